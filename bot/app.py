@@ -1,0 +1,49 @@
+"""The one ASGI app: web chat, webhooks, consultant inbox and health checks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from bot import __version__, health, webchat
+from bot.http_errors import BodySizeLimit, install_error_handlers
+from bot.services import Services
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def create_app(services: Services) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            services.close()
+
+    app = FastAPI(
+        title="borgerchat",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.services = services
+    app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=services.config.settings.server.max_body_bytes)
+    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+    app.include_router(health.router)
+    app.include_router(webchat.router)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> RedirectResponse:
+        return RedirectResponse("/chat")
+
+    return app

@@ -1,0 +1,57 @@
+"""Neutral message types: what crosses the edge between a transport and the core.
+
+No Telegram, Twilio or HTTP type passes this line: a transport turns its payload into an
+:class:`InboundMessage` and turns :class:`OutboundMessage` into its own calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    TELEGRAM = "telegram"
+    SMS = "sms"
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """One message from a citizen, as any transport delivers it.
+
+    ``channel_message_id`` is the transport's own id for the message (Telegram ``update_id``,
+    Twilio ``MessageSid``, a web chat client's id); a redelivery carries the same id and is
+    handled once. ``address`` identifies the sender within the channel (web chat session, Telegram
+    chat id, phone number).
+    """
+
+    channel: Channel
+    address: str
+    text: str
+    channel_message_id: str | None = None
+    received_at: datetime | None = None
+    language_hint: str | None = None
+    # A Telegram /start payload, a shared contact's phone number, and the like.
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A bot or consultant reply before it is bound to a channel."""
+
+    text: str
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    """A stored outbound message, ready for a transport to deliver."""
+
+    id: int
+    channel: Channel
+    address: str
+    text: str
+    choices: tuple[str, ...] = ()
+    citizen_id: int | None = None

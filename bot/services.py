@@ -1,0 +1,77 @@
+"""Wiring: builds the engine, NLU, flows and dispatcher from the configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from bot.clock import Clock, SystemClock
+from bot.config import AppConfig
+from bot.db import SessionFactory, create_db_engine, create_session_factory
+from bot.dispatcher import Dispatcher
+from bot.effects import EffectRunner
+from flows.content import Content
+from flows.engine import FlowEngine
+from nlu.keywords import KeywordRecognizer
+from nlu.types import IntentRecognizer
+
+
+@dataclass
+class Services:
+    config: AppConfig
+    engine: Engine
+    session_factory: SessionFactory
+    clock: Clock
+    content: Content
+    recognizer: IntentRecognizer
+    flows: FlowEngine
+    effects: EffectRunner
+    dispatcher: Dispatcher
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_recognizer(config: AppConfig) -> IntentRecognizer:
+    return KeywordRecognizer()
+
+
+def build_services(
+    config: AppConfig,
+    *,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+    recognizer: IntentRecognizer | None = None,
+) -> Services:
+    settings = config.settings
+    engine = engine or create_db_engine(
+        config.database_url, pool_size=settings.database.pool_size, echo=settings.database.echo
+    )
+    session_factory = create_session_factory(engine)
+    clock = clock or SystemClock()
+    content = Content.load()
+    recognizer = recognizer or build_recognizer(config)
+    flows = FlowEngine(content)
+    effects = EffectRunner()
+    dispatcher = Dispatcher(
+        session_factory=session_factory,
+        recognizer=recognizer,
+        flows=flows,
+        content=content,
+        effects=effects,
+        clock=clock,
+        max_text_chars=settings.chat.max_text_chars,
+        default_language=settings.locale.default_language,
+    )
+    return Services(
+        config=config,
+        engine=engine,
+        session_factory=session_factory,
+        clock=clock,
+        content=content,
+        recognizer=recognizer,
+        flows=flows,
+        effects=effects,
+        dispatcher=dispatcher,
+    )

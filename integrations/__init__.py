@@ -1,0 +1,1 @@
+"""The edges: transports (Telegram, Twilio SMS), the Rasa server, the scheduler, the outbox."""

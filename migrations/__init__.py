@@ -1,0 +1,1 @@
+"""Alembic migrations for borgerchat's schema (applied by ``borgerchat db upgrade``)."""

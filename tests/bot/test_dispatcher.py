@@ -1,0 +1,177 @@
+"""The pipeline as a citizen meets it: replies, redeliveries, handoff silence, failures."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.db import transaction
+from bot.dispatcher import Delivery
+from bot.messages import Channel, InboundMessage
+from bot.models import (
+    ChannelIdentity,
+    Citizen,
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessageStatus,
+)
+from bot.services import Services
+from tests.chat import ChatTester
+
+
+def _count(services: Services, model: Any) -> int:
+    with transaction(services.session_factory) as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_a_greeting_gets_a_greeting_with_choices(chat: ChatTester) -> None:
+    replies = chat.say("Hej")
+    assert "chatbot" in replies[0].text
+    assert replies[0].choices
+
+
+def test_both_sides_are_stored_with_the_intent(chat: ChatTester, services: Services) -> None:
+    chat.say("hej")
+    with transaction(services.session_factory) as session:
+        rows = session.scalars(select(Message).order_by(Message.id)).all()
+        assert [(r.direction, r.sender) for r in rows] == [("in", "citizen"), ("out", "bot")]
+        assert rows[0].intent == "greet"
+        assert rows[1].in_reply_to_id == rows[0].id
+        assert rows[1].status == MessageStatus.SENT
+
+
+def test_a_redelivered_message_is_handled_once_and_answered_the_same(
+    chat: ChatTester, services: Services
+) -> None:
+    first = chat.send("hej", message_id="upd-42")
+    again = chat.send("hej", message_id="upd-42")
+    assert again.duplicate
+    assert [r.id for r in again.replies] == [r.id for r in first.replies]
+    assert _count(services, Message) == 2
+
+
+def test_one_citizen_and_one_conversation_per_address(
+    chat: ChatTester, services: Services
+) -> None:
+    chat.say("hej")
+    chat.say("hej igen")
+    assert _count(services, Citizen) == 1
+    assert _count(services, ChannelIdentity) == 1
+    assert _count(services, Conversation) == 1
+
+
+def test_the_bot_is_silent_while_a_consultant_holds_the_conversation(
+    chat: ChatTester, services: Services
+) -> None:
+    chat.say("hej")
+    with transaction(services.session_factory) as session:
+        conversation = session.scalars(select(Conversation)).one()
+        conversation.status = ConversationStatus.CONSULTANT.value
+    assert chat.say("hej, er du der?") == []
+    assert _count(services, Message) == 3  # the citizen's message is still stored
+
+
+def test_asking_for_a_person_puts_the_conversation_in_the_queue(
+    chat: ChatTester, services: Services
+) -> None:
+    chat.say("jeg vil tale med et menneske")
+    with transaction(services.session_factory) as session:
+        conversation = session.scalars(select(Conversation)).one()
+        assert conversation.status == ConversationStatus.WAITING
+        assert conversation.waiting_since is not None
+
+
+def test_a_crisis_message_while_waiting_still_gets_the_crisis_numbers(
+    chat: ChatTester, services: Services
+) -> None:
+    chat.say("kan jeg tale med en konsulent")
+    assert chat.say("ok") == []
+    text = chat.say_text("jeg tænker på selvmord")
+    assert "70 201 201" in text
+    assert "112" in text
+    with transaction(services.session_factory) as session:
+        conversation = session.scalars(select(Conversation)).one()
+        assert conversation.priority >= 100
+
+
+def test_a_cpr_number_is_never_stored_and_the_citizen_is_told(
+    chat: ChatTester, services: Services
+) -> None:
+    text = chat.say_text("hej mit cpr er 010190-1234")
+    assert "CPR" in text
+    with transaction(services.session_factory) as session:
+        stored = [m.text or "" for m in session.scalars(select(Message))]
+    assert not any("1234" in t for t in stored)
+
+
+def test_a_failing_flow_keeps_the_message_and_apologises(
+    chat: ChatTester, services: Services
+) -> None:
+    class BrokenFlows:
+        def step(self, *args: object) -> object:
+            raise RuntimeError("bug")
+
+    services.dispatcher.flows = BrokenFlows()  # type: ignore[assignment]
+    replies = chat.say("hej")
+    assert "gik noget galt" in replies[0].text
+    with transaction(services.session_factory) as session:
+        inbound = session.scalars(select(Message).where(Message.direction == "in")).one()
+        assert inbound.text == "hej"
+
+
+def test_concurrent_first_messages_from_one_address_make_one_citizen(
+    services: Services,
+) -> None:
+    errors: list[BaseException] = []
+
+    def send(n: int) -> None:
+        try:
+            services.dispatcher.handle(
+                InboundMessage(Channel.SMS, "+4512345678", f"hej {n}", channel_message_id=f"SM{n}"),
+                delivery=Delivery.INLINE,
+            )
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _count(services, Citizen) == 1
+    assert _count(services, Conversation) == 1
+    assert _count(services, Message) == 16
+
+
+def test_concurrent_redeliveries_are_handled_once(services: Services) -> None:
+    results = []
+
+    def send() -> None:
+        results.append(
+            services.dispatcher.handle(
+                InboundMessage(Channel.SMS, "+4587654321", "hej", channel_message_id="SMdup"),
+                delivery=Delivery.INLINE,
+            )
+        )
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(not r.duplicate for r in results) == 1
+    assert len({tuple(x.id for x in r.replies) for r in results}) == 1
+    assert _count(services, Message) == 2
+
+
+def test_an_sms_citizen_gets_their_phone_number_recorded(services: Services) -> None:
+    services.dispatcher.handle(
+        InboundMessage(Channel.SMS, "+4522334455", "hej", channel_message_id="SM1"),
+        delivery=Delivery.INLINE,
+    )
+    with transaction(services.session_factory) as session:
+        assert session.scalars(select(Citizen)).one().phone == "+4522334455"
