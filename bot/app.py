@@ -21,9 +21,15 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 def create_app(services: Services) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        started = []
         try:
+            for worker in services.workers:
+                await worker.start()
+                started.append(worker)
             yield
         finally:
+            for worker in reversed(started):
+                await worker.stop()
             services.close()
 
     app = FastAPI(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from bot.booking_events import BookingListeners
 from bot.clock import Clock, SystemClock
 from bot.config import AppConfig
 from bot.db import SessionFactory, create_db_engine, create_session_factory
 from bot.dispatcher import Dispatcher
 from bot.effects import EffectRunner
+from bot.workers import BackgroundWorker
 from flows.content import Content
 from flows.engine import FlowEngine
 from nlu.keywords import KeywordRecognizer
@@ -28,6 +30,9 @@ class Services:
     flows: FlowEngine
     effects: EffectRunner
     dispatcher: Dispatcher
+    booking_listeners: BookingListeners
+    # Started by the web app's lifespan; empty for the CLI chat and most tests.
+    workers: list[BackgroundWorker] = field(default_factory=list)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -74,4 +79,5 @@ def build_services(
         flows=flows,
         effects=effects,
         dispatcher=dispatcher,
+        booking_listeners=BookingListeners(),
     )
