@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from bot.config import AppConfig, load_config
+from bot.demo import demo_app
 from bot.errors import BorgerchatError, ConfigError, InvalidMessage
 
 app = typer.Typer(
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
 
 EXIT_CONFIG = 2
 

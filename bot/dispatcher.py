@@ -7,6 +7,7 @@ dedupe -> identify the citizen -> open conversation (locked) -> store inbound ->
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -33,7 +34,7 @@ from bot.privacy import mask_cpr
 from bot.text import clean_text
 from flows.content import Content
 from flows.engine import FlowEngine
-from flows.types import FlowContext, Step
+from flows.types import FlowContext, SlotTaken, Step
 from nlu.types import IntentRecognizer, ParseResult
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class Dispatcher:
         clock: Clock,
         max_text_chars: int,
         default_language: str = "da",
+        context_loader: ContextLoader | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.recognizer = recognizer
@@ -77,6 +79,7 @@ class Dispatcher:
         self.clock = clock
         self.max_text_chars = max_text_chars
         self.default_language = default_language
+        self.context_loader: ContextLoader = context_loader or basic_context
 
     def handle(self, inbound: InboundMessage, *, delivery: Delivery) -> DispatchResult:
         """Handle one inbound message; a redelivery returns the replies stored the first time.
@@ -155,18 +158,25 @@ class Dispatcher:
             return []  # a person holds the conversation: the bot stays silent
         if status == ConversationStatus.WAITING and intent != "crisis":
             return []  # queued for a person; only a crisis still gets the bot's answer
-        context = FlowContext(
-            now=now,
-            language=conversation.language,
-            channel=inbound.channel.value,
-            citizen_id=citizen.id,
-        )
+        context = self.context_loader(session, citizen, conversation, inbound.channel.value, now)
+        state = dict(conversation.flow_state or {})
         try:
-            with session.begin_nested():
-                step: Step = self.flows.step(dict(conversation.flow_state or {}), parse, context)
-                self.effects.run(EffectScope(session, citizen, conversation, now), step.effects)
-                conversation.flow_state = step.next_state
-                session.flush()
+            try:
+                with session.begin_nested():
+                    step: Step = self.flows.step(state, parse, context)
+                    self.effects.run(EffectScope(session, citizen, conversation, now), step.effects)
+                    conversation.flow_state = step.next_state
+                    session.flush()
+            except SlotTaken as taken:
+                # Another citizen booked the slot first: offer fresh times instead.
+                with session.begin_nested():
+                    context = self.context_loader(
+                        session, citizen, conversation, inbound.channel.value, now
+                    )
+                    step = self.flows.recover(state, taken.slot_id, context)
+                    self.effects.run(EffectScope(session, citizen, conversation, now), step.effects)
+                    conversation.flow_state = step.next_state
+                    session.flush()
         except Exception:
             # The message is kept and the citizen gets a plain apology instead of silence.
             log.exception("flow step failed for conversation %s", conversation.id)
@@ -275,6 +285,17 @@ class Dispatcher:
         )
         session.add(row)
         return row
+
+
+ContextLoader = Callable[[Session, Citizen, Conversation, str, datetime], FlowContext]
+
+
+def basic_context(
+    session: Session, citizen: Citizen, conversation: Conversation, channel: str, now: datetime
+) -> FlowContext:
+    """The context without database look-ups (see bot/flow_context.py for the full one)."""
+    return FlowContext(now=now, language=conversation.language, channel=channel,
+                       citizen_id=citizen.id)
 
 
 def _as_outbound(row: Message) -> OutboundMessage:

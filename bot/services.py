@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from bot.booking import BookingEffects
 from bot.booking_events import BookingListeners
 from bot.clock import Clock, SystemClock
 from bot.config import AppConfig
 from bot.db import SessionFactory, create_db_engine, create_session_factory
 from bot.dispatcher import Dispatcher
 from bot.effects import EffectRunner
+from bot.flow_context import FlowContextLoader
 from bot.workers import BackgroundWorker
 from flows.content import Content
 from flows.engine import FlowEngine
@@ -59,6 +61,8 @@ def build_services(
     recognizer = recognizer or build_recognizer(config)
     flows = FlowEngine(content)
     effects = EffectRunner()
+    booking_listeners = BookingListeners()
+    BookingEffects(booking_listeners, settings.reminders.policy).register(effects)
     dispatcher = Dispatcher(
         session_factory=session_factory,
         recognizer=recognizer,
@@ -68,6 +72,7 @@ def build_services(
         clock=clock,
         max_text_chars=settings.chat.max_text_chars,
         default_language=settings.locale.default_language,
+        context_loader=FlowContextLoader(settings),
     )
     return Services(
         config=config,
@@ -79,5 +84,5 @@ def build_services(
         flows=flows,
         effects=effects,
         dispatcher=dispatcher,
-        booking_listeners=BookingListeners(),
+        booking_listeners=booking_listeners,
     )
