@@ -26,7 +26,7 @@ CONSULTANTS = (
     ("demo.karim", "Karim Said"),
     ("demo.lise", "Lise Berg"),
 )
-OFFICE = "Jobcentret, Demovej 1"
+OFFICE = "Jobcentret"
 ROOM = "Åben rådgivning i Bydelshuset"
 PHONE = "Telefon (vi ringer dig op)"
 LOCATIONS = (

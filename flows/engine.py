@@ -117,11 +117,11 @@ class FlowEngine:
     def _interrupts(self, turn: Turn, pending: dict[str, Any]) -> bool:
         """Is this message another topic rather than an answer to the open question?"""
         intent = turn.intent
+        if is_stop(turn.text) or pick_choice(turn.text, pending.get("choices", [])) is not None:
+            return False
         if intent in ALWAYS_SWITCH and turn.confidence >= SWITCH_CONFIDENCE:
             return not (intent == "goodbye" and pending["kind"] == "job")
-        if intent in NOT_A_TOPIC or is_stop(turn.text):
-            return False
-        if pick_choice(turn.text, pending.get("choices", [])) is not None:
+        if intent in NOT_A_TOPIC:
             return False
         if pending["kind"] == "job":
             return turn.confidence >= FREE_TEXT_SWITCH_CONFIDENCE and intent != "jobonsker"
@@ -156,7 +156,14 @@ class FlowEngine:
         elif intent == "human_handoff":
             start_handoff(turn, "requested")
         elif intent == "out_of_scope":
-            turn.state["misses"] = 0
+            # Gibberish often lands here too: two in a row count as misunderstandings.
+            misses = int(turn.state.get("misses", 0)) + 1
+            turn.state["misses"] = misses
+            if misses >= 2:
+                turn.state["misses"] = 0
+                turn.say("handoff.two_misses")
+                start_handoff(turn, "misunderstood")
+                return
             turn.ask_yes_no(turn.t("core.out_of_scope"), yes={"start": "unanswerable"})
         elif intent == "unanswerable":
             start_handoff(turn, "unanswerable")
@@ -164,6 +171,8 @@ class FlowEngine:
             meetings.start_booking(turn, topic or _topic_of(turn))
         elif intent == "reschedule_meeting":
             meetings.start_reschedule(turn)
+        elif intent == "cancel_meeting" and turn.context.next_meeting is None and _absent(turn):
+            topics.absence(turn)  # "jeg kan ikke komme i dag" with no meeting: an absence
         elif intent == "cancel_meeting":
             meetings.start_cancel(turn)
         elif intent == "meeting_info":
@@ -318,6 +327,12 @@ class FlowEngine:
 def _topic_of(turn: Turn) -> str | None:
     topic = turn.facts.get("topic")
     return str(topic) if topic else None
+
+
+def _absent(turn: Turn) -> bool:
+    return contains_any(turn.text, ("syg", "sick", "ill")) or any(
+        phrase in turn.text.lower() for phrase in ("kan ikke komme", "can't come", "cannot come")
+    )
 
 
 def _family(intent: object) -> str:

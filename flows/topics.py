@@ -269,7 +269,7 @@ _KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pedel", ("pedel", "caretaker", "janitor")),
     ("chauffør", ("chauff", "driver", "chaufor")),
     ("omsorg", ("omsorg", "pleje", "care", "hjemmehj")),
-    ("have og park", ("have", "park", "garden")),
+    ("have og park", ("gartner", "havearb", "park", "garden")),
 )
 _NOTHING = ("nej", "no", "ingen", "intet", "nothing", "none", "nix", "ikke noget", "nope")
 
