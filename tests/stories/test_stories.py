@@ -16,7 +16,6 @@ Each story in ``tests/stories/*.yml``::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -81,9 +80,8 @@ def story_recognizer(tmp_path_factory: pytest.TempPathFactory) -> IntentRecogniz
 @pytest.fixture
 def story_services(
     app_config: AppConfig, engine: Any, clock: FixedClock, story_recognizer: IntentRecognizer
-) -> Iterator[Services]:
-    services = build_services(app_config, engine=engine, clock=clock, recognizer=story_recognizer)
-    yield services
+) -> Services:
+    return build_services(app_config, engine=engine, clock=clock, recognizer=story_recognizer)
 
 
 def _count(session: Session, query: Any) -> int:
@@ -94,6 +92,8 @@ def _check_expectations(services: Services, expect: dict[str, Any]) -> None:
     with transaction(services.session_factory) as session:
         citizen = session.scalars(select(Citizen)).first()
         conversation = session.scalars(select(Conversation).order_by(Conversation.id)).first()
+        assert citizen is not None
+        assert conversation is not None
         for key, wanted in expect.items():
             if key == "bookings":
                 active = select(func.count()).select_from(Booking).where(
@@ -106,16 +106,15 @@ def _check_expectations(services: Services, expect: dict[str, Any]) -> None:
                 )
                 assert _count(session, cancelled) == wanted, key
             elif key == "absence":
-                notice = session.scalars(select(AbsenceNotice)).first()
-                assert notice is not None and notice.reason == wanted, key
+                assert session.scalars(select(AbsenceNotice.reason)).first() == wanted, key
             elif key == "absences":
                 assert _count(session, select(func.count()).select_from(AbsenceNotice)) == wanted
             elif key == "status":
-                assert conversation is not None and conversation.status == wanted, key
+                assert conversation.status == wanted, key
             elif key == "priority":
-                assert conversation is not None and conversation.priority == wanted, key
+                assert conversation.priority == wanted, key
             elif key == "handoff_reason":
-                assert conversation is not None and conversation.handoff_reason == wanted, key
+                assert conversation.handoff_reason == wanted, key
             elif key == "profile":
                 profile = session.scalars(select(JobProfile)).first()
                 assert (profile is not None) == bool(wanted), key
@@ -124,14 +123,13 @@ def _check_expectations(services: Services, expect: dict[str, Any]) -> None:
                     for field, value in wanted.items():
                         assert getattr(profile, field) == value, field
             elif key == "opted_out":
-                assert citizen is not None and citizen.reminders_opted_out == wanted, key
+                assert citizen.reminders_opted_out == wanted, key
             elif key == "language":
-                assert citizen is not None and citizen.language == wanted, key
+                assert citizen.language == wanted, key
             elif key == "messages":
                 assert _count(session, select(func.count()).select_from(Message)) == wanted
             elif key == "booked_via":
-                booking = session.scalars(select(Booking)).first()
-                assert booking is not None and booking.booked_via == wanted, key
+                assert session.scalars(select(Booking.booked_via)).first() == wanted, key
             else:
                 raise AssertionError(f"unknown expectation {key!r}")
 
