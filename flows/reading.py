@@ -114,13 +114,13 @@ def yes_or_no(parse: ParseResult) -> bool | None:
 _WEEKDAYS: dict[str, int] = {}
 for _index, _names in enumerate(
     (
-        ("mandag", "man", "monday", "mon"),
+        ("mandag", "monday", "mon"),
         ("tirsdag", "tir", "tirs", "tuesday", "tue", "tues"),
         ("onsdag", "ons", "wednesday", "wed"),
-        ("torsdag", "tor", "tors", "torsdg", "thursday", "thu", "thurs"),
-        ("fredag", "fre", "friday", "fri"),
-        ("lordag", "lor", "saturday", "sat"),
-        ("sondag", "son", "sunday", "sun"),
+        ("torsdag", "tors", "torsdg", "thursday", "thu", "thurs"),
+        ("fredag", "fre", "friday"),
+        ("lordag", "saturday"),
+        ("sondag", "sunday"),
     )
 ):
     for _name in _names:

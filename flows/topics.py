@@ -220,18 +220,18 @@ def answer_absence_reason(turn: Turn, pending: dict[str, Any]) -> bool:
 def _record(turn: Turn, reason: str, text: str) -> None:
     turn.clear_pending()
     today = turn.today
-    starts_on = wanted_day(text, today) or today
-    if starts_on < today:
-        starts_on = today
     folded = fold(text)
-    ends_on = None
     until = re.search(r"\b(?:til og med|til|until|to)\s+(\w+)", folded)
+    # "syg til fredag" starts today; only a day named outside the "til ..." part starts later.
+    start_text = folded[: until.start()] + folded[until.end() :] if until else folded
+    starts_on = wanted_day(start_text, today) or today
+    ends_on = None
     if until:
         end = wanted_day(until.group(1), starts_on)
         ends_on = end if end is not None and end >= starts_on else None
     if ends_on is None and any(w in folded for w in ("hele ugen", "resten af ugen", "this week")):
         ends_on = starts_on + timedelta(days=max(0, 4 - starts_on.weekday()))
-    if ends_on is None and wanted_day(text, today) is not None and not until:
+    if ends_on is None and wanted_day(start_text, today) is not None and not until:
         ends_on = starts_on  # "syg i dag", "kan ikke komme i morgen": that one day
     activity = next(
         (name for name, stems in _ACTIVITIES if contains_any(text, stems)), None
