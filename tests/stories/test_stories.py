@@ -140,8 +140,9 @@ def test_story(story: dict[str, Any], story_services: Services, clock: FixedCloc
         clock.set(datetime.fromisoformat(str(story["at"])))
     with transaction(story_services.session_factory) as session:
         seed_demo(session, clock.now(), story_services.config.settings.tz)
-    chat = ChatTester(story_services, channel=Channel(story.get("channel", "web")),
-                      address=f"story-{story['story']}")
+    channel = Channel(story.get("channel", "web"))
+    address = "+4520304050" if channel == Channel.SMS else f"story-{story['story']}"
+    chat = ChatTester(story_services, channel=channel, address=address)
     for number, step in enumerate(story["steps"], start=1):
         replies = chat.say(str(step["user"]))
         said = "\n".join(reply.text for reply in replies)
