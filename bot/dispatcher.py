@@ -128,7 +128,8 @@ class Dispatcher:
             replies = self._respond(session, citizen, conversation, parse, inbound, now)
             if masked.cpr_found:
                 notice = self.content.text(conversation.language, "core.cpr_removed")
-                replies.insert(0, Reply(notice))
+                # Crisis numbers always come first; the CPR notice can wait.
+                replies.insert(len(replies) if message.intent == "crisis" else 0, Reply(notice))
             stored = [
                 self._store_reply(session, conversation, message, reply, delivery, now)
                 for reply in replies

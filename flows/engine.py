@@ -227,6 +227,14 @@ class FlowEngine:
         turn.say("core.fallback")
 
     def _not_understood(self, turn: Turn, pending: dict[str, Any]) -> Step:
+        if turn.intent == "greet":
+            # "hej" in the middle of a question is a greeting, not a misunderstanding.
+            turn.say("core.hello_again")
+            turn.replies.append(
+                Reply(str(pending.get("text", "")), tuple(pending.get("choices", [])))
+            )
+            turn.state["pending"] = pending
+            return turn.step()
         misses = int(turn.state.get("misses", 0)) + 1
         turn.state["misses"] = misses
         if misses >= 2:

@@ -20,10 +20,16 @@ def summary(turn: Turn, reason: str) -> dict[str, Any]:
     messages = list(turn.context.recent_messages[-SUMMARY_MESSAGES:])
     if not messages or messages[-1] != turn.text:
         messages = [*messages, turn.text][-SUMMARY_MESSAGES:]
+    details = dict(turn.facts)
+    unfinished = turn.state.get("suspended") or turn.pending
+    if isinstance(unfinished, dict) and unfinished.get("text"):
+        details["unfinished_question"] = unfinished["text"]
+    if turn.context.next_meeting is not None:
+        details["next_meeting"] = turn.moment(turn.context.next_meeting.starts_at)
     return {
         "reason": reason,
         "intent": turn.state.get("last_intent") or turn.intent,
-        "details": dict(turn.facts),
+        "details": details,
         "last_messages": messages,
         "language": turn.language,
     }

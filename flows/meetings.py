@@ -112,7 +112,8 @@ def _offer_page(
         offset = 0
     page = slots[offset : offset + PAGE_SIZE]
     labels = [
-        turn.t("booking.slot_label", when=turn.moment(slot.starts_at), location=slot.location)
+        turn.t("booking.slot_label", when=turn.short_moment(slot.starts_at),
+               location=slot.location)
         for slot in page
     ]
     more = len(slots) > offset + PAGE_SIZE

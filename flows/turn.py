@@ -100,6 +100,20 @@ class Turn:
             minute=f"{local.minute:02d}",
         )
 
+    def short_moment(self, when: datetime) -> str:
+        """A moment for a choice line: short on SMS, where every character costs."""
+        if self.context.channel != "sms":
+            return self.moment(when)
+        local = when.astimezone(self.tz)
+        return self.t(
+            "time.short",
+            weekday=self.labels("time.weekdays_short")[local.weekday()],
+            day=local.day,
+            month=local.month,
+            hour=f"{local.hour:02d}",
+            minute=f"{local.minute:02d}",
+        )
+
     def clock(self, when: datetime) -> str:
         local = when.astimezone(self.tz)
         return self.t(

@@ -11,6 +11,8 @@ Each story in ``tests/stories/*.yml``::
           bot: [text the replies must contain, ...]      # case-insensitive
           not: [text the replies must not contain, ...]
           choices: [text one of the choices must contain, ...]
+          first: text the first reply must contain
+          silent: true                                   # no reply at all
       expect: {bookings: 1, absence: own_sickness, status: waiting, ...}
 """
 
@@ -156,6 +158,9 @@ def test_story(story: dict[str, Any], story_services: Services, clock: FixedCloc
             assert any(str(wanted).lower() in c.lower() for c in choices), (
                 f"no choice with {wanted!r} in {where}\nchoices: {choices}"
             )
+        if step.get("first"):
+            assert replies, where
+            assert str(step["first"]).lower() in replies[0].text.lower(), where
         if step.get("silent"):
             assert not replies, where
     _check_expectations(story_services, story.get("expect", {}))
