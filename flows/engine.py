@@ -206,8 +206,10 @@ class FlowEngine:
         suspended = turn.state.get("suspended")
         handed_off = any(isinstance(effect, HandOff) for effect in turn.effects)
         if isinstance(suspended, dict) and turn.pending is None and not handed_off:
-            text = turn.t("core.resume_question", question=suspended.get("text", "")).strip()
-            turn.ask_yes_no(text, yes={"resume": True}, no={"drop": True})
+            key = f"core.resume_{suspended.get('kind')}"
+            if not self.content.has(turn.language, key):
+                key = "core.resume_question"
+            turn.ask_yes_no(turn.t(key), yes={"resume": True}, no={"drop": True})
         return turn.step()
 
     # Small flows -------------------------------------------------------------------------------
