@@ -129,7 +129,8 @@ class Dispatcher:
             if masked.cpr_found:
                 notice = self.content.text(conversation.language, "core.cpr_removed")
                 # Crisis numbers always come first; the CPR notice can wait.
-                replies.insert(len(replies) if message.intent == "crisis" else 0, Reply(notice))
+                crisis = parse["intent"]["name"] == "crisis"
+                replies.insert(len(replies) if crisis else 0, Reply(notice))
             stored = [
                 self._store_reply(session, conversation, message, reply, delivery, now)
                 for reply in replies
