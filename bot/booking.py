@@ -8,7 +8,7 @@ dispatcher rolls the step back and the flow offers other times.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.booking_events import BookingListeners
@@ -30,6 +30,7 @@ from flows.types import (
     DeleteCitizenData,
     OptOutOfReminders,
     RecordAbsence,
+    RecordRecovery,
     RescheduleMeeting,
     SaveJobProfile,
     SlotTaken,
@@ -48,6 +49,7 @@ class BookingEffects:
         runner.register(RescheduleMeeting, self.reschedule)
         runner.register(CancelMeeting, self.cancel)
         runner.register(RecordAbsence, record_absence)
+        runner.register(RecordRecovery, record_recovery)
         runner.register(SaveJobProfile, save_job_profile)
         runner.register(OptOutOfReminders, opt_out_of_reminders)
         runner.register(DeleteCitizenData, self.delete_citizen_data)
@@ -175,6 +177,19 @@ def record_absence(scope: EffectScope, effect: RecordAbsence) -> None:
             note=effect.note,
         )
     )
+
+
+def record_recovery(scope: EffectScope, effect: RecordRecovery) -> None:
+    """End the citizen's open absence notices: the consultant sees when they were well again."""
+    notices = scope.session.scalars(
+        select(AbsenceNotice).where(
+            AbsenceNotice.citizen_id == scope.citizen.id,
+            AbsenceNotice.starts_on <= effect.ends_on,
+            or_(AbsenceNotice.ends_on.is_(None), AbsenceNotice.ends_on > effect.ends_on),
+        )
+    ).all()
+    for notice in notices:
+        notice.ends_on = effect.ends_on
 
 
 def save_job_profile(scope: EffectScope, effect: SaveJobProfile) -> None:

@@ -24,7 +24,7 @@ from flows.reading import (
     yes_or_no,
 )
 from flows.turn import Turn
-from flows.types import RecordAbsence, SaveJobProfile
+from flows.types import RecordAbsence, RecordRecovery, SaveJobProfile
 
 PENSION, FLEX, CASH, JOB = "pension", "flex", "cash_benefit", "job"
 _BENEFIT_STEMS: dict[str, tuple[str, ...]] = {
@@ -165,6 +165,7 @@ _ACTIVITIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("work", ("arbejde", "job", "work", "fleksjob")),
 )
 _DISPUTE = ("forkert", "fejl", "wrong", "mistake", "uretfaer", "registreret")
+_WELL_AGAIN = ("rask", "raskmeld", "well again", "better now", "back at work", "klar igen")
 
 
 def absence(turn: Turn) -> None:
@@ -173,6 +174,13 @@ def absence(turn: Turn) -> None:
     if contains_any(turn.text, _DISPUTE):
         turn.facts["absence_dispute"] = turn.text
         queue(turn, "absence_dispute")
+        return
+    if contains_any(turn.text, ("rask",)) or any(
+        phrase in fold(turn.text) for phrase in _WELL_AGAIN
+    ):
+        turn.effects.append(RecordRecovery(ends_on=turn.today))
+        turn.facts["well_again"] = turn.today.isoformat()
+        turn.say("absence.receipt_well", received=turn.clock(turn.context.now))
         return
     if is_question(turn.text) and not _says_absent_now(turn.text):
         turn.say_text(turn.answer("fravaer"))

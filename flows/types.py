@@ -115,6 +115,13 @@ class RecordAbsence(Effect):
 
 
 @dataclass(frozen=True, slots=True)
+class RecordRecovery(Effect):
+    """The citizen is well again: open absence notices end on ``ends_on``."""
+
+    ends_on: date
+
+
+@dataclass(frozen=True, slots=True)
 class SaveJobProfile(Effect):
     kinds_of_work: tuple[str, ...] = ()
     hours_per_week: float | None = None
