@@ -72,12 +72,12 @@ class FlowEngine:
 
     def step(self, state: FlowState, parse: ParseResult, context: FlowContext) -> Step:
         turn = Turn(self.content, parse, context, dict(state), context.language)
+        self._choose_language(turn)
         if _is_crisis(parse):
             return self._crisis(turn)
         delegated = _reminder_reply(state, parse, context, self.content)
         if delegated is not None:
             return delegated
-        self._choose_language(turn)
         pending = turn.pending
         if pending is not None and not self._interrupts(turn, pending):
             turn.clear_pending()
@@ -315,6 +315,7 @@ class FlowEngine:
 
     def _crisis(self, turn: Turn) -> Step:
         turn.state["last_intent"] = "crisis"
+        turn.replies.clear()  # nothing before the crisis numbers
         turn.replies.append(Reply(turn.t("core.crisis")))
         turn.effects.append(HandOff("crisis", CRISIS_PRIORITY, summary(turn, "crisis")))
         turn.state.pop("pending", None)

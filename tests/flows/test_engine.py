@@ -20,6 +20,7 @@ from flows.types import (
     FlowState,
     HandOff,
     RecordAbsence,
+    RecordRecovery,
     RescheduleMeeting,
     SaveJobProfile,
     SetLanguage,
@@ -301,3 +302,34 @@ def test_a_pending_reminder_reply_is_delegated_first(
     ctx: Any = ReminderContext()
     engine.step({}, parse("JA", "affirm"), ctx)
     assert seen == ["JA"]
+
+
+def test_the_handoff_summary_carries_what_was_collected(engine: FlowEngine) -> None:
+    talk = Talk(engine, recent_messages=("hvad med min pension", "før 2003"))
+    talk.say("hvad sker der med min førtidspension hvis jeg tjener penge", "loen_vs_pension")
+    talk.say("før 2003")
+    step = talk.say("jeg vil tale med en konsulent", "human_handoff")
+    handoff = step.effects[0]
+    assert isinstance(handoff, HandOff)
+    assert handoff.summary["details"]["benefit"] == "pension"
+    assert handoff.summary["details"]["pension_granted"] == "before 2003"
+    assert handoff.summary["last_messages"][-1] == "jeg vil tale med en konsulent"
+
+
+def test_out_of_scope_twice_in_a_row_reaches_a_person(engine: FlowEngine) -> None:
+    talk = Talk(engine)
+    first = talk.say("hvad bliver vejret", "out_of_scope")
+    assert first.effects == []
+    second = talk.say("bla bla", "out_of_scope")
+    assert any(isinstance(effect, HandOff) for effect in second.effects)
+
+
+def test_well_again_ends_the_absence_with_a_receipt(engine: FlowEngine) -> None:
+    step = Talk(engine).say("jeg er rask igen", "fravaer")
+    assert step.effects == [RecordRecovery(ends_on=date(2026, 11, 23))]
+    assert "raskmelding" in said(step)
+
+
+def test_an_english_crisis_is_answered_in_english_first(engine: FlowEngine) -> None:
+    step = Talk(engine).say("I want to kill myself", "crisis")
+    assert step.replies[0].text.startswith("It is good that you are writing")
