@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from bot.models import (
     Sender,
 )
 from bot.privacy import mask_cpr
-from bot.text import clean_text
+from bot.text import check_address, clean_text
 from flows.content import Content
 from flows.engine import FlowEngine
 from flows.types import FlowContext, Step
@@ -67,6 +67,7 @@ class Dispatcher:
         effects: EffectRunner,
         clock: Clock,
         max_text_chars: int,
+        max_messages_per_minute: int = 30,
         default_language: str = "da",
     ) -> None:
         self.session_factory = session_factory
@@ -76,6 +77,7 @@ class Dispatcher:
         self.effects = effects
         self.clock = clock
         self.max_text_chars = max_text_chars
+        self.max_messages_per_minute = max_messages_per_minute
         self.default_language = default_language
 
     def handle(self, inbound: InboundMessage, *, delivery: Delivery) -> DispatchResult:
@@ -84,6 +86,7 @@ class Dispatcher:
         Raises:
             InvalidMessage: the text is empty or too long (nothing is stored).
         """
+        check_address(inbound.channel.value, inbound.address)
         text = clean_text(inbound.text, max_chars=self.max_text_chars)
         masked = mask_cpr(text)
         now = self.clock.now()
@@ -155,6 +158,12 @@ class Dispatcher:
             return []  # a person holds the conversation: the bot stays silent
         if status == ConversationStatus.WAITING and intent != "crisis":
             return []  # queued for a person; only a crisis still gets the bot's answer
+        if intent != "crisis":
+            recent = self._recent_inbound_count(session, conversation, now)
+            if recent == self.max_messages_per_minute + 1:
+                return [Reply(self.content.text(conversation.language, "core.throttled"))]
+            if recent > self.max_messages_per_minute:
+                return []  # flooding: stored, not answered, until the pace drops
         context = FlowContext(
             now=now,
             language=conversation.language,
@@ -172,6 +181,23 @@ class Dispatcher:
             log.exception("flow step failed for conversation %s", conversation.id)
             return [Reply(self.content.text(conversation.language, "core.error"))]
         return list(step.replies)
+
+    def _recent_inbound_count(
+        self, session: Session, conversation: Conversation, now: datetime
+    ) -> int:
+        """Inbound messages of this conversation in the last minute, the current one included."""
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(Message)
+                .where(
+                    Message.conversation_id == conversation.id,
+                    Message.direction == Direction.IN.value,
+                    Message.created_at > now - timedelta(minutes=1),
+                )
+            )
+            or 0
+        )
 
     def _find_inbound(self, session: Session, inbound: InboundMessage) -> Message | None:
         return session.scalars(
