@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from bot.citizen_cli import citizen_app
 from bot.config import AppConfig, load_config
 from bot.errors import BorgerchatError, ConfigError, InvalidMessage
 
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(citizen_app, name="citizen")
 
 EXIT_CONFIG = 2
 
