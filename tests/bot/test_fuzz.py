@@ -30,9 +30,14 @@ texts = st.one_of(
 )
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=10,
 )
 
@@ -75,7 +80,10 @@ def test_any_bytes_are_answered_without_a_500(client: TestClient, raw: bytes) ->
 
 
 @FUZZ
-@given(text=texts, address=st.one_of(st.text(max_size=300), st.from_regex(r"\+45[0-9]{8}")))
+@given(
+    text=texts,
+    address=st.one_of(st.text(max_size=300), st.from_regex(r"\+45[0-9]{8}", fullmatch=True)),
+)
 def test_the_dispatcher_never_raises_anything_but_invalid_message(
     services: Services, text: str, address: str
 ) -> None:
