@@ -21,8 +21,8 @@ from sqlalchemy import create_engine, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._server import bench_database, running_server
 from bot.models import Message
+from tests.live_server import bench_database, running_server
 
 TEXTS = [
     "hej",
