@@ -32,6 +32,7 @@ class LinearIntentModel:
     idf: FloatArray
     weights: FloatArray  # (features, classes)
     bias: FloatArray  # (classes,)
+    scale: float = 1.0  # margins are multiplied by this before the softmax
 
     def probabilities(self, text: str) -> FloatArray:
         """Softmax probabilities over :attr:`classes` for ``text``, as in training."""
@@ -44,7 +45,7 @@ class LinearIntentModel:
             scores: FloatArray = (values / norm) @ self.weights[rows_array] + self.bias
         else:
             scores = self.bias.copy()
-        scores = scores - scores.max()
+        scores = (scores - scores.max()) * self.scale
         exp = np.exp(scores)
         result: FloatArray = exp / exp.sum()
         return result
@@ -62,6 +63,7 @@ class LinearIntentModel:
                 idf=self.idf,
                 weights=self.weights,
                 bias=self.bias,
+                scale=np.array([self.scale], dtype=np.float32),
             )
         temporary.replace(directory / MODEL_FILE)
         meta_temporary = directory / f".{META_FILE}.tmp"
@@ -78,6 +80,7 @@ class LinearIntentModel:
                 idf=archive["idf"].astype(np.float32),
                 weights=np.ascontiguousarray(archive["weights"], dtype=np.float32),
                 bias=archive["bias"].astype(np.float32),
+                scale=float(archive["scale"][0]),
             )
 
 
