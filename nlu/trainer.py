@@ -33,6 +33,8 @@ MAX_ITERATIONS = 5000
 
 def fit(examples: Sequence[Example], *, c: float = REGULARISATION_C) -> LinearIntentModel:
     """Train a :class:`LinearIntentModel` on ``examples``."""
+    # Examples without features (emoji only) teach nothing and are left out.
+    examples = [example for example in examples if extract_features(fold(example.text))]
     feature_sets = [extract_features(fold(example.text)) for example in examples]
     document_frequency: dict[str, int] = {}
     for features in feature_sets:

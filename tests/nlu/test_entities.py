@@ -100,7 +100,5 @@ def test_spans_do_not_overlap() -> None:
     spans = sorted(
         (e["start"], e["end"]) for e in extract_entities(text, REFERENCE_TIME, COPENHAGEN)
     )
-    assert all(
-        end <= next_start for (_, end), (next_start, _) in itertools.pairwise(spans)
-    )
+    assert all(end <= next_start for (_, end), (next_start, _) in itertools.pairwise(spans))
     assert len(spans) == 4
