@@ -10,6 +10,7 @@ import typer
 from bot.citizen_cli import citizen_app
 from bot.config import AppConfig, load_config
 from bot.errors import BorgerchatError, ConfigError, InvalidMessage
+from nlu.cli import nlu_app
 
 app = typer.Typer(
     name="borgerchat",
@@ -21,6 +22,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(citizen_app, name="citizen")
+app.add_typer(nlu_app, name="nlu")
 
 EXIT_CONFIG = 2
 
