@@ -9,6 +9,7 @@ import typer
 
 from bot.config import AppConfig, load_config
 from bot.errors import BorgerchatError, ConfigError, InvalidMessage
+from integrations.telegram import cli as telegram_cli
 
 app = typer.Typer(
     name="borgerchat",
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(telegram_cli, name="telegram")
 
 EXIT_CONFIG = 2
 
@@ -36,6 +38,9 @@ def config_or_exit() -> AppConfig:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    telegram_polling: Annotated[
+        bool, typer.Option(help="Fetch Telegram updates by polling (no public URL needed).")
+    ] = False,
 ) -> None:
     """Run the web server: web chat, webhooks, inbox and health checks."""
     import uvicorn
@@ -53,6 +58,10 @@ def serve(
     if not is_up_to_date(engine):
         raise fail("the database schema is not up to date; run `borgerchat db upgrade` first")
     services = build_services(config, engine=engine)
+    if telegram_polling:
+        if services.channels is None or services.channels.telegram is None:
+            raise fail("--telegram-polling needs TELEGRAM_BOT_TOKEN in the environment")
+        services.workers.append(services.channels.add_telegram_polling())
     bind_host, bind_port = host or server.host, port or server.port
     typer.echo(f"borgerchat is running on http://{bind_host}:{bind_port}")
     typer.echo(f"  web chat: http://{bind_host}:{bind_port}/chat")

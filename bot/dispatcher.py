@@ -7,6 +7,7 @@ dedupe -> identify the citizen -> open conversation (locked) -> store inbound ->
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -44,6 +45,9 @@ class Delivery(StrEnum):
 
     INLINE = "inline"  # in the HTTP response (web chat, TwiML): stored as delivered/sent
     OUTBOX = "outbox"  # queued for a sender (Telegram)
+
+
+CitizenHook = Callable[[Session, Citizen, datetime], Citizen]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +142,68 @@ class Dispatcher:
                 replies=[_as_outbound(row) for row in stored],
                 duplicate=False,
                 intent=message.intent,
+            )
+
+    def answer_fixed(
+        self,
+        inbound: InboundMessage,
+        replies: Callable[[Citizen], list[Reply]],
+        *,
+        delivery: Delivery,
+        stored_text: str | None,
+        on_citizen: CitizenHook | None = None,
+    ) -> DispatchResult:
+        """Store an inbound message that needs no NLU (a photo, a shared contact, STOP, /start)
+        with fixed replies (``replies(citizen)``, in the citizen's language); a redelivery
+        returns the replies stored the first time.
+
+        ``on_citizen`` runs in the same transaction before the conversation is opened and may
+        return another citizen (a merge after a shared phone number).
+        """
+        now = self.clock.now()
+        with transaction(self.session_factory) as session:
+            if inbound.channel_message_id is not None:
+                earlier = self._find_inbound(session, inbound)
+                if earlier is not None:
+                    return self._replay(session, earlier)
+            citizen = self._identify(session, inbound, now)
+            if on_citizen is not None:
+                citizen = on_citizen(session, citizen, now)
+            conversation = self._open_conversation(session, citizen, now)
+            message = Message(
+                conversation_id=conversation.id,
+                citizen_id=citizen.id,
+                direction=Direction.IN.value,
+                sender=Sender.CITIZEN.value,
+                channel=inbound.channel.value,
+                address=inbound.address,
+                channel_message_id=inbound.channel_message_id,
+                text=stored_text,
+                status=MessageStatus.RECEIVED.value,
+                created_at=now,
+            )
+            try:
+                with session.begin_nested():
+                    session.add(message)
+            except IntegrityError:
+                earlier = self._find_inbound(session, inbound)
+                if earlier is None:
+                    raise
+                return self._replay(session, earlier)
+            citizen.last_channel = inbound.channel.value
+            citizen.last_seen_at = now
+            stored = [
+                self._store_reply(session, conversation, message, reply, delivery, now)
+                for reply in replies(citizen)
+            ]
+            session.flush()
+            return DispatchResult(
+                inbound_id=message.id,
+                citizen_id=citizen.id,
+                conversation_id=conversation.id,
+                replies=[_as_outbound(row) for row in stored],
+                duplicate=False,
+                intent=None,
             )
 
     def _respond(
