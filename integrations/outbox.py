@@ -366,10 +366,22 @@ class OutboxSender:
                 continue
             outcome = await self._verify(lane.transport, claimed, Unknown("sender interrupted"))
             if isinstance(outcome, RetryLater):
-                # Provably not sent: it gets its attempt back and goes out normally.
-                outcome = RetryLater("resent after an interrupted attempt", 0.0)
-            await anyio.to_thread.run_sync(self._record, claimed, outcome)
+                await anyio.to_thread.run_sync(self._requeue, claimed)
+            else:
+                await anyio.to_thread.run_sync(self._record, claimed, outcome)
         return len(stuck)
+
+    def _requeue(self, claimed: _Claimed) -> None:
+        """Provably not sent: the interrupted attempt does not count and it goes out now."""
+        with transaction(self.session_factory) as session:
+            row = session.get(Message, claimed.message.id, with_for_update=True)
+            if row is None or row.status != MessageStatus.SENDING.value:
+                return
+            row.status = MessageStatus.QUEUED.value
+            row.attempts = max(0, (row.attempts or 1) - 1)
+            row.next_attempt_at = self.clock.now()
+            row.claimed_until = None
+            log.info("outbox message %s was not sent before an interruption: queued again", row.id)
 
     def _claim_stuck(self) -> list[_Claimed]:
         now = self.clock.now()

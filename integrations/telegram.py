@@ -21,6 +21,7 @@ import contextlib
 import hmac
 import logging
 import re
+import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -161,7 +162,10 @@ class TelegramChannel:
                 reply_markup=self._markup(message),
             )
         except RetryAfter as exc:
-            wait = exc.retry_after
+            with warnings.catch_warnings():
+                # PTB 22 warns that the type becomes timedelta; both are handled here.
+                warnings.simplefilter("ignore")
+                wait = exc.retry_after
             seconds = wait if isinstance(wait, int) else wait.total_seconds()
             return RetryLater("Telegram 429: flood control", float(seconds))
         except TimedOut as exc:

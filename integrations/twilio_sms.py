@@ -168,11 +168,14 @@ class RebasedHttpClient(TwilioHttpClient):  # type: ignore[misc]
         quiet.setLevel(logging.WARNING)
         super().__init__(timeout=timeout, logger=quiet)
         self.base_url = base_url.rstrip("/")
+        self.last_headers: dict[str, str] = {}
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> TwilioResponse:
         if url.startswith(TWILIO_DEFAULT_BASE_URL):
             url = self.base_url + url[len(TWILIO_DEFAULT_BASE_URL) :]
         response: TwilioResponse = super().request(method, url, *args, **kwargs)
+        # Kept for Retry-After: the exception Twilio raises does not carry the headers.
+        self.last_headers = dict(response.headers or {})
         return response
 
 
@@ -241,9 +244,8 @@ class SmsChannel:
         return Rejected(reason)
 
     def _retry_after(self) -> float:
-        response = self.http_client.last_response
-        headers = getattr(response, "headers", None) or {}
-        value = headers.get("Retry-After") if hasattr(headers, "get") else None
+        headers = {k.lower(): v for k, v in self.http_client.last_headers.items()}
+        value = headers.get("retry-after")
         try:
             return float(value) if value is not None else 0.0
         except ValueError:

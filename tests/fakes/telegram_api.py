@@ -86,8 +86,13 @@ class FakeTelegramApi(LoopbackServer):
             self.webhook = {}
             return _ok(True)
         if method == "getWebhookInfo":
-            return _ok({"url": self.webhook.get("url", ""), "has_custom_certificate": False,
-                        "pending_update_count": 0})
+            return _ok(
+                {
+                    "url": self.webhook.get("url", ""),
+                    "has_custom_certificate": False,
+                    "pending_update_count": 0,
+                }
+            )
         if method in ("answerCallbackQuery", "leaveChat"):
             return _ok(True)
         if method == "getUpdates":

@@ -39,9 +39,9 @@ class FakeTwilioApi(LoopbackServer):
         ]
 
     def route(self, call: Call) -> HttpResponse:
-        expected = "Basic " + base64.b64encode(
-            f"{self.account_sid}:{self.auth_token}".encode()
-        ).decode()
+        expected = (
+            "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        )
         if call.headers.get("authorization") != expected:
             return _error(401, 20003, "Authenticate")
         if call.path != self.messages_path:
