@@ -133,7 +133,7 @@ def format_sms(text: str, choices: Sequence[str], max_segments: int) -> str:
     body = to_gsm7(text)
     limit = max_septets(max_segments)
     if septets(body) + septets(tail) <= limit:
-        return body + tail
+        return (body + tail).strip()
     budget = max(0, limit - septets(tail) - len(ELLIPSIS))
     cut = _cut(body, budget)
     log.warning("SMS text shortened to fit %s segments", max_segments)
