@@ -16,7 +16,11 @@ from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.integrations.conftest import new_citizen, outbox_rows, queue
 
-pytestmark = pytest.mark.anyio
+pytestmark = [
+    pytest.mark.anyio,
+    # PTB 22 announces that RetryAfter.retry_after becomes a timedelta; both are handled.
+    pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning"),
+]
 
 CHAT = "424242"
 PHONE = "+4520304050"
