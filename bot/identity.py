@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.messages import Channel
 from bot.models import Base, ChannelIdentity, Citizen
+from bot.text import is_phone_number
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def normalise_phone(raw: str) -> str:
         digits = "+" + digits[2:]
     if not digits.startswith("+"):
         digits = "+" + digits
-    if not re.fullmatch(r"\+\d{6,15}", digits):
+    if not is_phone_number(digits):
         raise ValueError("not a phone number")
     return digits
 
