@@ -14,6 +14,8 @@ from fastapi.templating import Jinja2Templates
 from bot import __version__, health, webchat
 from bot.http_errors import BodySizeLimit, install_error_handlers
 from bot.services import Services
+from integrations import telegram, twilio_sms
+from nlu import api as nlu_api
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -47,9 +49,21 @@ def create_app(services: Services) -> FastAPI:
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     app.include_router(health.router)
     app.include_router(webchat.router)
+    app.include_router(nlu_api.router)
+    app.include_router(telegram.router)
+    app.include_router(twilio_sms.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:
         return RedirectResponse("/chat")
 
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """App factory for ``uvicorn --factory`` (``borgerchat serve --workers N``): each worker
+    process reads the configuration and builds its own services."""
+    from bot.config import load_config
+    from bot.services import build_services
+
+    return create_app(build_services(load_config()))

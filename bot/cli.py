@@ -7,9 +7,12 @@ from typing import Annotated
 
 import typer
 
+from bot.citizen_cli import citizen_app
 from bot.config import AppConfig, load_config
 from bot.demo import demo_app
 from bot.errors import BorgerchatError, ConfigError, InvalidMessage
+from integrations.telegram import cli as telegram_cli
+from nlu.cli import nlu_app
 
 app = typer.Typer(
     name="borgerchat",
@@ -21,6 +24,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(citizen_app, name="citizen")
+app.add_typer(nlu_app, name="nlu")
+app.add_typer(telegram_cli, name="telegram")
 
 EXIT_CONFIG = 2
 
@@ -38,6 +44,12 @@ def config_or_exit() -> AppConfig:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes (they share the database safely).")
+    ] = 1,
+    telegram_polling: Annotated[
+        bool, typer.Option(help="Fetch Telegram updates by polling (no public URL needed).")
+    ] = False,
 ) -> None:
     """Run the web server: web chat, webhooks, inbox and health checks."""
     import uvicorn
@@ -54,12 +66,33 @@ def serve(
     engine = create_db_engine(config.database_url, pool_size=config.settings.database.pool_size)
     if not is_up_to_date(engine):
         raise fail("the database schema is not up to date; run `borgerchat db upgrade` first")
-    services = build_services(config, engine=engine)
+    engine.dispose()
+    if telegram_polling and workers > 1:
+        raise fail("--telegram-polling runs in one process: leave out --workers")
     bind_host, bind_port = host or server.host, port or server.port
     typer.echo(f"borgerchat is running on http://{bind_host}:{bind_port}")
     typer.echo(f"  web chat: http://{bind_host}:{bind_port}/chat")
+    if workers > 1:
+        uvicorn.run(
+            "bot.app:create_app_from_environment",
+            factory=True,
+            workers=workers,
+            host=bind_host,
+            port=bind_port,
+            log_level="warning",
+            proxy_headers=True,
+        )
+        return
+    services = build_services(config)
+    if telegram_polling:
+        if services.channels is None or services.channels.telegram is None:
+            raise fail("--telegram-polling needs TELEGRAM_BOT_TOKEN in the environment")
+        services.workers.append(services.channels.add_telegram_polling())
     uvicorn.run(
-        create_app(services), host=bind_host, port=bind_port, log_level="warning",
+        create_app(services),
+        host=bind_host,
+        port=bind_port,
+        log_level="warning",
         proxy_headers=True,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -19,6 +20,9 @@ from flows.content import Content
 from flows.engine import FlowEngine
 from nlu.types import IntentRecognizer
 
+if TYPE_CHECKING:
+    from integrations.channels import ChannelServices
+
 
 @dataclass
 class Services:
@@ -34,6 +38,8 @@ class Services:
     booking_listeners: BookingListeners
     # Started by the web app's lifespan; empty for the CLI chat and most tests.
     workers: list[BackgroundWorker] = field(default_factory=list)
+    # Telegram, SMS and the outbox sender, when their secrets are configured.
+    channels: ChannelServices | None = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -90,10 +96,11 @@ def build_services(
         effects=effects,
         clock=clock,
         max_text_chars=settings.chat.max_text_chars,
+        max_messages_per_minute=settings.chat.max_messages_per_minute,
         default_language=settings.locale.default_language,
         context_loader=FlowContextLoader(settings),
     )
-    return Services(
+    services = Services(
         config=config,
         engine=engine,
         session_factory=session_factory,
@@ -105,3 +112,11 @@ def build_services(
         dispatcher=dispatcher,
         booking_listeners=booking_listeners,
     )
+    # Channels (integrations/channels.py): Telegram, SMS and the outbox sender as workers.
+    from integrations.channels import build_channels
+
+    services.channels = build_channels(
+        config, session_factory=session_factory, dispatcher=dispatcher, content=content, clock=clock
+    )
+    services.workers.extend(services.channels.workers)
+    return services

@@ -124,6 +124,8 @@ class FlowEngine:
         if intent in NOT_A_TOPIC:
             return False
         if pending["kind"] == "job":
+            if topics.looks_like_job_answer(turn, pending):
+                return False
             return turn.confidence >= FREE_TEXT_SWITCH_CONFIDENCE and intent != "jobonsker"
         related = {
             "slots": {"book_meeting", "reschedule_meeting"},
@@ -136,6 +138,8 @@ class FlowEngine:
         return intent not in related and turn.confidence >= SWITCH_CONFIDENCE
 
     def _start(self, turn: Turn, intent: str, topic: str | None = None) -> None:
+        if intent in {"affirm", "deny"} and yes_or_no(turn.parse) is None:
+            intent = FALLBACK_INTENT  # a "yes" with no yes-word in it is a misunderstanding
         suspended = turn.state.get("suspended")
         if isinstance(suspended, dict) and suspended.get("flow") == _family(intent):
             turn.state.pop("suspended")  # the citizen starts that flow afresh
@@ -330,7 +334,8 @@ class FlowEngine:
             return
         turn.language = written
         turn.effects.append(SetLanguage(written))
-        if asked is not None and turn.intent in NOT_A_TOPIC:
+        # "English please" is about the language, whatever intent the NLU guessed.
+        if asked is not None and (turn.intent in NOT_A_TOPIC or len(turn.text.split()) <= 4):
             turn.say("core.language_set")
             turn.parse = {**turn.parse, "intent": {"name": "greet", "confidence": 1.0}}
 

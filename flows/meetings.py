@@ -188,13 +188,15 @@ def answer_confirm(turn: Turn, pending: dict[str, Any]) -> bool:
         index = pick_choice(turn.text, pending.get("choices", []))
         answer = None if index is None else index == 0
     data = {key: pending.get(key) for key in ("purpose", "topic", "booking_id")}
-    if answer is None:
+    if answer is not True:
         day, clock = wanted_time(turn.parse, turn.context.now, turn.tz)
-        if day is None and clock is None:
-            return False
-        # "Nej, hellere fredag kl 9": a correction, read as a new wish.
-        offer_slots(turn, str(data["purpose"]), topic=data["topic"], booking_id=data["booking_id"])
-        return True
+        if day is not None or clock is not None:
+            # "Nej, hellere fredag kl 9": a correction, read as a new wish.
+            offer_slots(turn, str(data["purpose"]), topic=data["topic"],
+                        booking_id=data["booking_id"])
+            return True
+    if answer is None:
+        return False
     slot_id = int(pending["slot_id"])
     slot = _find(turn, slot_id)
     if not answer:

@@ -50,6 +50,13 @@ YES_WORDS = frozenset({"ja", "jo", "jep", "jaa", "ok", "okay", "yes", "yeah", "y
                        "sure", "ja tak", "yes please", "jatak", "fint", "det vil jeg gerne"})
 NO_WORDS = frozenset({"nej", "nej tak", "no", "nope", "no thanks", "nah", "ellers tak",
                       "ikke nu", "not now", "nej ikke", "nej det er fint"})
+TRUSTED_YES_NO = 0.9
+_YES_NO_HINTS = frozenset(
+    {"ja", "jo", "jep", "ok", "okay", "gerne", "fint", "godt", "super", "perfekt", "fedt",
+     "klart", "nemlig", "rigtigt", "tak", "selvfolgelig", "yes", "yeah", "yep", "sure",
+     "please", "right", "correct", "good", "great", "fine", "nej", "ikke", "aldrig", "hellere",
+     "no", "not", "never", "nope", "nah"}
+)
 STOP_WORDS = frozenset({"stop", "glem det", "afbryd", "fortryd", "annuller", "forget it",
                         "never mind", "nevermind", "quit"})
 
@@ -97,9 +104,13 @@ def yes_or_no(parse: ParseResult) -> bool | None:
     if folded in NO_WORDS:
         return False
     intent = parse["intent"]["name"]
-    if intent == "affirm":
+    # The classifier sometimes reads gibberish as yes; trust it when a word agrees or it is sure.
+    trusted = parse["intent"]["confidence"] >= TRUSTED_YES_NO or bool(
+        set(folded.split()) & _YES_NO_HINTS
+    )
+    if intent == "affirm" and trusted:
         return True
-    if intent == "deny":
+    if intent == "deny" and trusted:
         return False
     first = folded.split(" ", 1)[0] if folded else ""
     if first in {"ja", "yes", "jo", "jep", "ok"} and len(folded.split()) <= 4:

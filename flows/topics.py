@@ -331,6 +331,21 @@ def answer_job(turn: Turn, pending: dict[str, Any]) -> bool:
     return True
 
 
+def looks_like_job_answer(turn: Turn, pending: dict[str, Any]) -> bool:
+    """Does the message fit the job question asked ("mandag og onsdag" for the days)?"""
+    field = pending.get("field")
+    if field == "kinds":
+        return bool(_kinds_in(turn.text))
+    if field == "hours":
+        return number_in(turn.parse, "hours_per_week", "number") is not None
+    if field == "days":
+        return bool(weekdays_named(turn.text)) or contains_any(
+            turn.text, ("formiddag", "eftermiddag", "morgen", "aften", "weekend", "morning",
+                        "afternoon", "evening", "hverdag", "weekday")
+        )
+    return False
+
+
 def _save_profile(turn: Turn, profile: dict[str, Any]) -> None:
     turn.clear_pending()
     kinds = [str(kind) for kind in profile.get("kinds") or []]

@@ -39,6 +39,8 @@ _PATTERNS = (
     # self-harm
     r"\b(skar|skare|skarer|skaret|skader|skade|skadet|cuter|cut\w*) (i )?(mig selv|mig)\b",
     r"\bcuter\b",
+    r"\b(skar|skare|skarer|skaret|cuter|cutede|snitede|sniter|brander|brande) i (mine|min|mit)"
+    r"( egen| egne)? (arme?|hand\w*|ben|hud|krop)",
     r"\bselvskad",
     # violence and acute danger
     r"\b(slar|slog|slat|sparker|sparkede|sparket|banker|bankede|tavet|taver) mig\b",

@@ -21,7 +21,7 @@ CRISIS_INTENT = "crisis"
 # A crisis alarm raised by the safety net is reported with at least this confidence.
 SAFETY_NET_CONFIDENCE = 0.95
 # When nothing is confident enough, crisis wins if the classifier gives it at least this.
-CRISIS_FLOOR = 0.2
+CRISIS_FLOOR = 0.25
 # As Rasa's DIETClassifier's default ranking_length.
 RANKING_LENGTH = 10
 
@@ -57,7 +57,10 @@ class EmbeddedRecognizer:
         return cls(model, fallback_threshold=fallback_threshold, timezone=timezone)
 
     def parse(self, text: str, *, now: datetime | None = None) -> ParseResult:
+        reference = now if now is not None else datetime.now(UTC)
         probabilities = self.model.probabilities(text)
+        if probabilities is None:
+            return self._unclassifiable(text, reference)
         order = probabilities.argsort()[::-1]
         ranking = [
             IntentScore(
@@ -84,10 +87,22 @@ class EmbeddedRecognizer:
                 # confidence, the classifier's own ranking after it.
                 top = IntentScore(name=FALLBACK_INTENT, confidence=self.fallback_threshold)
                 ranking = [top, *ranking]
-        reference = now if now is not None else datetime.now(UTC)
         return ParseResult(
             text=text,
             intent=top,
             entities=extract_entities(text, reference, self.timezone),
             intent_ranking=ranking,
+        )
+
+    def _unclassifiable(self, text: str, reference: datetime) -> ParseResult:
+        """Text with no known feature (empty, emoji, another script): fallback, or crisis."""
+        if crisis_matches(text):
+            top = IntentScore(name=CRISIS_INTENT, confidence=SAFETY_NET_CONFIDENCE)
+        else:
+            top = IntentScore(name=FALLBACK_INTENT, confidence=self.fallback_threshold)
+        return ParseResult(
+            text=text,
+            intent=top,
+            entities=extract_entities(text, reference, self.timezone),
+            intent_ranking=[top],
         )

@@ -8,7 +8,7 @@ tolerance to misspelling; word features carry the meaning of short, clean messag
 from __future__ import annotations
 
 # Bump when the features change: it is part of the model fingerprint, so models retrain.
-FEATURE_VERSION = "1"
+FEATURE_VERSION = "2"
 
 CHAR_NGRAM_MIN = 2
 CHAR_NGRAM_MAX = 5
@@ -19,7 +19,7 @@ def extract_features(folded: str) -> set[str]:
     """The binary features of one folded text (see :func:`nlu.normalization.fold`)."""
     words = folded.split()
     if not words:
-        return {"empty"}
+        return set()
     found: set[str] = set()
     for index, word in enumerate(words):
         found.add("w:" + word)

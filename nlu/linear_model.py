@@ -32,19 +32,23 @@ class LinearIntentModel:
     idf: FloatArray
     weights: FloatArray  # (features, classes)
     bias: FloatArray  # (classes,)
+    scale: float = 1.0  # margins are multiplied by this before the softmax
 
-    def probabilities(self, text: str) -> FloatArray:
-        """Softmax probabilities over :attr:`classes` for ``text``, as in training."""
+    def probabilities(self, text: str) -> FloatArray | None:
+        """Softmax probabilities over :attr:`classes` for ``text``, as in training.
+
+        None when the text has no feature the model knows (empty, emoji only, another script):
+        there is nothing to classify.
+        """
         index = self.feature_index
         rows = [index[name] for name in extract_features(fold(text)) if name in index]
-        if rows:
-            rows_array = np.asarray(rows, dtype=np.intp)
-            values = self.idf[rows_array]
-            norm = float(np.sqrt(np.dot(values, values)))
-            scores: FloatArray = (values / norm) @ self.weights[rows_array] + self.bias
-        else:
-            scores = self.bias.copy()
-        scores = scores - scores.max()
+        if not rows:
+            return None
+        rows_array = np.asarray(rows, dtype=np.intp)
+        values = self.idf[rows_array]
+        norm = float(np.sqrt(np.dot(values, values)))
+        scores: FloatArray = (values / norm) @ self.weights[rows_array] + self.bias
+        scores = (scores - scores.max()) * self.scale
         exp = np.exp(scores)
         result: FloatArray = exp / exp.sum()
         return result
@@ -62,6 +66,7 @@ class LinearIntentModel:
                 idf=self.idf,
                 weights=self.weights,
                 bias=self.bias,
+                scale=np.array([self.scale], dtype=np.float32),
             )
         temporary.replace(directory / MODEL_FILE)
         meta_temporary = directory / f".{META_FILE}.tmp"
@@ -78,6 +83,7 @@ class LinearIntentModel:
                 idf=archive["idf"].astype(np.float32),
                 weights=np.ascontiguousarray(archive["weights"], dtype=np.float32),
                 bias=archive["bias"].astype(np.float32),
+                scale=float(archive["scale"][0]),
             )
 
 

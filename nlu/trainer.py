@@ -1,4 +1,4 @@
-"""Training the embedded classifier with scikit-learn: multinomial logistic regression.
+"""Training the embedded classifier with scikit-learn: a linear support vector machine.
 
 This module is imported only where training happens (``borgerchat nlu train|test`` and the
 training subprocess the server starts when its model is stale, see :mod:`nlu.model_store`), so
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,19 +20,21 @@ from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 from nlu.features import extract_features
 from nlu.linear_model import LinearIntentModel
-from nlu.model_store import REGULARISATION_C, model_fingerprint
+from nlu.model_store import REGULARISATION_C, SOFTMAX_SCALE, model_fingerprint
 from nlu.normalization import fold
-from nlu.training_data import Example, load_training_data
+from nlu.training_data import Example, TrainingDataError, load_training_data
 
-MAX_ITERATIONS = 3000
+MAX_ITERATIONS = 5000
 
 
 def fit(examples: Sequence[Example], *, c: float = REGULARISATION_C) -> LinearIntentModel:
     """Train a :class:`LinearIntentModel` on ``examples``."""
+    # Examples without features (emoji only) teach nothing and are left out.
+    examples = [example for example in examples if extract_features(fold(example.text))]
     feature_sets = [extract_features(fold(example.text)) for example in examples]
     document_frequency: dict[str, int] = {}
     for features in feature_sets:
@@ -57,7 +60,9 @@ def fit(examples: Sequence[Example], *, c: float = REGULARISATION_C) -> LinearIn
     matrix = csr_matrix((values, (rows, columns)), shape=(total, len(names)))
     classes = sorted({example.intent for example in examples})
     labels = np.array([classes.index(example.intent) for example in examples])
-    classifier = LogisticRegression(C=c, max_iter=MAX_ITERATIONS, solver="lbfgs")
+    # One-vs-rest linear SVM (liblinear): as accurate as logistic regression here (see the
+    # README's NLU section) and ten times faster to train. A fixed seed keeps it deterministic.
+    classifier = LinearSVC(C=c, max_iter=MAX_ITERATIONS, random_state=0)
     classifier.fit(matrix, labels)
     coefficients = classifier.coef_
     bias = classifier.intercept_
@@ -70,6 +75,7 @@ def fit(examples: Sequence[Example], *, c: float = REGULARISATION_C) -> LinearIn
         idf=idf.astype(np.float32),
         weights=np.ascontiguousarray(coefficients.T, dtype=np.float32),
         bias=bias.astype(np.float32),
+        scale=SOFTMAX_SCALE,
     )
 
 
@@ -95,7 +101,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     arguments = parser.parse_args(argv)
-    meta = train_model(arguments.data, arguments.out)
+    try:
+        meta = train_model(arguments.data, arguments.out)
+    except TrainingDataError as exc:
+        # One line, so that the parent process can show it.
+        sys.exit("nlu training: " + " ".join(str(exc).split()))
     print(f"trained on {meta['examples']} examples in {meta['training_seconds']} s")
 
 
