@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from bot import __version__, health, webchat
+from bot import __version__, health, inbox, webchat
 from bot.http_errors import BodySizeLimit, install_error_handlers
 from bot.services import Services
 
@@ -47,6 +47,7 @@ def create_app(services: Services) -> FastAPI:
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     app.include_router(health.router)
     app.include_router(webchat.router)
+    app.include_router(inbox.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:

@@ -9,6 +9,7 @@ import typer
 
 from bot.config import AppConfig, load_config
 from bot.errors import BorgerchatError, ConfigError, InvalidMessage
+from bot.inbox.cli import consultant_app
 
 app = typer.Typer(
     name="borgerchat",
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(consultant_app, name="consultant")
 
 EXIT_CONFIG = 2
 
@@ -56,6 +58,7 @@ def serve(
     bind_host, bind_port = host or server.host, port or server.port
     typer.echo(f"borgerchat is running on http://{bind_host}:{bind_port}")
     typer.echo(f"  web chat: http://{bind_host}:{bind_port}/chat")
+    typer.echo(f"  consultant inbox: http://{bind_host}:{bind_port}/inbox")
     uvicorn.run(
         create_app(services), host=bind_host, port=bind_port, log_level="warning",
         proxy_headers=True,
