@@ -84,10 +84,13 @@ def add(
     ] = False,
 ) -> None:
     """Create a consultant account; without --password-stdin a random password is printed."""
-    from bot.cli import config_or_exit
+    from bot.cli import config_or_exit, fail
     from bot.db import create_db_engine, create_session_factory, transaction
 
-    password = _password_from_stdin() if password_stdin else secrets.token_urlsafe(12)
+    try:
+        password = _password_from_stdin() if password_stdin else secrets.token_urlsafe(12)
+    except BorgerchatError as exc:
+        raise fail(str(exc), 1) from exc
     engine = create_db_engine(config_or_exit().database_url)
     try:
         with transaction(create_session_factory(engine)) as db:
@@ -100,6 +103,8 @@ def add(
                 password=password,
                 replace=False,
             )
+    except BorgerchatError as exc:
+        raise fail(str(exc), 1) from exc
     finally:
         engine.dispose()
     typer.echo(f"created {role} {username.strip().lower()} in team {team!r}")
