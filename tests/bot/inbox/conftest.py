@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import select
 
 from bot.app import create_app
 from bot.config import AppConfig, load_config
@@ -17,7 +18,6 @@ from bot.db import transaction
 from bot.inbox.cli import upsert_consultant
 from bot.models import Consultant, Team
 from bot.services import Services
-from sqlalchemy import select
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -45,8 +45,13 @@ def make_consultant(services: Services) -> MakeConsultant:
     ) -> Consultant:
         with transaction(services.session_factory) as db:
             upsert_consultant(
-                db, username=username, display_name=username.title(), team=team, role=role,
-                password=PASSWORD, replace=False,
+                db,
+                username=username,
+                display_name=username.title(),
+                team=team,
+                role=role,
+                password=PASSWORD,
+                replace=False,
             )
             return db.scalars(select(Consultant).where(Consultant.username == username)).one()
 
@@ -87,9 +92,7 @@ class InboxClient:
         return self.http.get(path, follow_redirects=False)
 
     def post(self, path: str, **data: str) -> Response:
-        return self.http.post(
-            path, data={"csrf_token": self.csrf, **data}, follow_redirects=False
-        )
+        return self.http.post(path, data={"csrf_token": self.csrf, **data}, follow_redirects=False)
 
 
 @pytest.fixture

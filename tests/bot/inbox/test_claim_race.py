@@ -30,7 +30,9 @@ def test_concurrent_claims_give_the_conversation_to_exactly_one_consultant(
     for n in range(CLAIMERS):
         account = make_consultant(f"claimer{n}")
         viewers.append(
-            Viewer(account.id, account.team_id, account.username, account.username, "consultant", "")
+            Viewer(
+                account.id, account.team_id, account.username, account.username, "consultant", ""
+            )
         )
     start = threading.Barrier(CLAIMERS)
     outcomes: dict[int, bool] = {}

@@ -19,7 +19,8 @@ def test_consultant_add_prints_a_random_password_that_logs_in(
     services: Services, database_url: str, inbox: InboxClient
 ) -> None:
     result = runner.invoke(
-        app, ["consultant", "add", "Mette", "--name", "Mette Hansen", "--team", "Jobcenter Øst"],
+        app,
+        ["consultant", "add", "Mette", "--name", "Mette Hansen", "--team", "Jobcenter Øst"],
         env={"DATABASE_URL": database_url},
     )
     assert result.exit_code == 0, result.output
@@ -27,7 +28,8 @@ def test_consultant_add_prints_a_random_password_that_logs_in(
     assert inbox.login("mette", password).status_code == 303
 
     again = runner.invoke(
-        app, ["consultant", "add", "mette", "--name", "M", "--team", "Jobcenter Øst"],
+        app,
+        ["consultant", "add", "mette", "--name", "M", "--team", "Jobcenter Øst"],
         env={"DATABASE_URL": database_url},
     )
     assert again.exit_code != 0
@@ -38,7 +40,8 @@ def test_a_short_password_from_stdin_is_refused(services: Services, database_url
     result = runner.invoke(
         app,
         ["consultant", "add", "ib", "--name", "Ib", "--team", "T", "--password-stdin"],
-        input="kort\n", env={"DATABASE_URL": database_url},
+        input="kort\n",
+        env={"DATABASE_URL": database_url},
     )
     assert result.exit_code != 0
     with transaction(services.session_factory) as db:
@@ -49,7 +52,9 @@ def test_demo_login_is_idempotent_and_uses_the_fixed_password_only_on_sqlite(
     services: Services, database_url: str
 ) -> None:
     for _ in range(2):
-        result = runner.invoke(app, ["consultant", "demo-login"], env={"DATABASE_URL": database_url})
+        result = runner.invoke(
+            app, ["consultant", "demo-login"], env={"DATABASE_URL": database_url}
+        )
         assert result.exit_code == 0, result.output
         assert "user: demo" in result.output
     password = result.output.split("password: ")[1].strip()

@@ -77,7 +77,8 @@ def test_the_login_form_without_its_csrf_token_is_refused(
     make_consultant("anna")
     inbox.get("/inbox/login")
     response = inbox.http.post(
-        "/inbox/login", data={"username": "anna", "password": "correct horse battery"},
+        "/inbox/login",
+        data={"username": "anna", "password": "correct horse battery"},
         follow_redirects=False,
     )
     assert response.status_code == 403

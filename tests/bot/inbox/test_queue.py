@@ -59,9 +59,13 @@ def test_a_consultant_claims_answers_and_the_citizen_sees_it_in_the_web_chat(
     page = inbox.get(f"/inbox/conversations/{conversation.id}")
     assert "min løn" in page.text  # the transcript
     assert inbox.post(f"/inbox/conversations/{conversation.id}/claim").status_code == 303
-    assert inbox.post(
-        f"/inbox/conversations/{conversation.id}/reply", text="Hej, det er Anna. Hvad tjener du?"
-    ).status_code == 303
+    assert (
+        inbox.post(
+            f"/inbox/conversations/{conversation.id}/reply",
+            text="Hej, det er Anna. Hvad tjener du?",
+        ).status_code
+        == 303
+    )
 
     # While the consultant holds the chat, the bot stays silent.
     assert citizen.say("ca. 3000 kr om måneden") == []
@@ -90,15 +94,17 @@ def test_two_consultants_cannot_both_claim_one_conversation(
     bo.login("bo")
     assert anna.post(f"/inbox/conversations/{conversation.id}/claim").status_code == 303
     refused = bo.post(f"/inbox/conversations/{conversation.id}/claim")
-    assert "allerede taget" in refused.headers["location"] or "taget" in bo.get(
-        refused.headers["location"]
-    ).text
+    assert (
+        "allerede taget" in refused.headers["location"]
+        or "taget" in bo.get(refused.headers["location"]).text
+    )
     # Bo cannot answer a chat Anna holds.
     bo.post(f"/inbox/conversations/{conversation.id}/reply", text="Hej fra Bo")
     with transaction(services.session_factory) as db:
         assert db.scalars(select(Message).where(Message.text == "Hej fra Bo")).first() is None
         row = db.get(Conversation, conversation.id)
-        assert row is not None and row.status == "consultant"
+        assert row is not None
+        assert row.status == "consultant"
 
 
 def test_handing_back_lets_the_bot_answer_again_and_closing_ends_the_chat(
@@ -115,14 +121,17 @@ def test_handing_back_lets_the_bot_answer_again_and_closing_ends_the_chat(
     assert citizen.say("hej")  # the bot answers again
     with transaction(services.session_factory) as db:
         row = db.get(Conversation, conversation.id)
-        assert row is not None and (row.status, row.assigned_consultant_id) == ("bot", None)
+        assert row is not None
+        assert (row.status, row.assigned_consultant_id) == ("bot", None)
 
     citizen.say("menneske igen")
     inbox.post(f"/inbox/conversations/{conversation.id}/claim")
     inbox.post(f"/inbox/conversations/{conversation.id}/close")
     with transaction(services.session_factory) as db:
         row = db.get(Conversation, conversation.id)
-        assert row is not None and row.status == "closed" and row.closed_at is not None
+        assert row is not None
+        assert row.status == "closed"
+        assert row.closed_at is not None
 
 
 def test_notes_stay_internal_and_canned_replies_are_offered(
@@ -165,7 +174,8 @@ def test_a_consultant_sees_only_their_team_and_unassigned_citizens(
     north = team_id(services, "Jobcenter Nord")
     with transaction(services.session_factory) as db:
         citizen = db.get(Citizen, north_chat.citizen_id)
-        assert citizen is not None and citizen.team_id == north
+        assert citizen is not None
+        assert citizen.team_id == north
     # Now the citizen is Nord's: Syd neither sees the chat nor the citizen page.
     assert sofie.get(f"/inbox/conversations/{north_chat.id}").status_code == 404
     assert sofie.get(f"/inbox/citizens/{north_chat.citizen_id}").status_code == 404

@@ -55,20 +55,26 @@ def listener_calls(services: Services) -> Iterator[list[tuple[int, str]]]:
         calls.append((booking.id, booking.status))
 
     services.booking_listeners.add(listener)
-    yield calls
+    return calls
 
 
 def _book(services: Services, setup: Setup, starts_at: datetime, policy: str = "48h+2h") -> int:
     with transaction(services.session_factory) as db:
         slot = Slot(
-            consultant_id=setup.consultant_id, location_id=setup.location_id,
-            starts_at=starts_at, ends_at=starts_at + timedelta(minutes=45),
+            consultant_id=setup.consultant_id,
+            location_id=setup.location_id,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=45),
         )
         db.add(slot)
         db.flush()
         booking = Booking(
-            citizen_id=setup.citizen_id, slot_id=slot.id, consultant_id=setup.consultant_id,
-            location_id=setup.location_id, starts_at=slot.starts_at, ends_at=slot.ends_at,
+            citizen_id=setup.citizen_id,
+            slot_id=slot.id,
+            consultant_id=setup.consultant_id,
+            location_id=setup.location_id,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
             reminder_policy=policy,
         )
         db.add(booking)
@@ -81,8 +87,12 @@ def test_weekly_slots_keep_local_time_across_the_daylight_saving_change(
 ) -> None:
     # Four Tuesdays at 09:00 Copenhagen time, spanning the end of summer time (25 Oct 2026).
     response = inbox.post(
-        "/inbox/slots", consultant_id=str(setup.consultant_id),
-        location_id=str(setup.location_id), day="2026-10-13", starts="09:00", minutes="45",
+        "/inbox/slots",
+        consultant_id=str(setup.consultant_id),
+        location_id=str(setup.location_id),
+        day="2026-10-13",
+        starts="09:00",
+        minutes="45",
         weeks="4",
     )
     assert "4 tider oprettet" in inbox.get(response.headers["location"]).text
@@ -90,8 +100,12 @@ def test_weekly_slots_keep_local_time_across_the_daylight_saving_change(
         starts = [s.starts_at for s in db.scalars(select(Slot).order_by(Slot.starts_at))]
     assert [s.hour for s in starts] == [7, 7, 8, 8]  # UTC: CEST then CET
     again = inbox.post(
-        "/inbox/slots", consultant_id=str(setup.consultant_id),
-        location_id=str(setup.location_id), day="2026-10-20", starts="09:00", minutes="45",
+        "/inbox/slots",
+        consultant_id=str(setup.consultant_id),
+        location_id=str(setup.location_id),
+        day="2026-10-20",
+        starts="09:00",
+        minutes="45",
         weeks="1",
     )
     assert "sprunget over" in inbox.get(again.headers["location"]).text
@@ -101,14 +115,21 @@ def test_opening_hours_are_added_and_removed(
     services: Services, setup: Setup, inbox: InboxClient
 ) -> None:
     inbox.post(
-        "/inbox/opening-hours", location_id=str(setup.location_id), weekday="1",
-        opens="10:00", closes="14:00",
+        "/inbox/opening-hours",
+        location_id=str(setup.location_id),
+        weekday="1",
+        opens="10:00",
+        closes="14:00",
     )
     page = inbox.get("/inbox/slots").text
-    assert "tirsdag" in page and "10:00–14:00" in page
+    assert "tirsdag" in page
+    assert "10:00–14:00" in page
     bad = inbox.post(
-        "/inbox/opening-hours", location_id=str(setup.location_id), weekday="1",
-        opens="14:00", closes="10:00",
+        "/inbox/opening-hours",
+        location_id=str(setup.location_id),
+        weekday="1",
+        opens="14:00",
+        closes="10:00",
     )
     assert "slutte efter" in inbox.get(bad.headers["location"]).text
     with transaction(services.session_factory) as db:
@@ -124,7 +145,9 @@ def test_a_sick_day_cancels_the_meetings_and_tells_the_citizens(
     hit = _book(services, setup, datetime(2026, 11, 25, 9, 0, tzinfo=UTC))  # Wed 10:00 local
     spared = _book(services, setup, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))  # Thursday
     response = inbox.post(
-        "/inbox/exceptions", first_day="2026-11-25", reason="Anna er syg",
+        "/inbox/exceptions",
+        first_day="2026-11-25",
+        reason="Anna er syg",
         consultant_id=str(setup.consultant_id),
     )
     assert "1 møder aflyst, 1 borgere fik besked" in inbox.get(response.headers["location"]).text
@@ -144,7 +167,8 @@ def test_the_day_list_marks_attended_and_no_show(
 ) -> None:
     booking = _book(services, setup, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     page = inbox.get("/inbox/bookings?day=2026-11-23").text
-    assert f'id="booking-{booking}"' in page and "10:00–10:45" in page
+    assert f'id="booking-{booking}"' in page
+    assert "10:00–10:45" in page
     inbox.post(f"/inbox/bookings/{booking}/mark", status="no_show", day="2026-11-23")
     assert "udeblevet" in inbox.get("/inbox/bookings?day=2026-11-23").text
     refused = inbox.post(f"/inbox/bookings/{booking}/mark", status="booked", day="2026-11-23")
@@ -162,5 +186,6 @@ def test_another_team_cannot_mark_our_bookings(
     sofie.post(f"/inbox/bookings/{booking}/mark", status="no_show")
     with transaction(services.session_factory) as db:
         row = db.get(Booking, booking)
-        assert row is not None and row.status == "booked"
+        assert row is not None
+        assert row.status == "booked"
     assert team_id(services, "Jobcenter Syd") != team_id(services, "Jobcenter Nord")
