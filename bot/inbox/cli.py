@@ -7,7 +7,7 @@ import sys
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.errors import BorgerchatError
@@ -29,6 +29,14 @@ def _team(db: Session, name: str) -> int:
         db.add(team)
         db.flush()
     return team.id
+
+
+def _ensure_demo_location(db: Session, team_id: int) -> None:
+    """Without any location the slot pages are empty; `demo seed` normally adds real ones."""
+    from bot.models import Location
+
+    if db.scalars(select(Location.id).where(Location.team_id == team_id)).first() is None:
+        db.add(Location(team_id=team_id, name="Jobcentret, Rådhuspladsen 1", kind="office"))
 
 
 def upsert_consultant(
@@ -66,6 +74,18 @@ def upsert_consultant(
     return existing is None
 
 
+def _migrated_engine(database_url: str) -> Engine:
+    from bot.cli import fail
+    from bot.db import create_db_engine
+    from bot.migrate import is_up_to_date
+
+    engine = create_db_engine(database_url)
+    if not is_up_to_date(engine):
+        engine.dispose()
+        raise fail("the database schema is not up to date; run `borgerchat db upgrade` first")
+    return engine
+
+
 def _password_from_stdin() -> str:
     line = sys.stdin.readline().rstrip("\n")
     if not line:
@@ -85,13 +105,13 @@ def add(
 ) -> None:
     """Create a consultant account; without --password-stdin a random password is printed."""
     from bot.cli import config_or_exit, fail
-    from bot.db import create_db_engine, create_session_factory, transaction
+    from bot.db import create_session_factory, transaction
 
     try:
         password = _password_from_stdin() if password_stdin else secrets.token_urlsafe(12)
     except BorgerchatError as exc:
         raise fail(str(exc), 1) from exc
-    engine = create_db_engine(config_or_exit().database_url)
+    engine = _migrated_engine(config_or_exit().database_url)
     try:
         with transaction(create_session_factory(engine)) as db:
             upsert_consultant(
@@ -122,10 +142,10 @@ def demo_login(
 ) -> None:
     """Ensure the demo admin account exists and print its login (safe to run again)."""
     from bot.cli import config_or_exit
-    from bot.db import create_db_engine, create_session_factory, transaction
+    from bot.db import create_session_factory, transaction
 
     config = config_or_exit()
-    engine = create_db_engine(config.database_url)
+    engine = _migrated_engine(config.database_url)
     # A well-known password is fine for the laptop demo's SQLite file, never for a server.
     fixed = fixed_password or engine.dialect.name == "sqlite"
     password = DEMO_PASSWORD if fixed else secrets.token_urlsafe(12)
@@ -140,6 +160,7 @@ def demo_login(
                 password=password,
                 replace=True,
             )
+            _ensure_demo_location(db, _team(db, team))
     finally:
         engine.dispose()
     public_url = config.settings.server.public_url
