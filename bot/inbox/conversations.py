@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import InvalidMessage
@@ -43,17 +43,21 @@ def visible_citizens(viewer: Viewer) -> ColumnElement[bool]:
     return or_(Citizen.team_id == viewer.team_id, Citizen.team_id.is_(None))
 
 
-def _items(db: Session, query: object) -> list[QueueItem]:
-    items = []
-    for conversation, citizen in db.execute(query).all():  # type: ignore[call-overload]
-        last = db.scalar(
-            select(Message.text)
-            .where(Message.conversation_id == conversation.id, Message.direction == "in")
-            .order_by(Message.created_at.desc(), Message.id.desc())
-            .limit(1)
-        )
-        items.append(QueueItem(conversation, citizen, last))
-    return items
+def _items(db: Session, query: Select[Conversation, Citizen]) -> list[QueueItem]:
+    rows = db.execute(query).all()
+    ids = [conversation.id for conversation, _ in rows]
+    # One query for every row's latest citizen message, not one per row (the page polls).
+    latest = (
+        select(func.max(Message.id))
+        .where(Message.conversation_id.in_(ids), Message.direction == "in")
+        .group_by(Message.conversation_id)
+    )
+    texts: dict[int, str | None] = {}
+    for conversation_id, text in db.execute(
+        select(Message.conversation_id, Message.text).where(Message.id.in_(latest))
+    ):
+        texts[conversation_id] = text
+    return [QueueItem(c, citizen, texts.get(c.id)) for c, citizen in rows]
 
 
 def waiting_queue(db: Session, viewer: Viewer, limit: int = 100) -> list[QueueItem]:
