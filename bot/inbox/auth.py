@@ -87,10 +87,19 @@ def load_secret_key(config: AppConfig, key_file: Path = DEFAULT_KEY_FILE) -> byt
     )
     key_file.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written aside and linked into place: with `serve --workers N` every process agrees on
+    # the first key that lands, and none reads a half-written file.
+    draft = key_file.with_name(f"{key_file.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(key)
-    return key.encode()
+    try:
+        os.link(draft, key_file)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return key_file.read_text(encoding="ascii").strip().encode()
 
 
 class CookieSigner:
