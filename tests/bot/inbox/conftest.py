@@ -35,6 +35,19 @@ def app_config(database_url: str, tmp_path: Path) -> AppConfig:
     )
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2, at its lowest cost: the default 64 MiB x 3 passes per hash and login would
+    make these tests slow on a shared 2-core machine without testing anything more."""
+    from argon2 import PasswordHasher
+
+    from bot.inbox import auth
+
+    monkeypatch.setattr(
+        auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
 MakeConsultant = Callable[..., Consultant]
 
 
