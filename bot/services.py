@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -15,8 +16,10 @@ from bot.effects import EffectRunner
 from bot.workers import BackgroundWorker
 from flows.content import Content
 from flows.engine import FlowEngine
-from nlu.keywords import KeywordRecognizer
 from nlu.types import IntentRecognizer
+
+if TYPE_CHECKING:
+    from integrations.channels import ChannelServices
 
 
 @dataclass
@@ -33,13 +36,35 @@ class Services:
     booking_listeners: BookingListeners
     # Started by the web app's lifespan; empty for the CLI chat and most tests.
     workers: list[BackgroundWorker] = field(default_factory=list)
+    # Telegram, SMS and the outbox sender, when their secrets are configured.
+    channels: ChannelServices | None = None
 
     def close(self) -> None:
         self.engine.dispose()
 
 
 def build_recognizer(config: AppConfig) -> IntentRecognizer:
-    return KeywordRecognizer()
+    """The NLU backend named by ``nlu.backend``; the embedded model is (re)trained if stale."""
+    from pathlib import Path
+
+    from nlu.embedded import EmbeddedRecognizer
+
+    settings = config.settings
+    embedded = EmbeddedRecognizer.load(
+        Path(settings.nlu.model_dir),
+        fallback_threshold=settings.nlu.fallback_threshold,
+        timezone=settings.tz,
+    )
+    if settings.nlu.backend == "rasa":
+        from nlu.rasa_client import RasaRecognizer
+
+        return RasaRecognizer(
+            settings.nlu.rasa_url,
+            timeout_seconds=settings.nlu.rasa_timeout_seconds,
+            fallback=embedded,
+            timezone=settings.tz,
+        )
+    return embedded
 
 
 def build_services(
@@ -70,7 +95,7 @@ def build_services(
         max_messages_per_minute=settings.chat.max_messages_per_minute,
         default_language=settings.locale.default_language,
     )
-    return Services(
+    services = Services(
         config=config,
         engine=engine,
         session_factory=session_factory,
@@ -82,3 +107,11 @@ def build_services(
         dispatcher=dispatcher,
         booking_listeners=BookingListeners(),
     )
+    # Channels (integrations/channels.py): Telegram, SMS and the outbox sender as workers.
+    from integrations.channels import build_channels
+
+    services.channels = build_channels(
+        config, session_factory=session_factory, dispatcher=dispatcher, content=content, clock=clock
+    )
+    services.workers.extend(services.channels.workers)
+    return services
