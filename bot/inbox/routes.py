@@ -421,7 +421,7 @@ def hand_back(
     request: Request, conversation_id: int, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     def run(db: Session, viewer: Viewer, now: datetime) -> str:
-        conversations.hand_back(db, viewer, conversation_id, now)
+        conversations.hand_back(db, viewer, conversation_id, now, _services(request).content)
         return "Samtalen er givet tilbage til chatbotten."
 
     return _conversation_action(request, conversation_id, csrf_token, "hand_back", run)
