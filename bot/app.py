@@ -49,10 +49,10 @@ def create_app(services: Services) -> FastAPI:
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     app.include_router(health.router)
     app.include_router(webchat.router)
-    app.include_router(inbox.router)
     app.include_router(nlu_api.router)
     app.include_router(telegram.router)
     app.include_router(twilio_sms.router)
+    app.include_router(inbox.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:
