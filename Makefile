@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/borgerchat db upgrade
 	$(BIN)/borgerchat demo seed
+	$(BIN)/borgerchat consultant demo-login
 	$(BIN)/borgerchat serve
 
 ## test: lint, type-check and run the whole suite (SQLite, or TEST_DATABASE_URL)

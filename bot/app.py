@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from bot import __version__, health, webchat
+from bot import __version__, health, inbox, webchat
 from bot.http_errors import BodySizeLimit, install_error_handlers
 from bot.services import Services
 from integrations import telegram, twilio_sms
@@ -52,6 +52,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(nlu_api.router)
     app.include_router(telegram.router)
     app.include_router(twilio_sms.router)
+    app.include_router(inbox.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:

@@ -20,7 +20,8 @@ from bot.models import Consultant, Location, LocationKind, OpeningHours, Slot, T
 
 demo_app = typer.Typer(help="Demo data for trying the bot.", no_args_is_help=True)
 
-TEAM_NAME = "Jobcenter Demo, Åben rådgivning"
+# The same team the inbox's `consultant demo-login` puts the demo admin in.
+TEAM_NAME = "Jobcenter Demo"
 CONSULTANTS = (
     ("demo.anna", "Anna Holm"),
     ("demo.karim", "Karim Said"),
