@@ -20,6 +20,7 @@ from bot.models import (
     BookingStatus,
     Conversation,
     Direction,
+    InternalNote,
     JobProfile,
     Message,
     Slot,
@@ -153,6 +154,10 @@ class BookingEffects:
         session.execute(delete(JobProfile).where(JobProfile.citizen_id == citizen.id))
         session.execute(
             delete(Message).where(Message.citizen_id == citizen.id, Message.id != confirming)
+        )
+        conversation_ids = select(Conversation.id).where(Conversation.citizen_id == citizen.id)
+        session.execute(
+            delete(InternalNote).where(InternalNote.conversation_id.in_(conversation_ids))
         )
         session.execute(
             delete(Conversation).where(
