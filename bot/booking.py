@@ -88,6 +88,13 @@ class BookingEffects:
                 session.add(booking)
         except IntegrityError as exc:
             raise SlotTaken(slot_id) from exc
+        # The first consultant a citizen meets becomes their contact person (and team), so
+        # their absence notices and job wishes reach someone who knows them.
+        citizen = scope.citizen
+        if citizen.contact_consultant_id is None:
+            citizen.contact_consultant_id = slot.consultant_id
+        if citizen.team_id is None:
+            citizen.team_id = slot.location.team_id
         return booking
 
     def book(self, scope: EffectScope, effect: BookMeeting) -> None:

@@ -71,6 +71,8 @@ def test_a_booking_records_policy_channel_and_tells_the_listeners(services: Serv
         assert booking.reminder_policy == services.config.settings.reminders.policy
         assert booking.booked_via == "sms"
         assert changed == [(booking.id, "booked")]
+        citizen = session.scalars(select(Citizen)).one()
+        assert citizen.contact_consultant_id == booking.consultant_id
 
 
 def test_moving_cancels_the_old_booking_links_the_new_and_tells_the_listeners(
