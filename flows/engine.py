@@ -25,6 +25,7 @@ from flows.reading import (
     is_stop,
     language_asked_for,
     pick_choice,
+    wanted_time,
     written_language,
     yes_or_no,
 )
@@ -179,6 +180,8 @@ class FlowEngine:
             topics.absence(turn)  # "jeg kan ikke komme i dag" with no meeting: an absence
         elif intent == "cancel_meeting":
             meetings.start_cancel(turn)
+        elif intent == "meeting_info" and turn.context.next_meeting is None and _wants_time(turn):
+            meetings.start_booking(turn, topic or _topic_of(turn))  # "har I noget på onsdag?"
         elif intent == "meeting_info":
             meetings.show_meeting(turn)
         elif intent == "fravaer":
@@ -343,6 +346,11 @@ class FlowEngine:
 def _topic_of(turn: Turn) -> str | None:
     topic = turn.facts.get("topic")
     return str(topic) if topic else None
+
+
+def _wants_time(turn: Turn) -> bool:
+    day, clock = wanted_time(turn.parse, turn.context.now, turn.tz)
+    return day is not None or clock is not None
 
 
 def _absent(turn: Turn) -> bool:

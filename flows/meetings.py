@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from flows.handoff import queue
-from flows.reading import asks_for_more, pick_choice, wanted_time, yes_or_no
+from flows.reading import asks_for_more, contains_any, pick_choice, wanted_time, yes_or_no
 from flows.turn import Turn
 from flows.types import BookMeeting, CancelMeeting, MeetingInfo, RescheduleMeeting, SlotOffer
 
@@ -135,6 +135,8 @@ def answer_slots(turn: Turn, pending: dict[str, Any]) -> bool:
     slot_ids: list[int] = pending.get("slot_ids", [])
     choices: list[str] = pending.get("choices", [])
     index = pick_choice(turn.text, choices)
+    if index is not None and index >= len(slot_ids) and contains_any(turn.text, ("sidste", "last")):
+        index = len(slot_ids) - 1  # "den sidste" means the last time, not "other times"
     wants_more = asks_for_more(turn.text) or (index is not None and index >= len(slot_ids))
     if wants_more:
         all_ids: list[int] = pending.get("all_ids", slot_ids)

@@ -253,6 +253,8 @@ def _record(turn: Turn, reason: str, text: str) -> None:
     receipt = turn.t(f"absence.receipt_{reason}", received=turn.clock(turn.context.now))
     if ends_on is not None and ends_on != starts_on:
         period = turn.t("absence.period_until", start=turn.day(starts_on), end=turn.day(ends_on))
+    elif ends_on is not None:
+        period = turn.t("absence.period_day", start=turn.day(starts_on))
     else:
         period = turn.t("absence.period_from", start=turn.day(starts_on))
     turn.say_text(f"{receipt} {period.strip()}")
