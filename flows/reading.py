@@ -296,6 +296,8 @@ def language_asked_for(text: str) -> str | None:
 def written_language(text: str) -> str | None:
     """ "en" or "da" when the words clearly say so; None for short or mixed messages."""
     tokens = [token for token in fold(text).split() if not token.isdigit()]
+    if " ".join(tokens) in {"hi", "hello", "hi there", "hello there", "good morning"}:
+        return "en"  # a greeting alone says enough
     english = sum(1 for token in tokens if token in _ENGLISH)
     danish = sum(1 for token in tokens if token in _DANISH)
     if english >= 2 and english > danish:

@@ -82,5 +82,7 @@ def test_the_written_language_is_recognised_only_when_clear() -> None:
     assert written_language("I am sick today and can't come") == "en"
     assert written_language("jeg er syg i dag") == "da"
     assert written_language("ok") is None
+    assert written_language("Hi") == "en"
+    assert written_language("hej") is None
     assert language_asked_for("English please") == "en"
     assert language_asked_for("kan vi skrive på dansk") == "da"
