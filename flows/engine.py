@@ -17,11 +17,13 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.messages import Reply
+from bot.privacy import CPR_MASK
 from flows import meetings, topics
 from flows.content import Content
 from flows.handoff import CRISIS_PRIORITY, queue, start_handoff, summary
 from flows.reading import (
     contains_any,
+    fold,
     is_stop,
     language_asked_for,
     pick_choice,
@@ -366,7 +368,11 @@ def _family(intent: object) -> str:
 
 
 def _asks_deletion(text: str) -> bool:
-    return contains_any(text, ("slet", "delete", "erase", "fjern", "glem mig", "forget me"))
+    text = text.replace(CPR_MASK, " ")  # "[CPR fjernet]" is our mask, not a wish to delete
+    folded = fold(text)
+    if any(phrase in folded for phrase in ("fjern mine", "fjern alt", "glem mig", "forget me")):
+        return True
+    return contains_any(text, ("slet", "delete", "erase"))
 
 
 def _is_crisis(parse: ParseResult) -> bool:

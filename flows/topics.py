@@ -154,9 +154,11 @@ def answer_era(turn: Turn, pending: dict[str, Any]) -> bool:
 
 # Absence -------------------------------------------------------------------------------------
 
-_CHILD = ("barn", "born", "son", "datter", "child", "kid", "daughter", "baby", "dreng", "pige")
-_SICK = ("syg", "sick", "ill", "feber", "fever", "influenza", "flu", "forkol", "ondt", "kaster",
-         "migr", "covid", "corona", "darlig", "skidt", "hospital", "laege", "doctor", "unwell")
+_CHILD = ("barn", "born", "sonnen", "datter", "child", "kid", "daughter", "baby", "dreng", "pige")
+_CHILD_WORDS = frozenset({"son", "sons"})  # "søn" exactly: "søndag" is a day
+_SICK = ("syg", "syk", "sick", "ill", "feber", "fever", "influenza", "flu", "forkol", "ondt",
+         "kaster", "migr", "covid", "corona", "darlig", "skidt", "hospital", "laege", "doctor",
+         "unwell")
 _ACTIVITIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("praktik", ("praktik", "internship", "placement")),
     ("course", ("kursus", "course", "skole", "school")),
@@ -195,7 +197,7 @@ def _says_absent_now(text: str) -> bool:
 
 
 def _reason_in(text: str) -> str | None:
-    if contains_any(text, _CHILD):
+    if contains_any(text, _CHILD) or set(fold(text).split()) & _CHILD_WORDS:
         return "child_sick"
     if contains_any(text, _SICK):
         return "own_sickness"
@@ -324,7 +326,9 @@ def answer_job(turn: Turn, pending: dict[str, Any]) -> bool:
     elif field == "days":
         named = weekdays_named(text)
         weekday_names = turn.labels("time.weekdays")
-        profile["days"] = [weekday_names[d] for d in named] if named else [text]
+        negated = contains_any(text, ("ikke", "ik", "not", "except", "undtagen", "aldrig"))
+        # "ikke fredag" must not become "fredag": keep the citizen's words when in doubt.
+        profile["days"] = [weekday_names[d] for d in named] if named and not negated else [text]
     else:
         nothing = folded in _NOTHING or (yes_or_no(turn.parse) is False and len(folded) < 12)
         profile["cannot"] = None if nothing else text

@@ -333,3 +333,29 @@ def test_well_again_ends_the_absence_with_a_receipt(engine: FlowEngine) -> None:
 def test_an_english_crisis_is_answered_in_english_first(engine: FlowEngine) -> None:
     step = Talk(engine).say("I want to kill myself", "crisis")
     assert step.replies[0].text.startswith("It is good that you are writing")
+
+
+def test_our_own_cpr_mask_is_not_read_as_a_wish_to_delete(engine: FlowEngine) -> None:
+    step = Talk(engine).say("mit cpr er [CPR fjernet] kan i se min sag", "privacy")
+    assert "Er du sikker" not in said(step)
+    assert "180 dage" in said(step)
+
+
+def test_sick_until_sunday_is_own_sickness_and_a_son_is_a_child(engine: FlowEngine) -> None:
+    own = Talk(engine).say("jeg er syk til søndag", "fravaer").effects[0]
+    child = Talk(engine).say("min søn er syg", "fravaer").effects[0]
+    assert isinstance(own, RecordAbsence)
+    assert isinstance(child, RecordAbsence)
+    assert (own.reason, own.ends_on) == ("own_sickness", date(2026, 11, 29))
+    assert child.reason == "child_sick"
+
+
+def test_a_day_the_citizen_cannot_work_is_kept_in_their_words(engine: FlowEngine) -> None:
+    talk = Talk(engine)
+    talk.say("jeg vil gerne arbejde i et køkken", "jobonsker")
+    talk.say("10 timer")
+    talk.say("ikke fredag")
+    step = talk.say("nej")
+    profile = step.effects[0]
+    assert isinstance(profile, SaveJobProfile)
+    assert profile.days == ("ikke fredag",)
