@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 import anyio
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.clock import Clock
@@ -314,20 +314,22 @@ class OutboxSender:
     def _select_due(
         self, session: Session, channel: Channel, busy: list[str], now: datetime
     ) -> Message | None:
-        earlier = aliased(Message)
-        blocked_by_earlier = exists().where(
-            earlier.direction == Direction.OUT.value,
-            earlier.channel == Message.channel,
-            earlier.address == Message.address,
-            earlier.id < Message.id,
-            earlier.status.in_([MessageStatus.QUEUED.value, MessageStatus.SENDING.value]),
+        # Each chat's oldest unfinished row: a chat's messages leave one at a time, in order,
+        # even across several senders (an earlier row still sending blocks the next one).
+        pending = aliased(Message)
+        heads = (
+            select(func.min(pending.id))
+            .where(
+                pending.direction == Direction.OUT.value,
+                pending.channel == channel.value,
+                pending.status.in_([MessageStatus.QUEUED.value, MessageStatus.SENDING.value]),
+            )
+            .group_by(pending.address)
         )
         conditions = [
-            Message.direction == Direction.OUT.value,
+            Message.id.in_(heads),
             Message.status == MessageStatus.QUEUED.value,
-            Message.channel == channel.value,
             or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-            ~blocked_by_earlier,
         ]
         if busy:
             conditions.append(Message.address.notin_(busy))
