@@ -289,3 +289,20 @@ def test_set_webhook_registers_the_public_url_with_the_secret(
     assert fake_telegram.webhook["url"] == "https://chat.kommune.test/webhooks/telegram"
     assert fake_telegram.webhook["secret_token"] == WEBHOOK_SECRET
     assert fake_telegram.token not in result.output
+
+
+def test_serve_with_telegram_polling_needs_a_token_and_one_process(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    from bot.cli import app
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+
+    no_token = CliRunner().invoke(app, ["serve", "--telegram-polling"])
+    two_processes = CliRunner().invoke(app, ["serve", "--telegram-polling", "--workers", "2"])
+
+    assert no_token.exit_code == 2
+    assert "TELEGRAM_BOT_TOKEN" in no_token.output
+    assert two_processes.exit_code == 2
+    assert "one process" in two_processes.output
