@@ -10,7 +10,9 @@ import typer
 from bot.citizen_cli import citizen_app
 from bot.config import AppConfig, load_config
 from bot.errors import BorgerchatError, ConfigError, InvalidMessage
+from bot.inbox.cli import consultant_app
 from integrations.telegram import cli as telegram_cli
+from nlu.cli import nlu_app
 
 app = typer.Typer(
     name="borgerchat",
@@ -21,7 +23,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(consultant_app, name="consultant")
 app.add_typer(citizen_app, name="citizen")
+app.add_typer(nlu_app, name="nlu")
 app.add_typer(telegram_cli, name="telegram")
 
 EXIT_CONFIG = 2
@@ -68,6 +72,7 @@ def serve(
     bind_host, bind_port = host or server.host, port or server.port
     typer.echo(f"borgerchat is running on http://{bind_host}:{bind_port}")
     typer.echo(f"  web chat: http://{bind_host}:{bind_port}/chat")
+    typer.echo(f"  consultant inbox: http://{bind_host}:{bind_port}/inbox")
     if workers > 1:
         uvicorn.run(
             "bot.app:create_app_from_environment",

@@ -16,7 +16,6 @@ from bot.effects import EffectRunner
 from bot.workers import BackgroundWorker
 from flows.content import Content
 from flows.engine import FlowEngine
-from nlu.keywords import KeywordRecognizer
 from nlu.types import IntentRecognizer
 
 if TYPE_CHECKING:
@@ -45,7 +44,27 @@ class Services:
 
 
 def build_recognizer(config: AppConfig) -> IntentRecognizer:
-    return KeywordRecognizer()
+    """The NLU backend named by ``nlu.backend``; the embedded model is (re)trained if stale."""
+    from pathlib import Path
+
+    from nlu.embedded import EmbeddedRecognizer
+
+    settings = config.settings
+    embedded = EmbeddedRecognizer.load(
+        Path(settings.nlu.model_dir),
+        fallback_threshold=settings.nlu.fallback_threshold,
+        timezone=settings.tz,
+    )
+    if settings.nlu.backend == "rasa":
+        from nlu.rasa_client import RasaRecognizer
+
+        return RasaRecognizer(
+            settings.nlu.rasa_url,
+            timeout_seconds=settings.nlu.rasa_timeout_seconds,
+            fallback=embedded,
+            timezone=settings.tz,
+        )
+    return embedded
 
 
 def build_services(
