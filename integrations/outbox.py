@@ -502,4 +502,3 @@ def enqueue_proactive(
     session.add(row)
     session.flush()
     return row
-
