@@ -89,6 +89,7 @@ class Unknown:
     """The request may have been accepted (timeout after sending): needs proof before a resend."""
 
     reason: str
+    retry_after: float = 0.0
 
 
 SendOutcome = Accepted | RetryLater | Rejected | Unknown
@@ -289,6 +290,9 @@ class OutboxSender:
             proof = unknown
         if isinstance(proof, Unknown):
             return Unknown(f"{DELIVERY_UNKNOWN} ({unknown.reason})")
+        if isinstance(proof, RetryLater):
+            # Provably not sent: retry, still honouring the provider's Retry-After.
+            return RetryLater(unknown.reason, max(proof.retry_after, unknown.retry_after))
         return proof
 
     # --- database steps (run in a worker thread) ---
