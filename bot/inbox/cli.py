@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import secrets
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.errors import BorgerchatError
+
+if TYPE_CHECKING:
+    from bot.models import Consultant
 
 consultant_app = typer.Typer(help="Consultant accounts for the inbox.", no_args_is_help=True)
 
@@ -130,6 +134,67 @@ def add(
     typer.echo(f"created {role} {username.strip().lower()} in team {team!r}")
     if not password_stdin:
         typer.echo(f"password: {password}")
+
+
+def _change_account(username: str, change: Callable[[Consultant], None]) -> None:
+    """Apply ``change`` to one account and end its login sessions."""
+    from sqlalchemy import delete
+
+    from bot.cli import config_or_exit, fail
+    from bot.db import create_session_factory, transaction
+    from bot.models import Consultant, LoginSession
+
+    engine = _migrated_engine(config_or_exit().database_url)
+    try:
+        with transaction(create_session_factory(engine)) as db:
+            account = db.scalars(
+                select(Consultant).where(Consultant.username == username.strip().lower())
+            ).first()
+            if account is None:
+                raise fail(f"no consultant named {username!r}", 1)
+            change(account)
+            db.execute(delete(LoginSession).where(LoginSession.consultant_id == account.id))
+    finally:
+        engine.dispose()
+
+
+@consultant_app.command("set-password")
+def set_password(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set a new password (random and printed unless --password-stdin); logs the account out."""
+    from bot.cli import fail
+    from bot.inbox.auth import MIN_PASSWORD_LENGTH, hash_password
+
+    try:
+        password = _password_from_stdin() if password_stdin else secrets.token_urlsafe(12)
+    except BorgerchatError as exc:
+        raise fail(str(exc), 1) from exc
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise fail(f"the password needs at least {MIN_PASSWORD_LENGTH} characters", 1)
+
+    def change(account: Consultant) -> None:
+        account.password_hash = hash_password(password)
+        account.active = True
+
+    _change_account(username, change)
+    typer.echo(f"password of {username.strip().lower()} changed")
+    if not password_stdin:
+        typer.echo(f"password: {password}")
+
+
+@consultant_app.command("deactivate")
+def deactivate(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Stop an account from logging in and end its sessions (history and audit entries stay)."""
+
+    def change(account: Consultant) -> None:
+        account.active = False
+
+    _change_account(username, change)
+    typer.echo(f"{username.strip().lower()} can no longer log in")
 
 
 @consultant_app.command("demo-login")

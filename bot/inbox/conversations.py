@@ -26,6 +26,7 @@ from bot.models import (
     Sender,
 )
 from bot.text import clean_text
+from flows.content import Content
 
 
 class InboxError(Exception):
@@ -173,9 +174,16 @@ def reply(
     return message
 
 
-def hand_back(db: Session, viewer: Viewer, conversation_id: int, now: datetime) -> Conversation:
-    """Give the conversation back to the bot: the citizen's next message goes to the flows."""
+def hand_back(
+    db: Session, viewer: Viewer, conversation_id: int, now: datetime, content: Content
+) -> Conversation:
+    """Give the conversation back to the bot: the citizen's next message goes to the flows.
+
+    The citizen is told, so a silence after the consultant's last answer is not a mystery.
+    """
     conversation = _held(db, viewer, conversation_id)
+    notice = content.text(conversation.language, "inbox.handed_back")
+    queue_message(db, conversation, notice, now, sender=Sender.SYSTEM)
     conversation.status = ConversationStatus.BOT.value
     conversation.assigned_consultant_id = None
     conversation.priority = 0

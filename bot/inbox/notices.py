@@ -11,26 +11,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import (
-    ChannelIdentity,
-    Citizen,
-    Conversation,
-    ConversationStatus,
-    Direction,
-    Message,
-    MessageStatus,
-    Sender,
-)
-
-
-def last_identity(db: Session, citizen_id: int) -> ChannelIdentity | None:
-    """The channel and address the citizen wrote from most recently."""
-    return db.scalars(
-        select(ChannelIdentity)
-        .where(ChannelIdentity.citizen_id == citizen_id)
-        .order_by(ChannelIdentity.last_seen_at.desc(), ChannelIdentity.id.desc())
-        .limit(1)
-    ).first()
+from bot.models import Citizen, Conversation, ConversationStatus, Message, Sender
+from integrations.outbox import enqueue_proactive
 
 
 def queue_message(
@@ -43,26 +25,21 @@ def queue_message(
     consultant_id: int | None = None,
 ) -> Message | None:
     """Queue ``text`` for the conversation's citizen; None when they have no channel left."""
-    identity = last_identity(db, conversation.citizen_id)
-    if identity is None:
+    citizen = db.get(Citizen, conversation.citizen_id)
+    if citizen is None:
         return None
-    message = Message(
-        conversation_id=conversation.id,
-        citizen_id=conversation.citizen_id,
-        direction=Direction.OUT.value,
-        sender=sender.value,
-        channel=identity.channel,
-        address=identity.address,
-        text=text,
-        choices=[],
-        consultant_id=consultant_id,
-        status=MessageStatus.QUEUED.value,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    db.add(message)
-    db.flush()
-    return message
+    try:
+        return enqueue_proactive(
+            db,
+            citizen=citizen,
+            conversation_id=conversation.id,
+            text=text,
+            now=now,
+            sender=sender,
+            consultant_id=consultant_id,
+        )
+    except LookupError:
+        return None
 
 
 def notify_citizen(db: Session, citizen: Citizen, text: str, now: datetime) -> Message | None:

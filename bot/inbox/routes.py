@@ -421,7 +421,7 @@ def hand_back(
     request: Request, conversation_id: int, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     def run(db: Session, viewer: Viewer, now: datetime) -> str:
-        conversations.hand_back(db, viewer, conversation_id, now)
+        conversations.hand_back(db, viewer, conversation_id, now, _services(request).content)
         return "Samtalen er givet tilbage til chatbotten."
 
     return _conversation_action(request, conversation_id, csrf_token, "hand_back", run)
@@ -714,6 +714,7 @@ def add_exception(
     reason: Annotated[str, Form(max_length=200)] = "",
     location_id: Annotated[str, Form()] = "",
     consultant_id: Annotated[str, Form()] = "",
+    move: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     services = _services(request)
@@ -735,6 +736,7 @@ def add_exception(
             content=services.content,
             listeners=services.booking_listeners,
             tz=tz,
+            move=move == "on",
         )
         audit.record(
             db,
@@ -744,11 +746,12 @@ def add_exception(
             result.exception.id,
             now,
             cancelled=[b.id for b in result.cancelled],
+            moved=[[old.id, new.id] for old, new in result.moved],
         )
         return _back(
             "/inbox/slots",
             notice=f"Undtagelsen er gemt. {len(result.cancelled)} møder aflyst, "
-            f"{result.notified} borgere fik besked.",
+            f"{len(result.moved)} flyttet, {result.notified} borgere fik besked.",
         )
 
     return _action(request, csrf_token, handler, back="/inbox/slots")

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.booking_events import BookingListeners
@@ -184,6 +185,67 @@ class ExceptionResult:
     exception: SlotException
     cancelled: list[Booking]
     notified: int
+    # (old booking, its replacement) for meetings moved instead of cancelled.
+    moved: list[tuple[Booking, Booking]] = field(default_factory=list)
+
+
+def _covered_by_exception(team_id: int) -> ColumnElement[bool]:
+    """True for a slot inside any exception that applies to it (team, location or consultant)."""
+    return exists().where(
+        SlotException.starts_at < Slot.ends_at,
+        SlotException.ends_at > Slot.starts_at,
+        or_(SlotException.team_id.is_(None), SlotException.team_id == team_id),
+        or_(SlotException.location_id.is_(None), SlotException.location_id == Slot.location_id),
+        or_(
+            SlotException.consultant_id.is_(None),
+            SlotException.consultant_id == Slot.consultant_id,
+        ),
+    )
+
+
+def next_free_slot(db: Session, booking: Booking, after: datetime) -> Slot | None:
+    """The earliest slot at the booking's location after ``after``: unbooked, not excepted."""
+    taken = exists().where(Booking.slot_id == Slot.id, Booking.status.in_(ACTIVE_BOOKING_STATUSES))
+    return db.scalars(
+        select(Slot)
+        .where(
+            Slot.location_id == booking.location_id,
+            Slot.starts_at >= after,
+            ~taken,
+            # Same location, so the location's team is the slot's team.
+            ~_covered_by_exception(booking.location.team_id),
+        )
+        .order_by(Slot.starts_at, Slot.id)
+        .limit(1)
+    ).first()
+
+
+def _move(db: Session, booking: Booking, slot: Slot, reason: str, now: datetime) -> Booking | None:
+    """Book ``slot`` for the booking's citizen and cancel the old booking; None if it was taken."""
+    replacement = Booking(
+        citizen_id=booking.citizen_id,
+        slot_id=slot.id,
+        consultant_id=slot.consultant_id,
+        location_id=slot.location_id,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        topic=booking.topic,
+        reminder_policy=booking.reminder_policy,
+        booked_via="inbox",
+        rescheduled_from_id=booking.id,
+        created_at=now,
+    )
+    try:
+        # The partial unique index refuses a slot someone booked meanwhile.
+        with db.begin_nested():
+            db.add(replacement)
+    except IntegrityError:
+        return None
+    booking.status = BookingStatus.CANCELLED.value
+    booking.cancelled_at = now
+    booking.cancel_reason = f"moved: {reason}"[:200]
+    db.flush()
+    return replacement
 
 
 def add_exception(
@@ -199,8 +261,10 @@ def add_exception(
     content: Content,
     listeners: BookingListeners,
     tz: ZoneInfo,
+    move: bool = False,
 ) -> ExceptionResult:
-    """Record a period without meetings; cancel the bookings in it and tell those citizens."""
+    """Record a period without meetings; move (when asked and a free slot exists at the same
+    location) or cancel the bookings in it, and tell those citizens."""
     if starts_at >= ends_at:
         raise InboxError("Perioden skal slutte efter den begynder.")
     reason = reason.strip()[:200]
@@ -238,26 +302,41 @@ def add_exception(
             .order_by(Booking.starts_at)
         )
     )
-    notified = 0
-    for booking in hit:
-        booking.status = BookingStatus.CANCELLED.value
-        booking.cancelled_at = now
-        booking.cancel_reason = f"exception: {reason}"[:200]
-        db.flush()
-        if booking.citizen is not None:
-            local = booking.starts_at.astimezone(tz)
-            text = content.text(
-                booking.citizen.language,
-                "inbox.meeting_cancelled",
-                date=local.strftime("%d.%m.%Y"),
-                time=local.strftime("%H:%M"),
-                location=booking.location.name,
-            )
-            if notify_citizen(db, booking.citizen, text, now) is not None:
-                notified += 1
-        listeners.changed(db, booking, now)
     db.flush()
-    return ExceptionResult(exception, hit, notified)
+    result = ExceptionResult(exception, [], 0)
+    for booking in hit:
+        replacement = None
+        if move and booking.citizen is not None:
+            slot = next_free_slot(db, booking, max(ends_at, now))
+            replacement = _move(db, booking, slot, reason, now) if slot else None
+        if replacement is None:
+            booking.status = BookingStatus.CANCELLED.value
+            booking.cancelled_at = now
+            booking.cancel_reason = f"exception: {reason}"[:200]
+            db.flush()
+            result.cancelled.append(booking)
+        else:
+            result.moved.append((booking, replacement))
+        if booking.citizen is not None:
+            old = booking.starts_at.astimezone(tz)
+            params = {
+                "date": old.strftime("%d.%m.%Y"),
+                "time": old.strftime("%H:%M"),
+                "location": booking.location.name,
+            }
+            key = "inbox.meeting_cancelled"
+            if replacement is not None:
+                new = replacement.starts_at.astimezone(tz)
+                key = "inbox.meeting_moved"
+                params |= {"new_date": new.strftime("%d.%m.%Y"), "new_time": new.strftime("%H:%M")}
+            text = content.text(booking.citizen.language, key, **params)
+            if notify_citizen(db, booking.citizen, text, now) is not None:
+                result.notified += 1
+        listeners.changed(db, booking, now)
+        if replacement is not None:
+            listeners.changed(db, replacement, now)
+    db.flush()
+    return result
 
 
 def day_bookings(db: Session, viewer: Viewer, day: date, tz: ZoneInfo) -> list[Booking]:

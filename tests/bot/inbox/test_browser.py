@@ -103,7 +103,10 @@ def test_a_citizen_asks_for_a_person_and_sees_the_consultants_reply(
     citizen.press("#text", "Enter")
     citizen.wait_for_selector("#log li.bot")
 
-    consultant = browser.new_context().new_page()
+    # The consultant works on a tablet: the inbox must be usable at 1024x768 with touch.
+    consultant = browser.new_context(
+        viewport={"width": 1024, "height": 768}, has_touch=True
+    ).new_page()
     consultant.set_default_timeout(TIMEOUT_MS)
     _login(consultant, live_server, "anna", PASSWORD)
     consultant.wait_for_selector("text=Venter på en medarbejder (1)")

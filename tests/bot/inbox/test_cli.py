@@ -66,3 +66,31 @@ def test_demo_login_is_idempotent_and_uses_the_fixed_password_only_on_sqlite(
         demo = db.scalars(select(Consultant).where(Consultant.username == "demo")).one()
         assert demo.role == "admin"
         assert verify_password(demo.password_hash, password)
+
+
+def test_set_password_and_deactivate_end_the_accounts_sessions(
+    services: Services, database_url: str, inbox: InboxClient, make_consultant: object
+) -> None:
+    make_consultant("anna")  # type: ignore[operator]
+    inbox.login("anna")
+    assert inbox.get("/inbox").status_code == 200
+    changed = runner.invoke(
+        app, ["consultant", "set-password", "anna"], env={"DATABASE_URL": database_url}
+    )
+    assert changed.exit_code == 0, changed.output
+    assert inbox.get("/inbox").status_code == 303  # logged out everywhere
+    password = changed.output.split("password: ")[1].strip()
+    assert inbox.login("anna", password).status_code == 303
+
+    gone = runner.invoke(
+        app, ["consultant", "deactivate", "anna"], env={"DATABASE_URL": database_url}
+    )
+    assert gone.exit_code == 0, gone.output
+    assert inbox.get("/inbox").status_code == 303
+    assert inbox.login("anna", password).status_code == 401
+
+    unknown = runner.invoke(
+        app, ["consultant", "deactivate", "nobody"], env={"DATABASE_URL": database_url}
+    )
+    assert unknown.exit_code == 1
+    assert "no consultant named" in unknown.output

@@ -118,6 +118,11 @@ def test_handing_back_lets_the_bot_answer_again_and_closing_ends_the_chat(
     inbox.post(f"/inbox/conversations/{conversation.id}/claim")
     assert citizen.say("hej") == []
     assert inbox.post(f"/inbox/conversations/{conversation.id}/hand-back").status_code == 303
+    with transaction(services.session_factory) as db:
+        told = db.scalars(select(Message).where(Message.sender == Sender.SYSTEM.value)).one()
+        assert told.address == "websession-9"
+        assert told.text is not None
+        assert "chatbotten dig igen" in told.text
     assert citizen.say("hej")  # the bot answers again
     with transaction(services.session_factory) as db:
         row = db.get(Conversation, conversation.id)
@@ -193,3 +198,27 @@ def test_an_empty_reply_is_refused_with_a_clear_message(
     response = inbox.post(f"/inbox/conversations/{conversation.id}/reply", text="   ")
     page = inbox.get(response.headers["location"]).text
     assert "Svaret er tomt eller for langt." in page
+
+
+def test_a_reply_to_a_telegram_citizen_is_queued_for_the_telegram_sender(
+    services: Services, inbox: InboxClient, make_consultant: MakeConsultant
+) -> None:
+    from bot.messages import Channel
+
+    ChatTester(services, Channel.TELEGRAM, "7001234").say("jeg vil tale med et menneske")
+    conversation = _conversation(services, "7001234")
+    make_consultant("anna")
+    inbox.login("anna")
+    inbox.post(f"/inbox/conversations/{conversation.id}/claim")
+    inbox.post(f"/inbox/conversations/{conversation.id}/reply", text="Hej fra Anna")
+    with transaction(services.session_factory) as db:
+        row = db.scalars(select(Message).where(Message.text == "Hej fra Anna")).one()
+    assert (row.channel, row.address, row.status, row.sender) == (
+        "telegram",
+        "7001234",
+        "queued",
+        "consultant",
+    )
+    assert row.next_attempt_at is not None
+    page = inbox.get(f"/inbox/conversations/{conversation.id}/transcript.fragment").text
+    assert 'data-status="queued"' in page

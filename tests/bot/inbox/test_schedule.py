@@ -150,7 +150,10 @@ def test_a_sick_day_cancels_the_meetings_and_tells_the_citizens(
         reason="Anna er syg",
         consultant_id=str(setup.consultant_id),
     )
-    assert "1 møder aflyst, 1 borgere fik besked" in inbox.get(response.headers["location"]).text
+    assert (
+        "1 møder aflyst, 0 flyttet, 1 borgere fik besked"
+        in inbox.get(response.headers["location"]).text
+    )
     with transaction(services.session_factory) as db:
         statuses = {b.id: b.status for b in db.scalars(select(Booking))}
         notice = db.scalars(select(Message).where(Message.sender == "system")).one()
@@ -189,3 +192,65 @@ def test_another_team_cannot_mark_our_bookings(
         assert row is not None
         assert row.status == "booked"
     assert team_id(services, "Jobcenter Syd") != team_id(services, "Jobcenter Nord")
+
+
+def test_a_holiday_can_move_meetings_to_the_next_free_slot_at_the_same_place(
+    services: Services, setup: Setup, inbox: InboxClient, listener_calls: list[tuple[int, str]]
+) -> None:
+    hit = _book(services, setup, datetime(2026, 11, 25, 9, 0, tzinfo=UTC))  # Wed 10:00 local
+    # Thursday 10:00 is booked by someone else; Thursday 11:00 is free.
+    _book(services, setup, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    with transaction(services.session_factory) as db:
+        free = Slot(
+            consultant_id=setup.consultant_id,
+            location_id=setup.location_id,
+            starts_at=datetime(2026, 11, 26, 10, 0, tzinfo=UTC),
+            ends_at=datetime(2026, 11, 26, 10, 45, tzinfo=UTC),
+        )
+        db.add(free)
+        db.flush()
+        free_id = free.id
+    response = inbox.post(
+        "/inbox/exceptions",
+        first_day="2026-11-25",
+        reason="Lukket",
+        move="on",
+    )
+    assert "0 møder aflyst, 1 flyttet" in inbox.get(response.headers["location"]).text
+    with transaction(services.session_factory) as db:
+        old = db.get(Booking, hit)
+        new = db.scalars(select(Booking).where(Booking.rescheduled_from_id == hit)).one()
+        notice = db.scalars(select(Message).where(Message.sender == "system")).one()
+        assert old is not None
+        assert old.status == "cancelled"
+        assert (new.slot_id, new.status, new.citizen_id) == (free_id, "booked", setup.citizen_id)
+        new_id = new.id
+    assert notice.text is not None
+    assert "26.11.2026 kl. 11:00" in notice.text
+    assert listener_calls == [(hit, "cancelled"), (new_id, "booked")]
+
+
+def test_a_move_skips_free_slots_that_another_exception_covers(
+    services: Services, setup: Setup, inbox: InboxClient
+) -> None:
+    hit = _book(services, setup, datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    with transaction(services.session_factory) as db:
+        for day in (26, 27):  # Thursday (the consultant is away) and Friday
+            db.add(
+                Slot(
+                    consultant_id=setup.consultant_id,
+                    location_id=setup.location_id,
+                    starts_at=datetime(2026, 11, day, 10, 0, tzinfo=UTC),
+                    ends_at=datetime(2026, 11, day, 10, 45, tzinfo=UTC),
+                )
+            )
+    inbox.post(
+        "/inbox/exceptions",
+        first_day="2026-11-26",
+        reason="Kursus",
+        consultant_id=str(setup.consultant_id),
+    )
+    inbox.post("/inbox/exceptions", first_day="2026-11-25", reason="Lukket", move="on")
+    with transaction(services.session_factory) as db:
+        new = db.scalars(select(Booking).where(Booking.rescheduled_from_id == hit)).one()
+    assert new.starts_at == datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
