@@ -7,6 +7,7 @@ dedupe -> identify the citizen -> open conversation (locked) -> store inbound ->
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -33,10 +34,14 @@ from bot.privacy import mask_cpr
 from bot.text import clean_text
 from flows.content import Content
 from flows.engine import FlowEngine
-from flows.types import FlowContext, Step
+from flows.types import FlowContext, PendingReminder, Step
 from nlu.types import IntentRecognizer, ParseResult
 
 log = logging.getLogger(__name__)
+
+
+# Finds the reminder a citizen's message may answer: (session, citizen id, now, language).
+PendingReminderLoader = Callable[[Session, int, datetime, str], PendingReminder | None]
 
 
 class Delivery(StrEnum):
@@ -68,6 +73,7 @@ class Dispatcher:
         clock: Clock,
         max_text_chars: int,
         default_language: str = "da",
+        pending_reminder_loader: PendingReminderLoader | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.recognizer = recognizer
@@ -77,6 +83,7 @@ class Dispatcher:
         self.clock = clock
         self.max_text_chars = max_text_chars
         self.default_language = default_language
+        self.pending_reminder_loader = pending_reminder_loader
 
     def handle(self, inbound: InboundMessage, *, delivery: Delivery) -> DispatchResult:
         """Handle one inbound message; a redelivery returns the replies stored the first time.
@@ -160,6 +167,11 @@ class Dispatcher:
             language=conversation.language,
             channel=inbound.channel.value,
             citizen_id=citizen.id,
+            pending_reminder=(
+                self.pending_reminder_loader(session, citizen.id, now, conversation.language)
+                if self.pending_reminder_loader is not None
+                else None
+            ),
         )
         try:
             with session.begin_nested():

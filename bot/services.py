@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from bot.booking_events import BookingListeners
 from bot.clock import Clock, SystemClock
@@ -12,9 +14,12 @@ from bot.config import AppConfig
 from bot.db import SessionFactory, create_db_engine, create_session_factory
 from bot.dispatcher import Dispatcher
 from bot.effects import EffectRunner
+from bot.reminders import ReminderAnswers, ReminderPlanner, ReminderPolicy, load_pending_reminder
 from bot.workers import BackgroundWorker
 from flows.content import Content
 from flows.engine import FlowEngine
+from flows.types import PendingReminder
+from integrations.scheduler import ReminderDispatcher, ReminderScheduler
 from nlu.keywords import KeywordRecognizer
 from nlu.types import IntentRecognizer
 
@@ -59,6 +64,26 @@ def build_services(
     recognizer = recognizer or build_recognizer(config)
     flows = FlowEngine(content)
     effects = EffectRunner()
+    booking_listeners = BookingListeners()
+
+    # Reminders: re-derived on every booking change, answered in chat, sent by a scheduler.
+    reminder_policy = ReminderPolicy.from_settings(settings)
+    booking_listeners.add(ReminderPlanner(reminder_policy).booking_changed)
+    ReminderAnswers(booking_listeners).register(effects)
+    reminder_scheduler = ReminderScheduler(
+        ReminderDispatcher(
+            session_factory=session_factory, clock=clock, content=content, settings=settings
+        ),
+        interval_seconds=settings.reminders.poll_interval_seconds,
+    )
+
+    def pending_reminder(
+        session: Session, citizen_id: int, now: datetime, language: str
+    ) -> PendingReminder | None:
+        return load_pending_reminder(
+            session, citizen_id, now, content=content, language=language, tz=settings.tz
+        )
+
     dispatcher = Dispatcher(
         session_factory=session_factory,
         recognizer=recognizer,
@@ -68,6 +93,7 @@ def build_services(
         clock=clock,
         max_text_chars=settings.chat.max_text_chars,
         default_language=settings.locale.default_language,
+        pending_reminder_loader=pending_reminder,
     )
     return Services(
         config=config,
@@ -79,5 +105,6 @@ def build_services(
         flows=flows,
         effects=effects,
         dispatcher=dispatcher,
-        booking_listeners=BookingListeners(),
+        booking_listeners=booking_listeners,
+        workers=[reminder_scheduler],
     )

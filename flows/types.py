@@ -12,6 +12,21 @@ FlowState = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
+class PendingReminder:
+    """The last reminder sent to the citizen that still awaits an answer (JA / NEJ / FLYT).
+
+    ``kind`` is "confirmation", "before" or "check_in"; ``when`` is the meeting time as the
+    citizen reads it ("i morgen kl. 9.00"), already in their language and local time.
+    """
+
+    reminder_id: int
+    kind: str
+    booking_id: int | None = None
+    when: str = ""
+    consultant_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FlowContext:
     """What a flow may know beyond the message: loaded by the core before each step."""
 
@@ -19,6 +34,8 @@ class FlowContext:
     language: str
     channel: str
     citizen_id: int
+    # Set when the citizen's message may answer a reminder (flows/reminder_reply.py).
+    pending_reminder: PendingReminder | None = None
 
 
 @dataclass(frozen=True, slots=True)

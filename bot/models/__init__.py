@@ -18,6 +18,7 @@ from bot.models.core import (
     Sender,
     Team,
 )
+from bot.models.reminders import CheckIn, Reminder, ReminderKind, ReminderStatus
 from bot.models.scheduling import (
     ACTIVE_BOOKING_STATUSES,
     AbsenceNotice,
@@ -40,6 +41,7 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "ChannelIdentity",
+    "CheckIn",
     "Citizen",
     "Consultant",
     "Conversation",
@@ -51,6 +53,9 @@ __all__ = [
     "Message",
     "MessageStatus",
     "OpeningHours",
+    "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
     "Sender",
     "Slot",
     "SlotException",
