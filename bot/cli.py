@@ -9,6 +9,7 @@ import typer
 
 from bot.config import AppConfig, load_config
 from bot.errors import BorgerchatError, ConfigError, InvalidMessage
+from bot.reminders_cli import reminders_app
 
 app = typer.Typer(
     name="borgerchat",
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(reminders_app, name="reminders")
 
 EXIT_CONFIG = 2
 

@@ -98,21 +98,19 @@ def meeting_reminder_text(
     def text(key: str, **params: object) -> str:
         return content.text(language, f"reminders.{key}", **params)
 
-    place_short: str | None
-    place_full: str | None
     hello = text("hello", name=meeting.citizen_name) if meeting.citizen_name else None
-    intro = text(intro_key, consultant=meeting.consultant_name, when=when)
     if meeting.by_phone:
-        place_short = place_full = text("by_phone", consultant=meeting.consultant_name)
-    elif meeting.place:
-        place_short = text("place", place=meeting.place)
-        place_full = (
-            text("place_with_address", place=meeting.place, address=meeting.address)
-            if meeting.address
-            else place_short
-        )
+        where_full = where_short = text("by_phone", consultant=meeting.consultant_name)
     else:
-        place_short = place_full = None
+        place = meeting.place or ""
+        where_short = text("place", place=place)
+        where_full = (
+            text("place_with_address", place=place, address=meeting.address)
+            if meeting.address
+            else where_short
+        )
+    intro_full = text(intro_key, consultant=meeting.consultant_name, when=when, where=where_full)
+    intro_short = text(intro_key, consultant=meeting.consultant_name, when=when, where=where_short)
     directions = (meeting.directions or "").strip() or None
     if directions and directions[-1] not in ".!?":
         directions += "."
@@ -122,11 +120,11 @@ def meeting_reminder_text(
 
     # Most complete first; each next version drops what matters least for turning up.
     versions: list[list[str | None]] = [
-        [hello, intro, place_full, directions, bring, prompt],
-        [intro, place_full, directions, bring, prompt],
-        [intro, place_full, directions, prompt],
-        [intro, place_full, prompt],
-        [intro, place_short, prompt],
+        [hello, intro_full, directions, bring, prompt],
+        [intro_full, directions, bring, prompt],
+        [intro_full, directions, prompt],
+        [intro_full, prompt],
+        [intro_short, prompt],
     ]
     texts = [" ".join(part for part in version if part) for version in versions]
     if not sms:
