@@ -19,13 +19,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -132,15 +133,60 @@ class ReminderDispatcher:
                     selectinload(Reminder.check_in),
                 )
             ).all()
+            if not claimed:
+                return counts
+            batch = _Batch(
+                latest_due=self._latest_due(session, claimed, now),
+                conversations=_open_conversations(session, claimed),
+            )
             for reminder in claimed:
-                outcome, note = self._handle(session, reminder, now)
+                outcome, note = self._handle(session, batch, reminder, now)
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
                 if note:
                     counts.by_note[note] = counts.by_note.get(note, 0) + 1
+            self._write_messages(session, batch, now)
         return counts
 
+    def _write_messages(self, session: Session, batch: _Batch, now: datetime) -> None:
+        """The batch's messages, with as few flushes as possible (they dominate the cost)."""
+        for outgoing in batch.to_send:
+            citizen = outgoing.reminder.citizen
+            if citizen.id not in batch.conversations:
+                conversation = Conversation(
+                    citizen_id=citizen.id,
+                    status=ConversationStatus.BOT.value,
+                    flow_state={},
+                    language=citizen.language,
+                    created_at=now,
+                    updated_at=now,
+                )
+                session.add(conversation)
+                batch.conversations[citizen.id] = conversation
+        session.flush()
+        messages = []
+        for outgoing in batch.to_send:
+            citizen = outgoing.reminder.citizen
+            message = Message(
+                conversation_id=batch.conversations[citizen.id].id,
+                citizen_id=citizen.id,
+                direction=Direction.OUT.value,
+                sender=Sender.SYSTEM.value,
+                channel=outgoing.channel.value,
+                address=outgoing.address,
+                text=outgoing.text,
+                choices=outgoing.choices,
+                status=MessageStatus.QUEUED.value,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            session.add(message)
+            messages.append(message)
+        session.flush()
+        for outgoing, message in zip(batch.to_send, messages, strict=True):
+            outgoing.reminder.message_id = message.id
+
     def _handle(
-        self, session: Session, reminder: Reminder, now: datetime
+        self, session: Session, batch: _Batch, reminder: Reminder, now: datetime
     ) -> tuple[str, str | None]:
         citizen = reminder.citizen
         booking = reminder.booking
@@ -152,7 +198,9 @@ class ReminderDispatcher:
                 return self._close(reminder, ReminderStatus.CANCELLED, "booking ended", now)
             if now >= booking.starts_at:
                 return self._close(reminder, ReminderStatus.SKIPPED, "meeting has started", now)
-            if self._superseded(session, reminder, now):
+            latest = batch.latest_due.get(booking.id)
+            if latest is not None and latest > reminder.planned_at:
+                # A later reminder of the same meeting is due or sent: this late one is pointless.
                 return self._close(reminder, ReminderStatus.SKIPPED, "a later reminder is due", now)
         if citizen.reminders_opted_out:
             return self._close(reminder, ReminderStatus.SKIPPED, "opted out", now)
@@ -168,25 +216,9 @@ class ReminderDispatcher:
             reminder.updated_at = now
             return "postponed", "quiet hours"
         text, choices = self._compose(session, reminder, channel, now)
-        conversation = _open_conversation(session, citizen, now)
-        message = Message(
-            conversation_id=conversation.id,
-            citizen_id=citizen.id,
-            direction=Direction.OUT.value,
-            sender=Sender.SYSTEM.value,
-            channel=channel.value,
-            address=address,
-            text=text,
-            choices=choices,
-            status=MessageStatus.QUEUED.value,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        session.add(message)
-        session.flush()
+        batch.to_send.append(_Outgoing(reminder, channel, address, text, choices))
         reminder.status = ReminderStatus.SENT.value
         reminder.sent_at = now
-        reminder.message_id = message.id
         reminder.channel = channel.value
         reminder.updated_at = now
         if reminder.check_in is not None:
@@ -201,20 +233,29 @@ class ReminderDispatcher:
         reminder.updated_at = now
         return status.value, note
 
-    def _superseded(self, session: Session, reminder: Reminder, now: datetime) -> bool:
-        """A later reminder of the same meeting is due or sent: this late one is pointless."""
-        later = aliased(Reminder)
-        query = select(
-            exists().where(
-                later.booking_id == reminder.booking_id,
-                later.id != reminder.id,
-                later.kind != ReminderKind.CHECK_IN.value,
-                later.planned_at > reminder.planned_at,
-                later.due_at <= now,
-                later.status.in_([ReminderStatus.SCHEDULED.value, ReminderStatus.SENT.value]),
+    def _latest_due(
+        self, session: Session, claimed: Sequence[Reminder], now: datetime
+    ) -> dict[int, datetime]:
+        """Per booking in the batch: the latest planned moment of its reminders due or sent."""
+        booking_ids = {r.booking_id for r in claimed if r.booking_id is not None}
+        if not booking_ids:
+            return {}
+        rows = session.execute(
+            select(Reminder.booking_id, func.max(Reminder.planned_at))
+            .where(
+                Reminder.booking_id.in_(booking_ids),
+                Reminder.kind != ReminderKind.CHECK_IN.value,
+                Reminder.due_at <= now,
+                Reminder.status.in_([ReminderStatus.SCHEDULED.value, ReminderStatus.SENT.value]),
             )
-        )
-        return bool(session.scalar(query))
+            .group_by(Reminder.booking_id)
+        ).all()
+        result: dict[int, datetime] = {}
+        for booking_id, latest in rows:
+            if booking_id is not None and latest is not None:
+                # SQLite returns MAX() of a UtcDateTime as text or naive: make it comparable.
+                result[booking_id] = _as_utc(latest)
+        return result
 
     def _compose(
         self, session: Session, reminder: Reminder, channel: Channel, now: datetime
@@ -294,30 +335,46 @@ def reachable_address(citizen: Citizen) -> tuple[Channel, str] | None:
     return None
 
 
-def _open_conversation(session: Session, citizen: Citizen, now: datetime) -> Conversation:
-    # Not locked: the message pipeline locks conversation then reminders; locking here in the
-    # other order could deadlock. A reminder only appends a message.
-    conversation = session.scalars(
+def _open_conversations(session: Session, claimed: Sequence[Reminder]) -> dict[int, Conversation]:
+    """Each citizen's newest open conversation; a reminder message is appended to it.
+
+    Not locked: the message pipeline locks a conversation and then reminders, so locking here in
+    the other order could deadlock; a reminder only appends a message.
+    """
+    citizen_ids = {reminder.citizen_id for reminder in claimed}
+    rows = session.scalars(
         select(Conversation)
         .where(
-            Conversation.citizen_id == citizen.id,
+            Conversation.citizen_id.in_(citizen_ids),
             Conversation.status != ConversationStatus.CLOSED.value,
         )
-        .order_by(Conversation.id.desc())
-        .limit(1)
-    ).first()
-    if conversation is None:
-        conversation = Conversation(
-            citizen_id=citizen.id,
-            status=ConversationStatus.BOT.value,
-            flow_state={},
-            language=citizen.language,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(conversation)
-        session.flush()
-    return conversation
+        .order_by(Conversation.id)
+    ).all()
+    return {row.citizen_id: row for row in rows}  # the newest wins
+
+
+def _as_utc(value: datetime | str) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass
+class _Batch:
+    """What one batch's reminders share, loaded once per batch."""
+
+    latest_due: dict[int, datetime]
+    conversations: dict[int, Conversation]
+    to_send: list[_Outgoing] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outgoing:
+    reminder: Reminder
+    channel: Channel
+    address: str
+    text: str
+    choices: list[str]
 
 
 class ReminderScheduler:
