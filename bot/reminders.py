@@ -379,15 +379,7 @@ class ReminderAnswers:
             return None
         return booking if booking.status in ACTIVE_BOOKING_STATUSES else None
 
-    def _mark(self, scope: EffectScope, reminder_id: int, answer: str) -> None:
-        reminder = scope.session.get(Reminder, reminder_id)
-        if reminder is not None and reminder.citizen_id == scope.citizen.id:
-            reminder.answered_at = scope.now
-            reminder.answer = answer
-            reminder.updated_at = scope.now
-
     def confirm(self, scope: EffectScope, effect: ConfirmBooking) -> None:
-        self._mark(scope, effect.reminder_id, "yes")
         booking = self._booking(scope, effect.booking_id)
         if booking is None:
             return
@@ -396,17 +388,20 @@ class ReminderAnswers:
         self.listeners.changed(scope.session, booking, scope.now)
 
     def decline(self, scope: EffectScope, effect: DeclineBooking) -> None:
-        self._mark(scope, effect.reminder_id, "no")
         booking = self._booking(scope, effect.booking_id)
         if booking is None:
             return
         booking.status = BookingStatus.CANCELLED.value
         booking.cancelled_at = scope.now
-        booking.cancel_reason = "citizen answered NEJ to a reminder"
+        booking.cancel_reason = effect.reason
         self.listeners.changed(scope.session, booking, scope.now)
 
     def answer(self, scope: EffectScope, effect: AnswerReminder) -> None:
-        self._mark(scope, effect.reminder_id, effect.answer)
+        reminder = scope.session.get(Reminder, effect.reminder_id)
+        if reminder is not None and reminder.citizen_id == scope.citizen.id:
+            reminder.answered_at = scope.now
+            reminder.answer = effect.answer
+            reminder.updated_at = scope.now
 
 
 # -- statistics and listing --------------------------------------------------------------------

@@ -1,13 +1,22 @@
 """Understanding a citizen's answer to a reminder: JA confirms, NEJ cancels, FLYT moves.
 
-A pure module: ``step(state, parse, context)`` returns a :class:`Step` when the message answers
-the reminder in ``context.pending_reminder`` (or our own follow-up question), and ``None``
-otherwise so the flow engine handles the message as usual. Crisis, requests for a person and
-opt-outs are never taken here. Effects are plain data carried out by ``bot/reminders.py``.
+A pure module. The flow engine calls :func:`handle` (or ``ReminderReplyFlow.step``) first when
+``context.pending_reminder`` is set; it returns a :class:`Step` when the message answers the
+reminder, and ``None`` otherwise so the engine reads the message as usual. Crisis, requests for a
+person and opt-outs are never taken here, nor is anything while another flow waits for an
+answer (``state["pending"]``, the flows' open question).
 
 Answers are recognised by the reply words the reminder asks for (JA / NEJ / FLYT, or 1 / 2 / 3
 for the buttons), by free text ("jeg kommer", "kan ikke", "en anden dag") and by the NLU intent
 (affirm, deny, cancel_meeting, reschedule_meeting).
+
+- JA: the booking is confirmed.
+- NEJ: the booking is cancelled, and a yes/no question offers a new time; its "yes" starts the
+  booking flow (the flows' ``{"kind": "yesno", "yes": {"start": ...}}`` question).
+- FLYT: when the NLU already reads the message as ``reschedule_meeting`` the engine's own
+  rescheduling (which offers free times right away) takes it: ``None``. Otherwise (a bare "3")
+  a yes/no question whose "yes" starts rescheduling.
+- A check-in answer ("Hvordan går det?") goes to the consultant queue with the answer.
 """
 
 from __future__ import annotations
@@ -22,12 +31,12 @@ from flows.content import Content
 from flows.types import Effect, FlowContext, FlowState, HandOff, PendingReminder, Step
 from nlu.types import ParseResult
 
-STATE_KEY = "reminder_reply"
 # Messages the engine must see first, whatever reminder is pending.
 NEVER_TAKEN = frozenset({"crisis", "human_handoff", "opt_out", "privacy"})
 CHECK_IN_HANDOFF_REASON = "check_in"
 # Check-in answers wait for a person but after everything urgent (crisis is 100).
 CHECK_IN_PRIORITY = 0
+RESCHEDULE_INTENT = "reschedule_meeting"
 
 
 class Answer(StrEnum):
@@ -38,34 +47,36 @@ class Answer(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ConfirmBooking(Effect):
-    """The citizen will come: the booking becomes confirmed."""
+    """The citizen will come: their active booking becomes confirmed."""
 
     booking_id: int
-    reminder_id: int
 
 
 @dataclass(frozen=True, slots=True)
 class DeclineBooking(Effect):
-    """The citizen cannot come (NEJ to a reminder): the booking is cancelled and its slot freed."""
+    """The citizen cannot come (NEJ to a reminder): their booking is cancelled, its slot freed."""
 
     booking_id: int
-    reminder_id: int
+    reason: str = "reminder: NEJ"
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerReminder(Effect):
-    """Record that the reminder was answered (FLYT, a check-in answer), so it stops pending."""
+    """Record the answer to a reminder, so it no longer captures the citizen's messages."""
 
     reminder_id: int
     answer: str
 
 
-def booking_flow_state(reschedule_booking_id: int | None) -> FlowState:
-    """The state that starts the booking flow: moving ``reschedule_booking_id``, or a new time.
-
-    The booking flow (flows helper) owns this shape; it is kept in one place so the two agree.
-    """
-    return {"flow": "booking", "step": "start", "reschedule_booking_id": reschedule_booking_id}
+def yes_no_question(text: str, choices: list[str], *, yes_starts: str) -> dict[str, Any]:
+    """An open yes/no question in the flows' state shape; "yes" starts the flow ``yes_starts``."""
+    return {
+        "kind": "yesno",
+        "text": text,
+        "choices": choices,
+        "yes": {"start": yes_starts},
+        "no": {},
+    }
 
 
 _MOVE = re.compile(
@@ -80,7 +91,7 @@ _YES = re.compile(
     r"|\b(jeg kommer|vi ses|det passer|bekræft\w*|kommer gerne|jeg er der)\b"
 )
 _INTENT_ANSWERS = {
-    "reschedule_meeting": Answer.MOVE,
+    RESCHEDULE_INTENT: Answer.MOVE,
     "cancel_meeting": Answer.NO,
     "deny": Answer.NO,
     "affirm": Answer.YES,
@@ -105,13 +116,10 @@ class ReminderReplyFlow:
         self.content = content
 
     def step(self, state: FlowState, parse: ParseResult, context: FlowContext) -> Step | None:
-        if parse["intent"]["name"] in NEVER_TAKEN:
-            return None
-        ours: dict[str, Any] = state.get(STATE_KEY) or {}
-        if "offer_new_time" in ours:
-            return self._new_time_answer(state, parse, context, ours)
         pending = context.pending_reminder
-        if pending is None or any(key != STATE_KEY for key in state):
+        if pending is None or parse["intent"]["name"] in NEVER_TAKEN:
+            return None
+        if state.get("pending"):
             # Another flow waits for an answer: its "ja" is not meant for the reminder.
             return None
         if pending.kind == "check_in":
@@ -123,33 +131,28 @@ class ReminderReplyFlow:
             return None
         lang = context.language
         text = self.content.text
-        rest = _without_ours(state)
+        answered = AnswerReminder(pending.reminder_id, answer.value)
         if answer is Answer.YES:
             reply = Reply(text(lang, "reminders.confirmed", when=pending.when))
-            return Step([reply], [ConfirmBooking(pending.booking_id, pending.reminder_id)], rest)
+            return Step([reply], [answered, ConfirmBooking(pending.booking_id)], dict(state))
         if answer is Answer.NO:
-            choices = tuple(self.content.raw(lang, "reminders.new_time_choices"))
-            reply = Reply(text(lang, "reminders.cancelled", when=pending.when), choices)
-            next_state = {**rest, STATE_KEY: {"offer_new_time": pending.booking_id}}
-            effects: list[Effect] = [DeclineBooking(pending.booking_id, pending.reminder_id)]
-            return Step([reply], effects, next_state)
-        reply = Reply(text(lang, "reminders.reschedule"))
-        effects = [AnswerReminder(pending.reminder_id, Answer.MOVE.value)]
-        return Step([reply], effects, {**rest, **booking_flow_state(pending.booking_id)})
-
-    def _new_time_answer(
-        self, state: FlowState, parse: ParseResult, context: FlowContext, ours: dict[str, Any]
-    ) -> Step | None:
-        lang = context.language
-        rest = _without_ours(state)
-        answer = classify(parse)
-        # The buttons read "Ja, en ny tid" / "Nej tak".
-        if answer in (Answer.YES, Answer.MOVE):
-            reply = Reply(self.content.text(lang, "reminders.reschedule"))
-            return Step([reply], [], {**rest, **booking_flow_state(None)})
-        if answer is Answer.NO:
-            return Step([Reply(self.content.text(lang, "reminders.no_new_time"))], [], rest)
-        return None
+            question = text(lang, "reminders.cancelled", when=pending.when)
+            choices = list(self.content.raw(lang, "reminders.new_time_choices"))
+            next_state = {
+                **state,
+                "pending": yes_no_question(question, choices, yes_starts="book_meeting"),
+            }
+            effects: list[Effect] = [answered, DeclineBooking(pending.booking_id)]
+            return Step([Reply(question, tuple(choices))], effects, next_state)
+        if parse["intent"]["name"] == RESCHEDULE_INTENT:
+            return None  # the engine's rescheduling offers free times straight away
+        question = text(lang, "reminders.reschedule", when=pending.when)
+        choices = list(self.content.raw(lang, "reminders.reschedule_choices"))
+        next_state = {
+            **state,
+            "pending": yes_no_question(question, choices, yes_starts=RESCHEDULE_INTENT),
+        }
+        return Step([Reply(question, tuple(choices))], [answered], next_state)
 
     def _check_in_answer(
         self, state: FlowState, parse: ParseResult, context: FlowContext, pending: PendingReminder
@@ -164,15 +167,11 @@ class ReminderReplyFlow:
             HandOff(CHECK_IN_HANDOFF_REASON, CHECK_IN_PRIORITY, summary),
         ]
         reply = Reply(self.content.text(context.language, "reminders.check_in_thanks"))
-        return Step([reply], effects, _without_ours(state))
+        return Step([reply], effects, dict(state))
 
 
-def _without_ours(state: FlowState) -> FlowState:
-    return {key: value for key, value in state.items() if key != STATE_KEY}
-
-
-def step(
+def handle(
     state: FlowState, parse: ParseResult, context: FlowContext, content: Content
 ) -> Step | None:
-    """Functional entry: ``ReminderReplyFlow(content).step(state, parse, context)``."""
+    """The flow engine's hook: a Step if the message answers the pending reminder, else None."""
     return ReminderReplyFlow(content).step(state, parse, context)

@@ -8,12 +8,11 @@ import pytest
 
 from flows.content import Content
 from flows.reminder_reply import (
-    STATE_KEY,
     AnswerReminder,
     ConfirmBooking,
     DeclineBooking,
     ReminderReplyFlow,
-    booking_flow_state,
+    handle,
 )
 from flows.types import FlowContext, HandOff, PendingReminder
 from nlu.types import IntentScore, ParseResult
@@ -47,50 +46,66 @@ def context(pending: PendingReminder | None = BEFORE) -> FlowContext:
 def test_ja_in_any_words_confirms_the_booking(flow: ReminderReplyFlow, text: str) -> None:
     step = flow.step({}, parse(text), context())
     assert step is not None
-    assert step.effects == [ConfirmBooking(booking_id=3, reminder_id=7)]
+    assert step.effects == [AnswerReminder(7, "yes"), ConfirmBooking(booking_id=3)]
     assert step.replies[0].text == "Tak for dit svar. Vi ses i morgen kl. 9.00."
+    assert step.next_state == {}
 
 
 @pytest.mark.parametrize(
     "text", ["NEJ", "nej tak", "2", "Jeg kan ikke komme", "jeg kommer ikke", "aflys", "jeg er syg"]
 )
-def test_nej_cancels_and_offers_a_new_time(flow: ReminderReplyFlow, text: str) -> None:
-    step = flow.step({}, parse(text), context())
-    assert step is not None
-    assert step.effects == [DeclineBooking(booking_id=3, reminder_id=7)]
-    assert "aflyst" in step.replies[0].text
-    assert step.replies[0].choices == ("Ja, en ny tid", "Nej tak")
-    assert step.next_state == {STATE_KEY: {"offer_new_time": 3}}
-
-
-def test_after_nej_yes_starts_booking_a_new_time_and_no_ends_politely(
-    flow: ReminderReplyFlow,
+def test_nej_cancels_and_asks_whether_to_book_a_new_time(
+    flow: ReminderReplyFlow, text: str
 ) -> None:
-    offered = {STATE_KEY: {"offer_new_time": 3}}
-    # The pending reminder is gone (its booking is cancelled); our own question still counts.
-    yes = flow.step(offered, parse("Ja, en ny tid"), context(None))
-    assert yes is not None
-    assert yes.next_state == booking_flow_state(None)
-    assert "ny tid" in yes.replies[0].text
-    no = flow.step(offered, parse("Nej tak"), context(None))
-    assert no is not None
-    assert no.next_state == {}
-    assert no.effects == []
+    step = flow.step({"misses": 0}, parse(text), context())
+    assert step is not None
+    assert step.effects == [AnswerReminder(7, "no"), DeclineBooking(booking_id=3)]
+    [reply] = step.replies
+    assert reply.text == (
+        "Tak fordi du siger til. Din tid i morgen kl. 9.00 er aflyst. Vil du have en ny tid?"
+    )
+    assert reply.choices == ("Ja, en ny tid", "Nej tak")
+    # The flows' own yes/no question: "yes" starts the booking flow.
+    assert step.next_state == {
+        "misses": 0,
+        "pending": {
+            "kind": "yesno",
+            "text": reply.text,
+            "choices": ["Ja, en ny tid", "Nej tak"],
+            "yes": {"start": "book_meeting"},
+            "no": {},
+        },
+    }
 
 
 @pytest.mark.parametrize("text", ["FLYT", "flyt", "3", "Kan vi flytte den?", "nej, en anden dag"])
-def test_flyt_starts_rescheduling_the_same_booking(flow: ReminderReplyFlow, text: str) -> None:
+def test_flyt_asks_to_move_the_meeting_and_yes_starts_rescheduling(
+    flow: ReminderReplyFlow, text: str
+) -> None:
     step = flow.step({}, parse(text), context())
     assert step is not None
-    assert step.effects == [AnswerReminder(reminder_id=7, answer="move")]
-    assert step.next_state == booking_flow_state(3)
-    assert step.replies[0].text == "Lad os finde en ny tid. Hvilken dag passer dig bedre?"
+    assert step.effects == [AnswerReminder(7, "move")]
+    assert step.replies[0].text == "Vil du flytte din tid i morgen kl. 9.00 til en anden dag?"
+    assert step.next_state["pending"]["yes"] == {"start": "reschedule_meeting"}
+
+
+def test_flyt_read_as_rescheduling_by_the_nlu_goes_straight_to_the_engine(
+    flow: ReminderReplyFlow,
+) -> None:
+    # The engine's rescheduling offers free times at once: better than another question.
+    assert flow.step({}, parse("FLYT", "reschedule_meeting"), context()) is None
 
 
 def test_the_nlu_intent_is_understood_when_the_words_are_not(flow: ReminderReplyFlow) -> None:
-    step = flow.step({}, parse("den passer mig ikke helt", "reschedule_meeting"), context())
+    step = flow.step({}, parse("det lyder godt", "affirm"), context())
     assert step is not None
-    assert step.next_state == booking_flow_state(3)
+    assert ConfirmBooking(3) in step.effects
+
+
+def test_the_engine_hook_takes_state_parse_context_and_content() -> None:
+    step = handle({}, parse("ja"), context(), Content.load())
+    assert step is not None
+    assert ConfirmBooking(3) in step.effects
 
 
 def test_other_messages_are_left_to_the_flow_engine(flow: ReminderReplyFlow) -> None:
@@ -106,8 +121,11 @@ def test_crisis_a_person_and_opt_out_are_never_taken_as_answers(
     assert flow.step({}, parse("jeg vil ikke mere", intent), context(CHECK_IN)) is None
 
 
-def test_a_ja_meant_for_another_flow_is_not_taken(flow: ReminderReplyFlow) -> None:
-    assert flow.step({"flow": "booking", "step": "confirm"}, parse("ja"), context()) is None
+def test_a_ja_meant_for_another_flow_s_open_question_is_not_taken(
+    flow: ReminderReplyFlow,
+) -> None:
+    waiting = {"pending": {"kind": "confirm_slot", "slot_id": 4}}
+    assert flow.step(waiting, parse("ja"), context()) is None
 
 
 def test_a_check_in_answer_goes_to_the_inbox_with_low_priority(flow: ReminderReplyFlow) -> None:
