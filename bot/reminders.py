@@ -51,6 +51,7 @@ from flows.types import PendingReminder
 CITIZEN_CHANNELS = frozenset(channel.value for channel in Channel)
 # After this long without an answer, a check-in message no longer captures the next message.
 CHECK_IN_ANSWER_WINDOW = timedelta(days=7)
+# Statistics' label for bookings without a reminder policy (NULL).
 NO_POLICY = "none"
 
 
@@ -188,9 +189,13 @@ class ReminderPlanner:
         """Booking listener: re-derive the booking's reminders (idempotent, same transaction)."""
         session.flush()
         citizen = booking.citizen
-        if booking.reminder_policy is None:
-            opted_out = citizen is None or citizen.reminders_opted_out
-            booking.reminder_policy = NO_POLICY if opted_out else self.policy.name
+        # The policy that applies, for statistics: none for a citizen who gets no reminders
+        # (NULL, as bookings from before reminders; shown as "none").
+        if citizen is None or citizen.reminders_opted_out:
+            if booking.reminder_policy == self.policy.name:
+                booking.reminder_policy = None
+        elif booking.reminder_policy is None:
+            booking.reminder_policy = self.policy.name
         # Locked so a scheduler sending one of them right now finishes first (no lost update).
         existing = session.scalars(
             select(Reminder)

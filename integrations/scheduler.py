@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import SessionFactory, transaction
+from bot.errors import ContentError
 from bot.messages import Channel
 from bot.models import (
     ACTIVE_BOOKING_STATUSES,
@@ -140,7 +141,14 @@ class ReminderDispatcher:
                 conversations=_open_conversations(session, claimed),
             )
             for reminder in claimed:
-                outcome, note = self._handle(session, batch, reminder, now)
+                try:
+                    outcome, note = self._handle(session, batch, reminder, now)
+                except (ContentError, LookupError, ValueError, KeyError) as exc:
+                    # One reminder that cannot be worded must not hold back the rest forever.
+                    log.exception("reminder %s could not be prepared", reminder.id)
+                    outcome, note = self._close(
+                        reminder, ReminderStatus.FAILED, f"error: {exc}"[:200], now
+                    )
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
                 if note:
                     counts.by_note[note] = counts.by_note.get(note, 0) + 1

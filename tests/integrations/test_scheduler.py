@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -271,3 +272,30 @@ def test_a_sent_check_in_plans_the_next_one(services: Services, weeks: int) -> N
     assert len(due) == 2
     [message] = outbox(services)
     assert "Hvordan går det?" in (message.text or "")
+
+
+def test_a_reminder_that_cannot_be_worded_fails_alone_and_the_rest_are_sent(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.errors import ContentError
+    from integrations import scheduler
+
+    first = book(services)
+    second = book(services)
+    original = scheduler.meeting_reminder_text
+    calls: list[int] = []
+
+    def fails_the_first_time(*args: Any, **kwargs: Any) -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ContentError("no content for 'reminders.before'")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(scheduler, "meeting_reminder_text", fails_the_first_time)
+    counts = dispatcher_for(services, FixedClock(MEETING - timedelta(hours=47))).dispatch_due()
+    assert (counts.sent, counts.failed) == (1, 1)
+    assert [rows(services, first)[0].status, rows(services, second)[0].status] == [
+        "failed",
+        "sent",
+    ]
+    assert len(outbox(services)) == 1
