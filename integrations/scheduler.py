@@ -56,6 +56,9 @@ from flows.reminder_text import MeetingDetails, check_in_text, meeting_reminder_
 
 log = logging.getLogger(__name__)
 
+# A reminder due at 20:59 that a pass finds at 21:00 still goes: the delay is ours, not its.
+QUIET_GRACE = timedelta(minutes=15)
+
 
 @dataclass
 class DispatchCounts:
@@ -149,6 +152,11 @@ class ReminderDispatcher:
                     outcome, note = self._close(
                         reminder, ReminderStatus.FAILED, f"error: {exc}"[:200], now
                     )
+                if reminder.check_in is not None and reminder.status != ReminderStatus.SCHEDULED:
+                    # Sent, skipped or failed: the rhythm goes on (a postponed one is still due).
+                    self.planner.plan_next_check_in(
+                        session, reminder.check_in, reminder.planned_at, now
+                    )
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
                 if note:
                     counts.by_note[note] = counts.by_note.get(note, 0) + 1
@@ -216,7 +224,7 @@ class ReminderDispatcher:
         if target is None:
             return self._close(reminder, ReminderStatus.FAILED, "no channel to reach", now)
         channel, address = target
-        if channel == Channel.SMS and self.policy.in_quiet_hours(now):
+        if channel == Channel.SMS and self._quiet_now(reminder, now):
             end = self.policy.quiet_end_after(now)
             if booking is not None and end >= booking.starts_at:
                 return self._close(reminder, ReminderStatus.SKIPPED, "quiet hours", now)
@@ -229,9 +237,13 @@ class ReminderDispatcher:
         reminder.sent_at = now
         reminder.channel = channel.value
         reminder.updated_at = now
-        if reminder.check_in is not None:
-            self.planner.plan_next_check_in(session, reminder.check_in, reminder.planned_at, now)
         return "sent", None
+
+    def _quiet_now(self, reminder: Reminder, now: datetime) -> bool:
+        """In quiet hours, unless it was due before them and only the poll delay held it."""
+        if not self.policy.in_quiet_hours(now):
+            return False
+        return self.policy.in_quiet_hours(reminder.due_at) or now - reminder.due_at > QUIET_GRACE
 
     def _close(
         self, reminder: Reminder, status: ReminderStatus, note: str, now: datetime

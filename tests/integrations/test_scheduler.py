@@ -299,3 +299,36 @@ def test_a_reminder_that_cannot_be_worded_fails_alone_and_the_rest_are_sent(
         "sent",
     ]
     assert len(outbox(services)) == 1
+
+
+def test_an_sms_due_just_before_quiet_hours_still_goes_when_the_pass_comes_a_bit_late(
+    services: Services,
+) -> None:
+    booking_id = book(services, starts_at=local(2026, 11, 25, 8, 30))
+    [evening_reminder] = [r for r in rows(services, booking_id) if r.hours_before == 2]
+    assert evening_reminder.due_at == local(2026, 11, 24, 20, 59)
+    counts = dispatcher_for(services, FixedClock(local(2026, 11, 24, 21, 2))).dispatch_due()
+    assert (counts.sent, counts.postponed) == (1, 0)
+
+
+def test_a_skipped_check_in_keeps_the_rhythm(services: Services) -> None:
+    from bot.reminders import ReminderPlanner, ReminderPolicy
+
+    planner = ReminderPlanner(ReminderPolicy.from_settings(services.config.settings))
+    with transaction(services.session_factory) as session:
+        citizen = make_citizen(session, now=NOW, reminders_opted_out=True)
+        check_in = planner.set_check_in(session, citizen, 1, NOW)
+        assert check_in is not None
+        check_in_id = check_in.id
+    counts = dispatcher_for(services, FixedClock(local(2026, 11, 30, 10, 0))).dispatch_due()
+    assert counts.skipped == 1
+    with transaction(services.session_factory) as session:
+        planned = session.execute(
+            select(Reminder.due_at, Reminder.status)
+            .where(Reminder.check_in_id == check_in_id)
+            .order_by(Reminder.id)
+        ).all()
+    assert [tuple(row) for row in planned] == [
+        (local(2026, 11, 30, 10, 0), "skipped"),
+        (local(2026, 12, 7, 10, 0), "scheduled"),
+    ]
