@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from bot.booking_events import BookingListeners
@@ -38,6 +38,8 @@ from bot.models import (
     CheckIn,
     Citizen,
     Consultant,
+    Direction,
+    Message,
     Reminder,
     ReminderKind,
     ReminderStatus,
@@ -348,10 +350,20 @@ def load_pending_reminder(
     ).first()
     if reminder is None or reminder.answered_at is not None or reminder.sent_at is None:
         return None
+    # Was anything sent to the citizen after the reminder (a bot or consultant reply)?
+    latest = reminder.message_id is None or not session.scalar(
+        select(
+            exists().where(
+                Message.citizen_id == citizen_id,
+                Message.direction == Direction.OUT.value,
+                Message.id > reminder.message_id,
+            )
+        )
+    )
     if reminder.kind == ReminderKind.CHECK_IN:
         if now - reminder.sent_at > CHECK_IN_ANSWER_WINDOW:
             return None
-        return PendingReminder(reminder_id=reminder.id, kind=reminder.kind)
+        return PendingReminder(reminder_id=reminder.id, kind=reminder.kind, latest=latest)
     booking = reminder.booking
     if booking is None or booking.status not in ACTIVE_BOOKING_STATUSES:
         return None
@@ -363,6 +375,7 @@ def load_pending_reminder(
         booking_id=booking.id,
         when=meeting_when(content, language, booking.starts_at, now, tz),
         consultant_name=booking.consultant.display_name,
+        latest=latest,
     )
 
 

@@ -3,8 +3,8 @@
 A pure module. The flow engine calls :func:`handle` (or ``ReminderReplyFlow.step``) first when
 ``context.pending_reminder`` is set; it returns a :class:`Step` when the message answers the
 reminder, and ``None`` otherwise so the engine reads the message as usual. Crisis, requests for a
-person and opt-outs are never taken here, nor is anything while another flow waits for an
-answer (``state["pending"]``, the flows' open question).
+person and opt-outs are never taken here, nor is anything when a flow asked a question
+(``state["pending"]``) after the reminder was sent.
 
 Answers are recognised by the reply words the reminder asks for (JA / NEJ / FLYT, or 1 / 2 / 3
 for the buttons), by free text ("jeg kommer", "kan ikke", "en anden dag") and by the NLU intent
@@ -119,8 +119,8 @@ class ReminderReplyFlow:
         pending = context.pending_reminder
         if pending is None or parse["intent"]["name"] in NEVER_TAKEN:
             return None
-        if state.get("pending"):
-            # Another flow waits for an answer: its "ja" is not meant for the reminder.
+        if state.get("pending") and not pending.latest:
+            # A flow asked something after the reminder: its "ja" is not meant for the reminder.
             return None
         if pending.kind == "check_in":
             return self._check_in_answer(state, parse, context, pending)

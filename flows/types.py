@@ -17,6 +17,8 @@ class PendingReminder:
 
     ``kind`` is "confirmation", "before" or "check_in"; ``when`` is the meeting time as the
     citizen reads it ("i morgen kl. 9.00"), already in their language and local time.
+    ``latest`` says nothing was sent to the citizen after it: a "ja" then answers the reminder,
+    not an older open question.
     """
 
     reminder_id: int
@@ -24,6 +26,7 @@ class PendingReminder:
     booking_id: int | None = None
     when: str = ""
     consultant_name: str | None = None
+    latest: bool = True
 
 
 @dataclass(frozen=True, slots=True)

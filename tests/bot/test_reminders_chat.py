@@ -168,3 +168,29 @@ def test_a_check_in_answer_lands_in_the_consultant_queue(
         assert conversation.handoff_summary["check_in_answer"] == (
             "Det går fint, jeg har fået en praktikplads"
         )
+
+
+def test_after_another_reply_the_reminder_is_no_longer_the_latest_thing_said(
+    services: Services, web_chat: ChatTester, clock: FixedClock
+) -> None:
+    from bot.reminders import load_pending_reminder
+
+    booked_and_reminded(services, web_chat, clock)
+
+    def pending_is_latest() -> bool:
+        with transaction(services.session_factory) as session:
+            citizen_id = session.scalars(select(Conversation.citizen_id)).one()
+            pending = load_pending_reminder(
+                session,
+                citizen_id,
+                clock.now(),
+                content=services.content,
+                language="da",
+                tz=services.config.settings.tz,
+            )
+            assert pending is not None
+            return pending.latest
+
+    assert pending_is_latest()
+    web_chat.say("hej")  # the bot answers: its reply is newer than the reminder
+    assert not pending_is_latest()

@@ -121,11 +121,22 @@ def test_crisis_a_person_and_opt_out_are_never_taken_as_answers(
     assert flow.step({}, parse("jeg vil ikke mere", intent), context(CHECK_IN)) is None
 
 
-def test_a_ja_meant_for_another_flow_s_open_question_is_not_taken(
+def test_a_ja_to_a_question_asked_after_the_reminder_is_not_taken(
     flow: ReminderReplyFlow,
 ) -> None:
+    asked_later = PendingReminder(reminder_id=7, kind="before", booking_id=3, latest=False)
     waiting = {"pending": {"kind": "confirm_slot", "slot_id": 4}}
-    assert flow.step(waiting, parse("ja"), context()) is None
+    assert flow.step(waiting, parse("ja"), context(asked_later)) is None
+
+
+def test_a_question_left_open_before_the_reminder_does_not_swallow_the_answer(
+    flow: ReminderReplyFlow,
+) -> None:
+    # The greeting's menu was still open when the reminder came; "JA" answers the reminder.
+    stale = {"pending": {"kind": "menu", "choices": ["Book en tid"]}}
+    step = flow.step(stale, parse("JA"), context())
+    assert step is not None
+    assert ConfirmBooking(3) in step.effects
 
 
 def test_a_check_in_answer_goes_to_the_inbox_with_low_priority(flow: ReminderReplyFlow) -> None:
