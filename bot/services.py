@@ -107,5 +107,5 @@ def build_services(
         effects=effects,
         dispatcher=dispatcher,
         booking_listeners=booking_listeners,
-        workers=[reminder_scheduler],
+        workers=[reminder_scheduler] if settings.reminders.scheduler_enabled else [],
     )

@@ -332,3 +332,17 @@ def test_a_skipped_check_in_keeps_the_rhythm(services: Services) -> None:
         (local(2026, 11, 30, 10, 0), "skipped"),
         (local(2026, 12, 7, 10, 0), "scheduled"),
     ]
+
+
+def test_a_server_can_run_without_the_scheduler(app_config: Any, engine: Any) -> None:
+    from bot.config import load_config
+    from bot.services import build_services
+
+    config = load_config(
+        env={
+            "DATABASE_URL": app_config.database_url,
+            "BORGERCHAT_REMINDERS__SCHEDULER_ENABLED": "false",
+        }
+    )
+    services = build_services(config, engine=engine)
+    assert [worker.name for worker in services.workers] == []
