@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -20,8 +21,10 @@ from flows.content import Content
 from flows.engine import FlowEngine
 from flows.types import PendingReminder
 from integrations.scheduler import ReminderDispatcher, ReminderScheduler
-from nlu.keywords import KeywordRecognizer
 from nlu.types import IntentRecognizer
+
+if TYPE_CHECKING:
+    from integrations.channels import ChannelServices
 
 
 @dataclass
@@ -38,13 +41,35 @@ class Services:
     booking_listeners: BookingListeners
     # Started by the web app's lifespan; empty for the CLI chat and most tests.
     workers: list[BackgroundWorker] = field(default_factory=list)
+    # Telegram, SMS and the outbox sender, when their secrets are configured.
+    channels: ChannelServices | None = None
 
     def close(self) -> None:
         self.engine.dispose()
 
 
 def build_recognizer(config: AppConfig) -> IntentRecognizer:
-    return KeywordRecognizer()
+    """The NLU backend named by ``nlu.backend``; the embedded model is (re)trained if stale."""
+    from pathlib import Path
+
+    from nlu.embedded import EmbeddedRecognizer
+
+    settings = config.settings
+    embedded = EmbeddedRecognizer.load(
+        Path(settings.nlu.model_dir),
+        fallback_threshold=settings.nlu.fallback_threshold,
+        timezone=settings.tz,
+    )
+    if settings.nlu.backend == "rasa":
+        from nlu.rasa_client import RasaRecognizer
+
+        return RasaRecognizer(
+            settings.nlu.rasa_url,
+            timeout_seconds=settings.nlu.rasa_timeout_seconds,
+            fallback=embedded,
+            timezone=settings.tz,
+        )
+    return embedded
 
 
 def build_services(
@@ -96,7 +121,7 @@ def build_services(
         default_language=settings.locale.default_language,
         pending_reminder_loader=pending_reminder,
     )
-    return Services(
+    services = Services(
         config=config,
         engine=engine,
         session_factory=session_factory,
@@ -109,3 +134,11 @@ def build_services(
         booking_listeners=booking_listeners,
         workers=[reminder_scheduler] if settings.reminders.scheduler_enabled else [],
     )
+    # Channels (integrations/channels.py): Telegram, SMS and the outbox sender as workers.
+    from integrations.channels import build_channels
+
+    services.channels = build_channels(
+        config, session_factory=session_factory, dispatcher=dispatcher, content=content, clock=clock
+    )
+    services.workers.extend(services.channels.workers)
+    return services

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol, TypedDict
+from typing import Any, NotRequired, Protocol, TypedDict
 
 # The intents every backend must know, by these exact names.
 INTENTS: tuple[str, ...] = (
@@ -41,6 +41,8 @@ class Entity(TypedDict):
     start: int
     end: int
     extractor: str
+    # As Rasa's DucklingEntityExtractor: e.g. {"grain": "hour", "to": "...ISO..."} for a time.
+    additional_info: NotRequired[dict[str, Any]]
 
 
 class ParseResult(TypedDict):

@@ -18,6 +18,7 @@ from bot.models.core import (
     Sender,
     Team,
 )
+from bot.models.inbox import AuditEntry, CannedReply, InternalNote, LoginFailure, LoginSession
 from bot.models.reminders import CheckIn, Reminder, ReminderKind, ReminderStatus
 from bot.models.scheduling import (
     ACTIVE_BOOKING_STATUSES,
@@ -37,9 +38,11 @@ __all__ = [
     "ACTIVE_BOOKING_STATUSES",
     "AbsenceNotice",
     "AbsenceReason",
+    "AuditEntry",
     "Base",
     "Booking",
     "BookingStatus",
+    "CannedReply",
     "ChannelIdentity",
     "CheckIn",
     "Citizen",
@@ -47,9 +50,12 @@ __all__ = [
     "Conversation",
     "ConversationStatus",
     "Direction",
+    "InternalNote",
     "JobProfile",
     "Location",
     "LocationKind",
+    "LoginFailure",
+    "LoginSession",
     "Message",
     "MessageStatus",
     "OpeningHours",

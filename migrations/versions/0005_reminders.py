@@ -1,7 +1,7 @@
 """reminders: reminder rows and recurring check-ins
 
 Revision ID: 0005_reminders
-Revises: 0002_scheduling
+Revises: 0004_inbox
 Create Date: 2026-11-23 13:50:02.283468
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.models.base
 
 revision = "0005_reminders"
-down_revision = "0002_scheduling"
+down_revision = "0004_inbox"
 branch_labels = None
 depends_on = None
 

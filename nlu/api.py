@@ -1,0 +1,34 @@
+"""``POST /nlu/parse``: the configured recognizer over HTTP, in Rasa's ``/model/parse`` shape.
+
+Body ``{"text": "...", "now": "2026-11-23T09:12:00+01:00"}`` (``now`` optional: the reference
+time for relative dates). The parse is pure CPU work of well under a millisecond, so it runs
+on the event loop: a thread-pool hop would cost more than the parse itself.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictStr
+
+from bot.services import Services
+from bot.text import clean_text
+
+router = APIRouter()
+
+
+class ParseRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    text: StrictStr
+    now: Annotated[AwareDatetime | None, Field(description="Reference time, ISO 8601")] = None
+
+
+@router.post("/nlu/parse")
+async def parse_message(body: ParseRequest, request: Request) -> dict[str, Any]:
+    services: Services = request.app.state.services
+    text = clean_text(body.text, max_chars=services.config.settings.chat.max_text_chars)
+    result = services.recognizer.parse(text, now=body.now or datetime.now(UTC))
+    return dict(result)

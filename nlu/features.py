@@ -1,0 +1,38 @@
+"""The classifier's features: word unigrams and bigrams, word prefixes and character n-grams.
+
+Pure Python so that training (scikit-learn, in its own process) and serving (numpy) compute
+exactly the same features. Character n-grams inside word boundaries carry most of the
+tolerance to misspelling; word features carry the meaning of short, clean messages.
+"""
+
+from __future__ import annotations
+
+# Bump when the features change: it is part of the model fingerprint, so models retrain.
+FEATURE_VERSION = "2"
+
+CHAR_NGRAM_MIN = 2
+CHAR_NGRAM_MAX = 5
+PREFIX_CHARS = 5
+
+
+def extract_features(folded: str) -> set[str]:
+    """The binary features of one folded text (see :func:`nlu.normalization.fold`)."""
+    words = folded.split()
+    if not words:
+        return set()
+    found: set[str] = set()
+    for index, word in enumerate(words):
+        found.add("w:" + word)
+        if len(word) > PREFIX_CHARS:
+            found.add("p:" + word[:PREFIX_CHARS])
+        if index:
+            found.add("b:" + words[index - 1] + "_" + word)
+        padded = f" {word} "
+        length = len(padded)
+        for size in range(CHAR_NGRAM_MIN, CHAR_NGRAM_MAX + 1):
+            for start in range(length - size + 1):
+                found.add("c:" + padded[start : start + size])
+    found.add("first:" + words[0])
+    if len(words) <= 2:
+        found.add("short")
+    return found

@@ -1,0 +1,99 @@
+"""The cached model: trained when missing, retrained when the data change, deterministic."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nlu.linear_model import MODEL_FILE, read_meta
+from nlu.model_store import ModelTrainingError, is_fresh, load_or_train, train_in_subprocess
+from nlu.training_data import DEFAULT_DATA_DIR, TrainingDataError, load_training_data
+
+SMALL_DATA = """version: "3.1"
+nlu:
+- intent: greet
+  examples: |
+    - hej
+    - goddag
+    - hejsa
+- intent: goodbye
+  examples: |
+    - farvel
+    - tak for i dag
+    - vi ses
+"""
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "data"
+    directory.mkdir()
+    (directory / "nlu.yml").write_text(SMALL_DATA, encoding="utf-8")
+    return directory
+
+
+def test_a_missing_model_is_trained_and_then_reused(data_dir: Path, tmp_path: Path) -> None:
+    model_dir = tmp_path / "model"
+    model = load_or_train(data_dir, model_dir)
+    assert model.classes == ("goodbye", "greet")
+    assert is_fresh(data_dir, model_dir)
+    written = (model_dir / MODEL_FILE).stat().st_mtime_ns
+    load_or_train(data_dir, model_dir)
+    assert (model_dir / MODEL_FILE).stat().st_mtime_ns == written
+
+
+def test_changed_data_make_the_model_stale_and_it_retrains(data_dir: Path, tmp_path: Path) -> None:
+    model_dir = tmp_path / "model"
+    load_or_train(data_dir, model_dir)
+    (data_dir / "more.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: affirm\n  examples: |\n    - ja\n    - jep\n',
+        encoding="utf-8",
+    )
+    assert not is_fresh(data_dir, model_dir)
+    model = load_or_train(data_dir, model_dir)
+    assert "affirm" in model.classes
+    assert is_fresh(data_dir, model_dir)
+
+
+def test_training_twice_gives_the_same_model(data_dir: Path, tmp_path: Path) -> None:
+    train_in_subprocess(data_dir, tmp_path / "one")
+    train_in_subprocess(data_dir, tmp_path / "two")
+    assert (tmp_path / "one" / MODEL_FILE).read_bytes() == (
+        tmp_path / "two" / MODEL_FILE
+    ).read_bytes()
+
+
+def test_broken_training_data_fail_with_the_file_named(data_dir: Path, tmp_path: Path) -> None:
+    (data_dir / "broken.yml").write_text("nlu: [unclosed", encoding="utf-8")
+    with pytest.raises(TrainingDataError, match=r"broken\.yml"):
+        load_training_data(data_dir)
+    with pytest.raises(ModelTrainingError, match=r"broken\.yml"):
+        load_or_train(data_dir, tmp_path / "model")
+
+
+def test_a_model_without_its_metadata_counts_as_missing(tmp_path: Path) -> None:
+    (tmp_path / MODEL_FILE).write_bytes(b"not a model")
+    assert read_meta(tmp_path) is None
+
+
+def test_the_shipped_data_have_forty_examples_per_intent_and_no_test_leakage() -> None:
+    from nlu.training_data import DEFAULT_TEST_DIR
+    from nlu.types import INTENTS
+
+    training = load_training_data(DEFAULT_DATA_DIR)
+    counts = dict.fromkeys(INTENTS, 0)
+    for example in training.examples:
+        counts[example.intent] += 1
+    assert set(training.intents) == set(INTENTS)
+    assert min(counts.values()) >= 40
+    held_out = load_training_data(DEFAULT_TEST_DIR)
+    seen = {example.text.lower() for example in training.examples}
+    assert not [e.text for e in held_out.examples if e.text.lower() in seen]
+
+
+def test_a_copy_of_the_shipped_data_trains(tmp_path: Path) -> None:
+    copy = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, copy)
+    assert len(load_or_train(copy, tmp_path / "model").classes) == 17
