@@ -55,7 +55,9 @@ def test_a_redelivered_message_is_handled_once_and_answered_the_same(
     assert _count(services, Message) == 2
 
 
-def test_one_citizen_and_one_conversation_per_address(chat: ChatTester, services: Services) -> None:
+def test_one_citizen_and_one_conversation_per_address(
+    chat: ChatTester, services: Services
+) -> None:
     chat.say("hej")
     chat.say("hej igen")
     assert _count(services, Citizen) == 1
