@@ -12,6 +12,7 @@ from bot.config import AppConfig, load_config
 from bot.demo import demo_app
 from bot.errors import BorgerchatError, ConfigError, InvalidMessage
 from bot.inbox.cli import consultant_app
+from bot.reminders_cli import reminders_app
 from integrations.telegram import cli as telegram_cli
 from nlu.cli import nlu_app
 
@@ -27,6 +28,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(consultant_app, name="consultant")
 app.add_typer(citizen_app, name="citizen")
+app.add_typer(reminders_app, name="reminders")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(telegram_cli, name="telegram")
 

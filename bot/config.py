@@ -115,6 +115,14 @@ class RemindersSettings(_Section):
     hours_before: list[float] = Field(default_factory=lambda: [48.0, 2.0])
     quiet_hours: QuietHours = QuietHours()
     policy: str = "48h+2h"
+    # Check-ins ("Hvordan går det?") go out at this local time on their day.
+    check_in_time: str = "10:00"
+    # Run the reminder scheduler in this server process (several may: the database keeps them
+    # from sending twice). Off for a process that should only serve requests.
+    scheduler_enabled: bool = True
+    # The scheduler looks for due reminders this often and sends at most batch_size per look.
+    poll_interval_seconds: float = Field(default=10, gt=0)
+    batch_size: int = Field(default=200, ge=1)
 
 
 class PrivacySettings(_Section):

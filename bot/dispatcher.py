@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -36,10 +36,14 @@ from bot.privacy import mask_cpr
 from bot.text import check_address, clean_text
 from flows.content import Content
 from flows.engine import FlowEngine
-from flows.types import FlowContext, SlotTaken, Step
+from flows.types import FlowContext, PendingReminder, SlotTaken, Step
 from nlu.types import IntentRecognizer, ParseResult
 
 log = logging.getLogger(__name__)
+
+
+# Finds the reminder a citizen's message may answer: (session, citizen id, now, language).
+PendingReminderLoader = Callable[[Session, int, datetime, str], PendingReminder | None]
 
 
 class Delivery(StrEnum):
@@ -76,6 +80,7 @@ class Dispatcher:
         max_messages_per_minute: int = 30,
         default_language: str = "da",
         context_loader: ContextLoader | None = None,
+        pending_reminder_loader: PendingReminderLoader | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.recognizer = recognizer
@@ -87,6 +92,7 @@ class Dispatcher:
         self.max_messages_per_minute = max_messages_per_minute
         self.default_language = default_language
         self.context_loader: ContextLoader = context_loader or basic_context
+        self.pending_reminder_loader = pending_reminder_loader
 
     def handle(self, inbound: InboundMessage, *, delivery: Delivery) -> DispatchResult:
         """Handle one inbound message; a redelivery returns the replies stored the first time.
@@ -253,6 +259,9 @@ class Dispatcher:
             if recent > self.max_messages_per_minute:
                 return []  # flooding: stored, not answered, until the pace drops
         context = self.context_loader(session, citizen, conversation, inbound.channel.value, now)
+        if self.pending_reminder_loader is not None:
+            pending = self.pending_reminder_loader(session, citizen.id, now, conversation.language)
+            context = replace(context, pending_reminder=pending)
         state = dict(conversation.flow_state or {})
         scope = EffectScope(session, citizen, conversation, now)
         try:
@@ -411,8 +420,9 @@ def basic_context(
     session: Session, citizen: Citizen, conversation: Conversation, channel: str, now: datetime
 ) -> FlowContext:
     """The context without database look-ups (see bot/flow_context.py for the full one)."""
-    return FlowContext(now=now, language=conversation.language, channel=channel,
-                       citizen_id=citizen.id)
+    return FlowContext(
+        now=now, language=conversation.language, channel=channel, citizen_id=citizen.id
+    )
 
 
 def _as_outbound(row: Message) -> OutboundMessage:

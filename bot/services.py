@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from bot.booking import BookingEffects
 from bot.booking_events import BookingListeners
@@ -15,9 +17,12 @@ from bot.db import SessionFactory, create_db_engine, create_session_factory
 from bot.dispatcher import Dispatcher
 from bot.effects import EffectRunner
 from bot.flow_context import FlowContextLoader
+from bot.reminders import ReminderAnswers, ReminderPlanner, ReminderPolicy, load_pending_reminder
 from bot.workers import BackgroundWorker
 from flows.content import Content
 from flows.engine import FlowEngine
+from flows.types import PendingReminder
+from integrations.scheduler import ReminderDispatcher, ReminderScheduler
 from nlu.types import IntentRecognizer
 
 if TYPE_CHECKING:
@@ -88,6 +93,25 @@ def build_services(
     effects = EffectRunner()
     booking_listeners = BookingListeners()
     BookingEffects(booking_listeners, settings.reminders.policy).register(effects)
+
+    # Reminders: re-derived on every booking change, answered in chat, sent by a scheduler.
+    reminder_policy = ReminderPolicy.from_settings(settings)
+    booking_listeners.add(ReminderPlanner(reminder_policy).booking_changed)
+    ReminderAnswers(booking_listeners).register(effects)
+    reminder_scheduler = ReminderScheduler(
+        ReminderDispatcher(
+            session_factory=session_factory, clock=clock, content=content, settings=settings
+        ),
+        interval_seconds=settings.reminders.poll_interval_seconds,
+    )
+
+    def pending_reminder(
+        session: Session, citizen_id: int, now: datetime, language: str
+    ) -> PendingReminder | None:
+        return load_pending_reminder(
+            session, citizen_id, now, content=content, language=language, tz=settings.tz
+        )
+
     dispatcher = Dispatcher(
         session_factory=session_factory,
         recognizer=recognizer,
@@ -99,6 +123,7 @@ def build_services(
         max_messages_per_minute=settings.chat.max_messages_per_minute,
         default_language=settings.locale.default_language,
         context_loader=FlowContextLoader(settings),
+        pending_reminder_loader=pending_reminder,
     )
     services = Services(
         config=config,
@@ -111,6 +136,7 @@ def build_services(
         effects=effects,
         dispatcher=dispatcher,
         booking_listeners=booking_listeners,
+        workers=[reminder_scheduler] if settings.reminders.scheduler_enabled else [],
     )
     # Channels (integrations/channels.py): Telegram, SMS and the outbox sender as workers.
     from integrations.channels import build_channels

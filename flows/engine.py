@@ -12,13 +12,12 @@ Order of reading a message, and why:
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 from bot.messages import Reply
 from bot.privacy import CPR_MASK
-from flows import meetings, topics
+from flows import meetings, reminder_reply, topics
 from flows.content import Content
 from flows.handoff import CRISIS_PRIORITY, queue, start_handoff, summary
 from flows.reading import (
@@ -387,20 +386,8 @@ def _is_crisis(parse: ParseResult) -> bool:
 def _reminder_reply(
     state: FlowState, parse: ParseResult, context: FlowContext, content: Content
 ) -> Step | None:
-    """Hook for the reminders module: JA / NEJ / FLYT answers to a reminder we sent.
-
-    When the context carries a ``pending_reminder``, ``flows.reminder_reply.handle(state, parse,
-    context, content)`` gets the message first; it returns a Step, or None when the message
-    does not answer the reminder (then the flows read it as usual).
-    """
-    if getattr(context, "pending_reminder", None) is None:
+    """JA / NEJ / FLYT answers to a reminder we sent go to the reminders flow first; None when
+    the message does not answer the pending reminder (then the flows read it as usual)."""
+    if context.pending_reminder is None:
         return None
-    try:
-        module = importlib.import_module("flows.reminder_reply")
-    except ModuleNotFoundError:
-        return None
-    handle = getattr(module, "handle", None)
-    if handle is None:
-        return None
-    step = handle(state, parse, context, content)
-    return step if isinstance(step, Step) else None
+    return reminder_reply.handle(state, parse, context, content)

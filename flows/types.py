@@ -49,6 +49,24 @@ class Staffing:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingReminder:
+    """The last reminder sent to the citizen that still awaits an answer (JA / NEJ / FLYT).
+
+    ``kind`` is "confirmation", "before" or "check_in"; ``when`` is the meeting time as the
+    citizen reads it ("i morgen kl. 9.00"), already in their language and local time.
+    ``latest`` says nothing was sent to the citizen after it: a "ja" then answers the reminder,
+    not an older open question.
+    """
+
+    reminder_id: int
+    kind: str
+    booking_id: int | None = None
+    when: str = ""
+    consultant_name: str | None = None
+    latest: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class FlowContext:
     """What a flow may know beyond the message: loaded by the core before each step."""
 
@@ -66,6 +84,8 @@ class FlowContext:
     retention_days: int = 180
     # The citizen's last messages (oldest first), for handoff summaries.
     recent_messages: tuple[str, ...] = ()
+    # Set when the citizen's message may answer a reminder (flows/reminder_reply.py).
+    pending_reminder: PendingReminder | None = None
 
 
 @dataclass(frozen=True, slots=True)

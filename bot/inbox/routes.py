@@ -29,11 +29,13 @@ from bot.inbox.conversations import InboxError
 from bot.models import (
     AbsenceNotice,
     CannedReply,
+    CheckIn,
     Citizen,
     Consultant,
     Conversation,
     JobProfile,
 )
+from bot.reminders import ReminderPlanner, ReminderPolicy
 from bot.services import Services
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -474,6 +476,9 @@ def citizen_page(request: Request, citizen_id: int) -> Response:
                 select(JobProfile).where(JobProfile.citizen_id == citizen_id)
             ).first(),
             bookings=schedule.citizen_bookings(db, citizen_id),
+            check_in=db.scalars(
+                select(CheckIn).where(CheckIn.citizen_id == citizen_id, CheckIn.active)
+            ).first(),
             past=list(
                 db.scalars(
                     select(Conversation)
@@ -484,6 +489,37 @@ def citizen_page(request: Request, citizen_id: int) -> Response:
         )
 
     return _page(request, handler)
+
+
+@router.post("/citizens/{citizen_id}/check-in")
+def set_check_in(
+    request: Request,
+    citizen_id: int,
+    weeks: Annotated[str, Form(max_length=3)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Start, change or (empty ``weeks``) stop the citizen's "Hvordan går det?" check-in."""
+    back = f"/inbox/citizens/{citizen_id}"
+
+    def handler(db: Session, viewer: Viewer) -> Response:
+        citizen = db.scalars(
+            select(Citizen).where(Citizen.id == citizen_id, conversations.visible_citizens(viewer))
+        ).first()
+        if citizen is None:
+            raise InboxError("Borgeren findes ikke, eller hører til et andet team.")
+        every = int(weeks) if weeks.strip().isdigit() else None
+        if weeks.strip() and (every is None or not 1 <= every <= 52):
+            raise InboxError("Skriv et antal uger fra 1 til 52, eller lad feltet stå tomt.")
+        services = _services(request)
+        now = services.clock.now()
+        planner = ReminderPlanner(ReminderPolicy.from_settings(services.config.settings))
+        planner.set_check_in(db, citizen, every, now, consultant_id=viewer.id)
+        audit.record(db, viewer, "set_check_in", "citizen", citizen_id, now, citizen_id=citizen_id)
+        if every is None:
+            return _back(back, notice="Opfølgningen er stoppet.")
+        return _back(back, notice=f"Borgeren får \"Hvordan går det?\" hver {every}. uge.")
+
+    return _action(request, csrf_token, handler, back=back)
 
 
 # -- bookings and statistics --------------------------------------------------------------------

@@ -19,6 +19,7 @@ from bot.models.core import (
     Team,
 )
 from bot.models.inbox import AuditEntry, CannedReply, InternalNote, LoginFailure, LoginSession
+from bot.models.reminders import CheckIn, Reminder, ReminderKind, ReminderStatus
 from bot.models.scheduling import (
     ACTIVE_BOOKING_STATUSES,
     AbsenceNotice,
@@ -43,6 +44,7 @@ __all__ = [
     "BookingStatus",
     "CannedReply",
     "ChannelIdentity",
+    "CheckIn",
     "Citizen",
     "Consultant",
     "Conversation",
@@ -57,6 +59,9 @@ __all__ = [
     "Message",
     "MessageStatus",
     "OpeningHours",
+    "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
     "Sender",
     "Slot",
     "SlotException",

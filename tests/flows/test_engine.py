@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -12,13 +9,14 @@ import pytest
 
 from flows.content import Content
 from flows.engine import FlowEngine
+from flows.reminder_reply import AnswerReminder, ConfirmBooking
 from flows.types import (
     BookMeeting,
     CancelMeeting,
     DeleteCitizenData,
-    FlowContext,
     FlowState,
     HandOff,
+    PendingReminder,
     RecordAbsence,
     RecordRecovery,
     RescheduleMeeting,
@@ -27,7 +25,6 @@ from flows.types import (
     Staffing,
     Step,
 )
-from nlu.types import ParseResult
 from tests.flows.parses import NOW, context, meeting, parse
 
 
@@ -97,6 +94,7 @@ def test_a_crisis_ranked_second_is_still_a_crisis(engine: FlowEngine) -> None:
 
 # Booking ---------------------------------------------------------------------------------------
 
+
 def test_booking_offers_numbered_times_confirms_and_books(engine: FlowEngine) -> None:
     talk = Talk(engine)
     step = talk.say("jeg vil booke en tid", "book_meeting")
@@ -162,6 +160,7 @@ def test_meeting_info_shows_time_place_and_consultant(engine: FlowEngine) -> Non
 
 # Absence ---------------------------------------------------------------------------------------
 
+
 def test_a_sick_notice_is_recorded_with_a_copenhagen_time_receipt(engine: FlowEngine) -> None:
     step = Talk(engine).say("jeg er syg", "fravaer")
     assert "Vi har modtaget din sygemelding mandag kl. 09:12" in said(step)
@@ -185,6 +184,7 @@ def test_sickness_is_never_questioned(engine: FlowEngine) -> None:
 
 
 # Topics ----------------------------------------------------------------------------------------
+
 
 def test_the_pension_answer_depends_on_the_2003_follow_up(engine: FlowEngine) -> None:
     talk = Talk(engine)
@@ -222,6 +222,7 @@ def test_job_wishes_are_asked_one_question_at_a_time_and_saved(engine: FlowEngin
 
 
 # Handoff, fallback, language, privacy -------------------------------------------------------
+
 
 def test_two_misunderstandings_in_a_row_hand_off_with_a_summary(engine: FlowEngine) -> None:
     talk = Talk(engine)
@@ -278,30 +279,18 @@ def test_deletion_needs_an_explicit_yes(engine: FlowEngine) -> None:
     assert step.effects == [DeleteCitizenData()]
 
 
-def test_a_pending_reminder_reply_is_delegated_first(
-    engine: FlowEngine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen: list[str] = []
+def test_a_reply_to_a_pending_reminder_is_read_as_the_answer_first(engine: FlowEngine) -> None:
+    reminder = PendingReminder(
+        reminder_id=5, kind="before", booking_id=77, when="i morgen kl. 10.00"
+    )
+    step = engine.step({}, parse("JA", "affirm"), context(pending_reminder=reminder))
+    assert ConfirmBooking(booking_id=77) in step.effects
+    assert AnswerReminder(reminder_id=5, answer="yes") in step.effects
 
-    def handle(state: FlowState, parsed: ParseResult, ctx: FlowContext, content: Content) -> Step:
-        seen.append(parsed["text"])
-        return Step([], [], state)
 
-    module = types.ModuleType("flows.reminder_reply")
-    module.handle = handle  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "flows.reminder_reply", module)
-
-    @dataclass(frozen=True)
-    class ReminderContext:
-        now: datetime = NOW
-        language: str = "da"
-        channel: str = "sms"
-        citizen_id: int = 1
-        pending_reminder: object = "booking 77"
-
-    ctx: Any = ReminderContext()
-    engine.step({}, parse("JA", "affirm"), ctx)
-    assert seen == ["JA"]
+def test_without_a_pending_reminder_ja_is_just_a_yes(engine: FlowEngine) -> None:
+    step = engine.step({}, parse("JA", "affirm"), context())
+    assert not any(isinstance(effect, ConfirmBooking) for effect in step.effects)
 
 
 def test_the_handoff_summary_carries_what_was_collected(engine: FlowEngine) -> None:

@@ -1,0 +1,177 @@
+"""Understanding a citizen's answer to a reminder: JA confirms, NEJ cancels, FLYT moves.
+
+A pure module. The flow engine calls :func:`handle` (or ``ReminderReplyFlow.step``) first when
+``context.pending_reminder`` is set; it returns a :class:`Step` when the message answers the
+reminder, and ``None`` otherwise so the engine reads the message as usual. Crisis, requests for a
+person and opt-outs are never taken here, nor is anything when a flow asked a question
+(``state["pending"]``) after the reminder was sent.
+
+Answers are recognised by the reply words the reminder asks for (JA / NEJ / FLYT, or 1 / 2 / 3
+for the buttons), by free text ("jeg kommer", "kan ikke", "en anden dag") and by the NLU intent
+(affirm, deny, cancel_meeting, reschedule_meeting).
+
+- JA: the booking is confirmed.
+- NEJ: the booking is cancelled, and a yes/no question offers a new time; its "yes" starts the
+  booking flow (the flows' ``{"kind": "yesno", "yes": {"start": ...}}`` question).
+- FLYT: when the NLU already reads the message as ``reschedule_meeting`` the engine's own
+  rescheduling (which offers free times right away) takes it: ``None``. Otherwise (a bare "3")
+  a yes/no question whose "yes" starts rescheduling.
+- A check-in answer ("Hvordan går det?") goes to the consultant queue with the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from bot.messages import Reply
+from flows.content import Content
+from flows.types import Effect, FlowContext, FlowState, HandOff, PendingReminder, Step
+from nlu.types import ParseResult
+
+# Messages the engine must see first, whatever reminder is pending.
+NEVER_TAKEN = frozenset({"crisis", "human_handoff", "opt_out", "privacy"})
+CHECK_IN_HANDOFF_REASON = "check_in"
+# Check-in answers wait for a person but after everything urgent (crisis is 100).
+CHECK_IN_PRIORITY = 0
+RESCHEDULE_INTENT = "reschedule_meeting"
+
+
+class Answer(StrEnum):
+    YES = "yes"
+    NO = "no"
+    MOVE = "move"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmBooking(Effect):
+    """The citizen will come: their active booking becomes confirmed."""
+
+    booking_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeclineBooking(Effect):
+    """The citizen cannot come (NEJ to a reminder): their booking is cancelled, its slot freed."""
+
+    booking_id: int
+    reason: str = "reminder: NEJ"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerReminder(Effect):
+    """Record the answer to a reminder, so it no longer captures the citizen's messages."""
+
+    reminder_id: int
+    answer: str
+
+
+def yes_no_question(text: str, choices: list[str], *, yes_starts: str) -> dict[str, Any]:
+    """An open yes/no question in the flows' state shape; "yes" starts the flow ``yes_starts``."""
+    return {
+        "kind": "yesno",
+        "text": text,
+        "choices": choices,
+        "yes": {"start": yes_starts},
+        "no": {},
+    }
+
+
+_MOVE = re.compile(
+    r"^(flyt\w*|3|ryk\w*)\b|\b(flytte|flyt|ryk(ke)?|ny tid|nyt tidspunkt|anden tid|andet tidspunkt"
+    r"|en anden dag|senere tid)\b"
+)
+_NO = re.compile(
+    r"^(nej\w*|no|2|naej)\b|\b(kan ikke|kommer ikke|kan jeg ikke|aflys\w*|afbud|afmeld\w*|syg)\b"
+)
+_YES = re.compile(
+    r"^(ja+|jep|jo|yes|ok(ay)?|oki|1|fint|super|klart)\b"
+    r"|\b(jeg kommer|vi ses|det passer|bekræft\w*|kommer gerne|jeg er der)\b"
+)
+_INTENT_ANSWERS = {
+    RESCHEDULE_INTENT: Answer.MOVE,
+    "cancel_meeting": Answer.NO,
+    "deny": Answer.NO,
+    "affirm": Answer.YES,
+}
+
+
+def classify(parse: ParseResult) -> Answer | None:
+    """JA / NEJ / FLYT in whatever words; ``None`` if the message is something else."""
+    text = re.sub(r"[^\w\s]", " ", parse["text"].lower()).strip()
+    text = re.sub(r"\s+", " ", text)
+    # Order matters: "nej, kan vi flytte" moves, "jeg kommer ikke" declines.
+    for pattern, answer in ((_MOVE, Answer.MOVE), (_NO, Answer.NO), (_YES, Answer.YES)):
+        if pattern.search(text):
+            return answer
+    return _INTENT_ANSWERS.get(parse["intent"]["name"])
+
+
+class ReminderReplyFlow:
+    """Answers to reminders, worded from ``reminders.yml``."""
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+
+    def step(self, state: FlowState, parse: ParseResult, context: FlowContext) -> Step | None:
+        pending = context.pending_reminder
+        if pending is None or parse["intent"]["name"] in NEVER_TAKEN:
+            return None
+        if state.get("pending") and not pending.latest:
+            # A flow asked something after the reminder: its "ja" is not meant for the reminder.
+            return None
+        if pending.kind == "check_in":
+            return self._check_in_answer(state, parse, context, pending)
+        if pending.booking_id is None:
+            return None
+        answer = classify(parse)
+        if answer is None:
+            return None
+        lang = context.language
+        text = self.content.text
+        answered = AnswerReminder(pending.reminder_id, answer.value)
+        if answer is Answer.YES:
+            reply = Reply(text(lang, "reminders.confirmed", when=pending.when))
+            return Step([reply], [answered, ConfirmBooking(pending.booking_id)], dict(state))
+        if answer is Answer.NO:
+            question = text(lang, "reminders.cancelled", when=pending.when)
+            choices = list(self.content.raw(lang, "reminders.new_time_choices"))
+            next_state = {
+                **state,
+                "pending": yes_no_question(question, choices, yes_starts="book_meeting"),
+            }
+            effects: list[Effect] = [answered, DeclineBooking(pending.booking_id)]
+            return Step([Reply(question, tuple(choices))], effects, next_state)
+        if parse["intent"]["name"] == RESCHEDULE_INTENT:
+            return None  # the engine's rescheduling offers free times straight away
+        question = text(lang, "reminders.reschedule", when=pending.when)
+        choices = list(self.content.raw(lang, "reminders.reschedule_choices"))
+        next_state = {
+            **state,
+            "pending": yes_no_question(question, choices, yes_starts=RESCHEDULE_INTENT),
+        }
+        return Step([Reply(question, tuple(choices))], [answered], next_state)
+
+    def _check_in_answer(
+        self, state: FlowState, parse: ParseResult, context: FlowContext, pending: PendingReminder
+    ) -> Step:
+        summary = {
+            "reason": CHECK_IN_HANDOFF_REASON,
+            "check_in_answer": parse["text"],
+            "intent": parse["intent"]["name"],
+        }
+        effects: list[Effect] = [
+            AnswerReminder(pending.reminder_id, CHECK_IN_HANDOFF_REASON),
+            HandOff(CHECK_IN_HANDOFF_REASON, CHECK_IN_PRIORITY, summary),
+        ]
+        reply = Reply(self.content.text(context.language, "reminders.check_in_thanks"))
+        return Step([reply], effects, dict(state))
+
+
+def handle(
+    state: FlowState, parse: ParseResult, context: FlowContext, content: Content
+) -> Step | None:
+    """The flow engine's hook: a Step if the message answers the pending reminder, else None."""
+    return ReminderReplyFlow(content).step(state, parse, context)
