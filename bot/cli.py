@@ -66,18 +66,18 @@ def serve(
 
     config = config_or_exit()
     server = config.settings.server
-    configure_logging(server.log_level)
+    if telegram_polling and workers > 1:
+        raise fail("--telegram-polling runs in one process: leave out --workers")
     engine = create_db_engine(config.database_url, pool_size=config.settings.database.pool_size)
     if not is_up_to_date(engine):
         raise fail("the database schema is not up to date; run `borgerchat db upgrade` first")
     engine.dispose()
-    if telegram_polling and workers > 1:
-        raise fail("--telegram-polling runs in one process: leave out --workers")
     bind_host, bind_port = host or server.host, port or server.port
     typer.echo(f"borgerchat is running on http://{bind_host}:{bind_port}")
     typer.echo(f"  web chat: http://{bind_host}:{bind_port}/chat")
     typer.echo(f"  consultant inbox: http://{bind_host}:{bind_port}/inbox")
     if workers > 1:
+        configure_logging(server.log_level)
         uvicorn.run(
             "bot.app:create_app_from_environment",
             factory=True,
@@ -91,8 +91,11 @@ def serve(
     services = build_services(config)
     if telegram_polling:
         if services.channels is None or services.channels.telegram is None:
+            services.close()
             raise fail("--telegram-polling needs TELEGRAM_BOT_TOKEN in the environment")
         services.workers.append(services.channels.add_telegram_polling())
+    # Only now: every refusal above is one line on stderr, not a log record.
+    configure_logging(server.log_level)
     uvicorn.run(
         create_app(services),
         host=bind_host,
