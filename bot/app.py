@@ -55,3 +55,12 @@ def create_app(services: Services) -> FastAPI:
         return RedirectResponse("/chat")
 
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """App factory for ``uvicorn --factory`` (``borgerchat serve --workers N``): each worker
+    process reads the configuration and builds its own services."""
+    from bot.config import load_config
+    from bot.services import build_services
+
+    return create_app(build_services(load_config()))

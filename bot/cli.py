@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from bot.citizen_cli import citizen_app
 from bot.config import AppConfig, load_config
 from bot.errors import BorgerchatError, ConfigError, InvalidMessage
 from nlu.cli import nlu_app
@@ -20,6 +21,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(citizen_app, name="citizen")
 app.add_typer(nlu_app, name="nlu")
 
 EXIT_CONFIG = 2
@@ -38,6 +40,9 @@ def config_or_exit() -> AppConfig:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes (they share the database safely).")
+    ] = 1,
 ) -> None:
     """Run the web server: web chat, webhooks, inbox and health checks."""
     import uvicorn
@@ -54,12 +59,26 @@ def serve(
     engine = create_db_engine(config.database_url, pool_size=config.settings.database.pool_size)
     if not is_up_to_date(engine):
         raise fail("the database schema is not up to date; run `borgerchat db upgrade` first")
-    services = build_services(config, engine=engine)
+    engine.dispose()
     bind_host, bind_port = host or server.host, port or server.port
     typer.echo(f"borgerchat is running on http://{bind_host}:{bind_port}")
     typer.echo(f"  web chat: http://{bind_host}:{bind_port}/chat")
+    if workers > 1:
+        uvicorn.run(
+            "bot.app:create_app_from_environment",
+            factory=True,
+            workers=workers,
+            host=bind_host,
+            port=bind_port,
+            log_level="warning",
+            proxy_headers=True,
+        )
+        return
     uvicorn.run(
-        create_app(services), host=bind_host, port=bind_port, log_level="warning",
+        create_app(build_services(config)),
+        host=bind_host,
+        port=bind_port,
+        log_level="warning",
         proxy_headers=True,
     )
 

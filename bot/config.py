@@ -72,6 +72,9 @@ class LocaleSettings(_Section):
 
 class ChatSettings(_Section):
     max_text_chars: int = Field(default=4096, ge=1)
+    # A citizen sending more than this in one minute gets one calm notice and no more
+    # answers until the pace drops (messages are still stored; crisis still gets through).
+    max_messages_per_minute: int = Field(default=30, ge=1)
 
 
 class NluSettings(_Section):

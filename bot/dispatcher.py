@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot.clock import Clock
 from bot.db import SessionFactory, transaction
@@ -30,7 +32,7 @@ from bot.models import (
     Sender,
 )
 from bot.privacy import mask_cpr
-from bot.text import clean_text
+from bot.text import check_address, clean_text
 from flows.content import Content
 from flows.engine import FlowEngine
 from flows.types import FlowContext, Step
@@ -67,6 +69,7 @@ class Dispatcher:
         effects: EffectRunner,
         clock: Clock,
         max_text_chars: int,
+        max_messages_per_minute: int = 30,
         default_language: str = "da",
     ) -> None:
         self.session_factory = session_factory
@@ -76,6 +79,7 @@ class Dispatcher:
         self.effects = effects
         self.clock = clock
         self.max_text_chars = max_text_chars
+        self.max_messages_per_minute = max_messages_per_minute
         self.default_language = default_language
 
     def handle(self, inbound: InboundMessage, *, delivery: Delivery) -> DispatchResult:
@@ -84,61 +88,89 @@ class Dispatcher:
         Raises:
             InvalidMessage: the text is empty or too long (nothing is stored).
         """
+        check_address(inbound.channel.value, inbound.address)
         text = clean_text(inbound.text, max_chars=self.max_text_chars)
         masked = mask_cpr(text)
         now = self.clock.now()
+        # NLU is pure and CPU-bound: run it before the transaction so no lock waits on it.
+        parse = self.recognizer.parse(masked.text, now=now)
         with transaction(self.session_factory) as session:
-            if inbound.channel_message_id is not None:
-                earlier = self._find_inbound(session, inbound)
-                if earlier is not None:
-                    return self._replay(session, earlier)
             citizen = self._identify(session, inbound, now)
             conversation = self._open_conversation(session, citizen, now)
-            message = Message(
-                conversation_id=conversation.id,
-                citizen_id=citizen.id,
-                direction=Direction.IN.value,
-                sender=Sender.CITIZEN.value,
-                channel=inbound.channel.value,
-                address=inbound.address,
-                channel_message_id=inbound.channel_message_id,
-                text=masked.text,
-                status=MessageStatus.RECEIVED.value,
-                created_at=now,
+            message_id = self._insert_inbound(
+                session, inbound, citizen, conversation, masked.text, parse, now
             )
-            try:
-                with session.begin_nested():
-                    session.add(message)
-            except IntegrityError:
-                # A concurrent worker stored the same redelivered message and committed while
-                # we waited for the conversation lock: answer as it did.
+            if message_id is None:
+                # A redelivery (or a concurrent worker stored the same message and committed
+                # while we waited for the conversation lock): answer as the first time.
                 earlier = self._find_inbound(session, inbound)
-                if earlier is None:
-                    raise
+                assert earlier is not None
                 return self._replay(session, earlier)
             citizen.last_channel = inbound.channel.value
             citizen.last_seen_at = now
 
-            parse = self.recognizer.parse(masked.text, now=now)
-            message.intent = parse["intent"]["name"]
-            message.confidence = parse["intent"]["confidence"]
             replies = self._respond(session, citizen, conversation, parse, inbound, now)
             if masked.cpr_found:
                 notice = self.content.text(conversation.language, "core.cpr_removed")
                 replies.insert(0, Reply(notice))
             stored = [
-                self._store_reply(session, conversation, message, reply, delivery, now)
+                self._reply_row(conversation, inbound, message_id, reply, delivery, now)
                 for reply in replies
             ]
+            session.add_all(stored)
             session.flush()
             return DispatchResult(
-                inbound_id=message.id,
+                inbound_id=message_id,
                 citizen_id=citizen.id,
                 conversation_id=conversation.id,
                 replies=[_as_outbound(row) for row in stored],
                 duplicate=False,
-                intent=message.intent,
+                intent=parse["intent"]["name"],
             )
+
+    def _insert_inbound(
+        self,
+        session: Session,
+        inbound: InboundMessage,
+        citizen: Citizen,
+        conversation: Conversation,
+        text: str,
+        parse: ParseResult,
+        now: datetime,
+    ) -> int | None:
+        """Store the inbound message; None when the same transport message is already stored.
+
+        INSERT ... ON CONFLICT DO NOTHING instead of a savepoint: one round trip, and a
+        redelivery racing the first delivery is detected without aborting the transaction.
+        """
+        values = {
+            "conversation_id": conversation.id,
+            "citizen_id": citizen.id,
+            "direction": Direction.IN.value,
+            "sender": Sender.CITIZEN.value,
+            "channel": inbound.channel.value,
+            "address": inbound.address,
+            "channel_message_id": inbound.channel_message_id,
+            "text": text,
+            "choices": [],
+            "intent": parse["intent"]["name"],
+            "confidence": parse["intent"]["confidence"],
+            "status": MessageStatus.RECEIVED.value,
+            "attempts": 0,
+            "created_at": now,
+        }
+        insert = (
+            postgresql_insert
+            if session.get_bind().dialect.name == "postgresql"
+            else (sqlite_insert)
+        )
+        statement = (
+            insert(Message)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["direction", "channel", "channel_message_id"])
+            .returning(Message.id)
+        )
+        return session.execute(statement).scalar_one_or_none()
 
     def _respond(
         self,
@@ -155,6 +187,12 @@ class Dispatcher:
             return []  # a person holds the conversation: the bot stays silent
         if status == ConversationStatus.WAITING and intent != "crisis":
             return []  # queued for a person; only a crisis still gets the bot's answer
+        if intent != "crisis":
+            recent = self._recent_inbound_count(session, conversation, now)
+            if recent == self.max_messages_per_minute + 1:
+                return [Reply(self.content.text(conversation.language, "core.throttled"))]
+            if recent > self.max_messages_per_minute:
+                return []  # flooding: stored, not answered, until the pace drops
         context = FlowContext(
             now=now,
             language=conversation.language,
@@ -162,16 +200,34 @@ class Dispatcher:
             citizen_id=citizen.id,
         )
         try:
-            with session.begin_nested():
-                step: Step = self.flows.step(dict(conversation.flow_state or {}), parse, context)
-                self.effects.run(EffectScope(session, citizen, conversation, now), step.effects)
-                conversation.flow_state = step.next_state
-                session.flush()
+            step: Step = self.flows.step(dict(conversation.flow_state or {}), parse, context)
+            if step.effects:
+                with session.begin_nested():
+                    self.effects.run(EffectScope(session, citizen, conversation, now), step.effects)
+                    session.flush()
+            conversation.flow_state = step.next_state
         except Exception:
             # The message is kept and the citizen gets a plain apology instead of silence.
             log.exception("flow step failed for conversation %s", conversation.id)
             return [Reply(self.content.text(conversation.language, "core.error"))]
         return list(step.replies)
+
+    def _recent_inbound_count(
+        self, session: Session, conversation: Conversation, now: datetime
+    ) -> int:
+        """Inbound messages of this conversation in the last minute, the current one included."""
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(Message)
+                .where(
+                    Message.conversation_id == conversation.id,
+                    Message.direction == Direction.IN.value,
+                    Message.created_at > now - timedelta(minutes=1),
+                )
+            )
+            or 0
+        )
 
     def _find_inbound(self, session: Session, inbound: InboundMessage) -> Message | None:
         return session.scalars(
@@ -199,9 +255,13 @@ class Dispatcher:
         key = (ChannelIdentity.channel == inbound.channel.value) & (
             ChannelIdentity.address == inbound.address
         )
-        identity = session.scalars(select(ChannelIdentity).where(key)).first()
+        identity = session.scalars(
+            select(ChannelIdentity).where(key).options(joinedload(ChannelIdentity.citizen))
+        ).first()
         if identity is not None:
-            identity.last_seen_at = now
+            # Hourly resolution is enough and saves an UPDATE on most messages.
+            if now - identity.last_seen_at > timedelta(hours=1):
+                identity.last_seen_at = now
             return identity.citizen
         language = inbound.language_hint or self.default_language
         try:
@@ -248,33 +308,32 @@ class Dispatcher:
             session.flush()
         return conversation
 
-    def _store_reply(
+    def _reply_row(
         self,
-        session: Session,
         conversation: Conversation,
-        inbound: Message,
+        inbound: InboundMessage,
+        inbound_id: int,
         reply: Reply,
         delivery: Delivery,
         now: datetime,
     ) -> Message:
         inline = delivery == Delivery.INLINE
-        row = Message(
+        return Message(
             conversation_id=conversation.id,
             citizen_id=conversation.citizen_id,
             direction=Direction.OUT.value,
             sender=Sender.BOT.value,
-            channel=inbound.channel,
+            channel=inbound.channel.value,
             address=inbound.address,
             text=reply.text,
             choices=list(reply.choices),
-            in_reply_to_id=inbound.id,
+            in_reply_to_id=inbound_id,
             status=(MessageStatus.SENT if inline else MessageStatus.QUEUED).value,
             sent_at=now if inline else None,
             next_attempt_at=None if inline else now,
+            attempts=0,
             created_at=now,
         )
-        session.add(row)
-        return row
 
 
 def _as_outbound(row: Message) -> OutboundMessage:

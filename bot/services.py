@@ -86,6 +86,7 @@ def build_services(
         effects=effects,
         clock=clock,
         max_text_chars=settings.chat.max_text_chars,
+        max_messages_per_minute=settings.chat.max_messages_per_minute,
         default_language=settings.locale.default_language,
     )
     return Services(

@@ -32,3 +32,26 @@ def clean_text(raw: str, *, max_chars: int) -> str:
             "text_too_long", f"The message is {len(text)} characters; at most {max_chars} fit."
         )
     return text
+
+
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_PRINTABLE_ADDRESS = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def is_phone_number(value: str) -> bool:
+    """True for an E.164 number such as +4512345678."""
+    return bool(_E164.match(value))
+
+
+def check_address(channel: str, address: str) -> str:
+    """Refuse a sender address a transport should never produce (guards the database).
+
+    Raises:
+        InvalidMessage: an SMS sender that is not E.164, or any address with spaces,
+            control or non-ASCII characters, or over 255 characters.
+    """
+    if channel == "sms" and not is_phone_number(address):
+        raise InvalidMessage("invalid_address", "The sender is not a phone number in E.164 form.")
+    if not _PRINTABLE_ADDRESS.match(address):
+        raise InvalidMessage("invalid_address", "The sender address is not valid.")
+    return address

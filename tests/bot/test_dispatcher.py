@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.clock import FixedClock
 from bot.db import transaction
 from bot.dispatcher import Delivery
 from bot.messages import Channel, InboundMessage
@@ -175,3 +177,31 @@ def test_an_sms_citizen_gets_their_phone_number_recorded(services: Services) -> 
     )
     with transaction(services.session_factory) as session:
         assert session.scalars(select(Citizen)).one().phone == "+4522334455"
+
+
+def test_a_flood_gets_one_calm_notice_then_silence_and_nothing_is_lost(
+    chat: ChatTester, services: Services
+) -> None:
+    answered = [bool(chat.say("hej")) for _ in range(30)]
+    assert all(answered)
+    notice = chat.say_text("hej")
+    assert "mange beskeder" in notice
+    assert [chat.say("hej") for _ in range(5)] == [[]] * 5
+    with transaction(services.session_factory) as session:
+        inbound = session.scalar(
+            select(func.count()).select_from(Message).where(Message.direction == "in")
+        )
+    assert inbound == 36
+
+
+def test_a_crisis_message_gets_through_a_flood(chat: ChatTester) -> None:
+    for _ in range(40):
+        chat.say("hej")
+    assert "70 201 201" in chat.say_text("jeg vil ikke leve mere, selvmord")
+
+
+def test_the_pace_recovers_after_a_minute(chat: ChatTester, clock: FixedClock) -> None:
+    for _ in range(35):
+        chat.say("hej")
+    clock.set(clock.now() + timedelta(seconds=61))
+    assert chat.say("hej")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import InvalidMessage
-from bot.text import clean_text
+from bot.text import check_address, clean_text
 
 
 def test_nul_and_control_characters_are_stripped() -> None:
@@ -41,3 +41,27 @@ def test_text_over_the_limit_is_refused() -> None:
         clean_text("a" * 4097, max_chars=4096)
     assert caught.value.code == "text_too_long"
     assert clean_text("a" * 4096, max_chars=4096) == "a" * 4096
+
+
+@pytest.mark.parametrize(
+    ("channel", "address"),
+    [
+        ("sms", "12345678"),
+        ("sms", "+45 1234 5678"),
+        ("sms", "+4512345678901234567"),
+        ("web", ""),
+        ("web", "a b"),
+        ("telegram", "x" * 256),
+        ("web", "sess\x00ion"),
+    ],
+)
+def test_addresses_a_transport_would_never_send_are_refused(channel: str, address: str) -> None:
+    with pytest.raises(InvalidMessage) as caught:
+        check_address(channel, address)
+    assert caught.value.code == "invalid_address"
+
+
+def test_real_addresses_pass() -> None:
+    assert check_address("sms", "+4512345678") == "+4512345678"
+    assert check_address("telegram", "-100123456") == "-100123456"
+    assert check_address("web", "websession-0001") == "websession-0001"

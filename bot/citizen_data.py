@@ -1,0 +1,190 @@
+"""A citizen's data rights and the retention rule: export, delete, purge old text.
+
+Deletion removes the person and everything about them; bookings stay, detached from the person,
+with only what statistics need (time, consultant, location, status, reminder policy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from bot.models import (
+    AbsenceNotice,
+    Booking,
+    ChannelIdentity,
+    Citizen,
+    Conversation,
+    ConversationStatus,
+    JobProfile,
+    Message,
+)
+
+
+class CitizenNotFound(LookupError):
+    pass
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export_citizen(session: Session, citizen_id: int) -> dict[str, Any]:
+    """Everything stored about one citizen, as JSON-ready data (the right of access)."""
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise CitizenNotFound(citizen_id)
+    identities = session.scalars(
+        select(ChannelIdentity).where(ChannelIdentity.citizen_id == citizen_id)
+    ).all()
+    conversations = session.scalars(
+        select(Conversation).where(Conversation.citizen_id == citizen_id).order_by(Conversation.id)
+    ).all()
+    messages = session.scalars(
+        select(Message).where(Message.citizen_id == citizen_id).order_by(Message.id)
+    ).all()
+    bookings = session.scalars(
+        select(Booking).where(Booking.citizen_id == citizen_id).order_by(Booking.starts_at)
+    ).all()
+    notices = session.scalars(
+        select(AbsenceNotice).where(AbsenceNotice.citizen_id == citizen_id)
+    ).all()
+    profile = session.scalars(select(JobProfile).where(JobProfile.citizen_id == citizen_id)).first()
+    return {
+        "citizen": {
+            "id": citizen.id,
+            "display_name": citizen.display_name,
+            "phone": citizen.phone,
+            "language": citizen.language,
+            "reminders_opted_out": citizen.reminders_opted_out,
+            "sms_opted_out": citizen.sms_opted_out,
+            "created_at": _iso(citizen.created_at),
+            "last_seen_at": _iso(citizen.last_seen_at),
+        },
+        "channel_identities": [
+            {"channel": i.channel, "address": i.address, "created_at": _iso(i.created_at)}
+            for i in identities
+        ],
+        "conversations": [
+            {
+                "id": c.id,
+                "status": c.status,
+                "created_at": _iso(c.created_at),
+                "handoff_reason": c.handoff_reason,
+                "handoff_summary": c.handoff_summary,
+            }
+            for c in conversations
+        ],
+        "messages": [
+            {
+                "conversation_id": m.conversation_id,
+                "direction": m.direction,
+                "sender": m.sender,
+                "channel": m.channel,
+                "text": m.text,
+                "status": m.status,
+                "created_at": _iso(m.created_at),
+            }
+            for m in messages
+        ],
+        "bookings": [
+            {
+                "starts_at": _iso(b.starts_at),
+                "ends_at": _iso(b.ends_at),
+                "status": b.status,
+                "location_id": b.location_id,
+                "consultant_id": b.consultant_id,
+            }
+            for b in bookings
+        ],
+        "absence_notices": [
+            {
+                "reported_at": _iso(n.reported_at),
+                "starts_on": n.starts_on.isoformat(),
+                "ends_on": n.ends_on.isoformat() if n.ends_on else None,
+                "reason": n.reason,
+                "activity": n.activity,
+                "note": n.note,
+            }
+            for n in notices
+        ],
+        "job_profile": None
+        if profile is None
+        else {
+            "kinds_of_work": profile.kinds_of_work,
+            "hours_per_week": profile.hours_per_week,
+            "days": profile.days,
+            "cannot_do": profile.cannot_do,
+        },
+    }
+
+
+def delete_citizen(session: Session, citizen_id: int) -> None:
+    """Delete a citizen and their data; their bookings remain, anonymous, for statistics."""
+    if session.get(Citizen, citizen_id) is None:
+        raise CitizenNotFound(citizen_id)
+    session.execute(
+        update(Booking)
+        .where(Booking.citizen_id == citizen_id)
+        .values(citizen_id=None, cancel_reason=None)
+    )
+    # Explicit deletes in dependency order: the same result on SQLite and PostgreSQL without
+    # relying on each foreign key's ON DELETE.
+    session.execute(delete(Message).where(Message.citizen_id == citizen_id))
+    session.execute(delete(AbsenceNotice).where(AbsenceNotice.citizen_id == citizen_id))
+    session.execute(delete(JobProfile).where(JobProfile.citizen_id == citizen_id))
+    session.execute(delete(Conversation).where(Conversation.citizen_id == citizen_id))
+    session.execute(delete(ChannelIdentity).where(ChannelIdentity.citizen_id == citizen_id))
+    session.execute(delete(Citizen).where(Citizen.id == citizen_id))
+    session.expire_all()
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeReport:
+    message_texts: int
+    summaries: int
+    absence_notes: int
+    bookings_detached: int
+
+
+def purge_expired(session: Session, now: datetime, retention_days: int) -> PurgeReport:
+    """Apply the retention rule: text older than ``retention_days`` is deleted."""
+    cutoff = now - timedelta(days=retention_days)
+    texts = session.execute(
+        update(Message)
+        .where(Message.created_at < cutoff, Message.text.is_not(None))
+        .values(text=None, choices=[])
+    )
+    summaries = session.execute(
+        update(Conversation)
+        .where(
+            Conversation.status == ConversationStatus.CLOSED.value,
+            Conversation.updated_at < cutoff,
+            Conversation.handoff_summary.is_not(None),
+        )
+        .values(handoff_summary=None)
+    )
+    notes = session.execute(
+        update(AbsenceNotice)
+        .where(AbsenceNotice.reported_at < cutoff, AbsenceNotice.note.is_not(None))
+        .values(note=None)
+    )
+    bookings = session.execute(
+        update(Booking)
+        .where(Booking.ends_at < cutoff, Booking.citizen_id.is_not(None))
+        .values(citizen_id=None, cancel_reason=None)
+    )
+    return PurgeReport(
+        message_texts=_rowcount(texts),
+        summaries=_rowcount(summaries),
+        absence_notes=_rowcount(notes),
+        bookings_detached=_rowcount(bookings),
+    )
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)

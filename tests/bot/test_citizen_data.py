@@ -1,0 +1,151 @@
+"""A citizen's data can be exported and deleted; old text is purged; statistics survive."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from bot.citizen_data import delete_citizen, export_citizen, purge_expired
+from bot.clock import FixedClock
+from bot.db import transaction
+from bot.models import (
+    AbsenceNotice,
+    Booking,
+    ChannelIdentity,
+    Citizen,
+    Consultant,
+    Conversation,
+    JobProfile,
+    Location,
+    Message,
+    Slot,
+    Team,
+)
+from bot.services import Services
+from tests.chat import ChatTester
+
+
+def _book(services: Services, citizen_id: int, clock: FixedClock) -> None:
+    start = clock.now() + timedelta(days=2)
+    with transaction(services.session_factory) as session:
+        team = Team(name="Team Nord")
+        consultant = Consultant(team=team, username="mette", display_name="Mette")
+        location = Location(team=team, name="Jobcenter Nord", kind="office")
+        slot = Slot(
+            consultant=consultant,
+            location=location,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=30),
+        )
+        session.add_all([team, consultant, location, slot])
+        session.flush()
+        session.add(
+            Booking(
+                citizen_id=citizen_id,
+                slot_id=slot.id,
+                consultant_id=consultant.id,
+                location_id=location.id,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                status="attended",
+                cancel_reason="syg barn",
+                reminder_policy="48h+2h",
+            )
+        )
+        session.add(
+            AbsenceNotice(
+                citizen_id=citizen_id, starts_on=date(2026, 11, 23), reason="other", note="tandlæge"
+            )
+        )
+        session.add(JobProfile(citizen_id=citizen_id, kinds_of_work=["køkken"], hours_per_week=10))
+
+
+def _citizen_id(services: Services) -> int:
+    with transaction(services.session_factory) as session:
+        return session.scalars(select(Citizen.id)).one()
+
+
+def test_an_export_holds_every_kind_of_data(
+    chat: ChatTester, services: Services, clock: FixedClock
+) -> None:
+    chat.say("hej")
+    citizen_id = _citizen_id(services)
+    _book(services, citizen_id, clock)
+    with transaction(services.session_factory) as session:
+        data = export_citizen(session, citizen_id)
+    json.dumps(data)
+    assert data["messages"][0]["text"] == "hej"
+    assert data["channel_identities"][0]["channel"] == "web"
+    assert data["bookings"][0]["status"] == "attended"
+    assert data["absence_notices"][0]["note"] == "tandlæge"
+    assert data["job_profile"]["kinds_of_work"] == ["køkken"]
+
+
+def test_deleting_a_citizen_removes_them_but_keeps_anonymous_statistics(
+    chat: ChatTester, services: Services, clock: FixedClock
+) -> None:
+    chat.say("hej")
+    citizen_id = _citizen_id(services)
+    _book(services, citizen_id, clock)
+    with transaction(services.session_factory) as session:
+        delete_citizen(session, citizen_id)
+    with transaction(services.session_factory) as session:
+        for model in (Citizen, ChannelIdentity, Conversation, Message, AbsenceNotice, JobProfile):
+            assert session.scalar(select(func.count()).select_from(model)) == 0, model
+        booking = session.scalars(select(Booking)).one()
+        assert booking.citizen_id is None
+        assert booking.cancel_reason is None
+        assert booking.status == "attended"
+
+
+def test_the_same_address_after_deletion_starts_afresh(
+    chat: ChatTester, services: Services
+) -> None:
+    chat.say("hej")
+    with transaction(services.session_factory) as session:
+        delete_citizen(session, _citizen_id(services))
+    assert chat.say("hej")
+    assert _citizen_id(services) > 0
+
+
+def test_text_older_than_the_retention_period_is_purged(
+    chat: ChatTester, services: Services, clock: FixedClock
+) -> None:
+    chat.say("gammel besked")
+    clock.set(clock.now() + timedelta(days=100))
+    chat.say("ny besked")
+    with transaction(services.session_factory) as session:
+        report = purge_expired(session, clock.now(), retention_days=90)
+    assert report.message_texts == 2  # the old message and the bot's reply to it
+    with transaction(services.session_factory) as session:
+        texts = session.scalars(select(Message.text).order_by(Message.id)).all()
+    assert texts[:2] == [None, None]
+    assert texts[2] == "ny besked"
+
+
+def test_citizen_commands_on_the_command_line(tmp_path: object) -> None:
+    db = f"sqlite:///{tmp_path}/cli.db"
+    env = {**os.environ, "DATABASE_URL": db}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    assert run("db", "upgrade").returncode == 0
+    missing = run("citizen", "export", "999")
+    assert missing.returncode == 1
+    assert "no citizen with id 999" in missing.stderr
+    purged = run("citizen", "purge")
+    assert purged.returncode == 0
+    assert purged.stdout.startswith("purged: 0 message texts")
