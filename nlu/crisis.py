@@ -84,6 +84,7 @@ _PATTERNS = (
     r"\bin danger\b",
     r"\bata(c)?k\w* me\b",
     r"\bover ?dose",
+    r"\b(fel|feling|want|wana) (like )?(dying|to die)\b",
     r"\b(hurt|kil|shot|shoot|stab) (someone|somebody|people|him|her|them|you)\b",
     r"\b(knife|gun|weapon)\b",
     r"\bbeter of without me\b",

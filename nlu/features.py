@@ -8,7 +8,7 @@ tolerance to misspelling; word features carry the meaning of short, clean messag
 from __future__ import annotations
 
 # Bump when the features change: it is part of the model fingerprint, so models retrain.
-FEATURE_VERSION = "2"
+FEATURE_VERSION = "3"
 
 CHAR_NGRAM_MIN = 2
 CHAR_NGRAM_MAX = 5
