@@ -7,6 +7,8 @@
 # (nlu/rasa/config.yml) on nlu/data once per data+config version, serves it on a loopback
 # port, and runs bench/nlu_bench.py against both: macro-F1 on nlu/tests, HTTP latency, RSS.
 set -euo pipefail
+# No telemetry: nothing leaves this machine.
+export RASA_TELEMETRY_ENABLED=false
 cd "$(dirname "$0")/.."
 
 python_310="${RASA_PYTHON:-}"
