@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from nlu.embedded import EmbeddedRecognizer
 from nlu.linear_model import MODEL_FILE, read_meta
 from nlu.model_store import ModelTrainingError, is_fresh, load_or_train
 from nlu.trainer import fit
@@ -93,3 +96,21 @@ def test_the_shipped_data_have_forty_examples_per_intent_and_no_test_leakage() -
     held_out = load_training_data(DEFAULT_TEST_DIR)
     seen = {example.text.lower() for example in training.examples}
     assert not [e.text for e in held_out.examples if e.text.lower() in seen]
+
+
+def test_the_server_loads_a_trained_model_without_scikit_learn(model_dir: Path) -> None:
+    # scikit-learn and scipy would add tens of megabytes to every server process.
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "import bot.app, bot.cli\n"
+        "from nlu.embedded import EmbeddedRecognizer\n"
+        f"recognizer = EmbeddedRecognizer.load(Path({str(model_dir)!r}))\n"
+        "assert recognizer.parse('hej')['intent']['name'] == 'greet'\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))\n"
+    )
+    EmbeddedRecognizer.load(model_dir)  # trained by this process if it is not yet
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert completed.stdout.strip() == "[]"
