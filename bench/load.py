@@ -1,8 +1,8 @@
 """Load: N simulated citizens talking concurrently over loopback; messages/s and latency.
 
 Each citizen sends its messages one after another (as a person waits for the answer), all
-citizens at once, through the web chat API and, when the Twilio webhook is available, signed
-SMS webhooks. Bounded in count and time; prints figures and checks nothing was lost.
+citizens at once: half through the web chat API, half as signed Twilio SMS webhooks (answered
+with TwiML). Bounded in count and time; prints figures and checks nothing was lost.
 
     .venv/bin/python bench/load.py --database postgresql --citizens 60 --messages 20
 """
@@ -18,11 +18,12 @@ from pathlib import Path
 
 import aiohttp
 from sqlalchemy import create_engine, func, select
+from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.models import Message
-from tests.live_server import bench_database, running_server
+from tests.live_server import QUIET, bench_database, free_port, running_server
 
 TEXTS = [
     "hej",
@@ -38,6 +39,26 @@ TEXTS = [
 ]
 
 
+AUTH_TOKEN = "bench-auth-token"  # noqa: S105 - signs loopback requests only
+SMS_PATH = "/webhooks/twilio/sms"
+
+
+def sms_request(
+    base: str, number: int, index: int, text: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A Twilio inbound-SMS form, signed as Twilio signs it."""
+    form = {
+        "MessageSid": f"SM{number:08d}{index:08d}{'0' * 16}",
+        "AccountSid": "AC" + "0" * 32,
+        "From": f"+4520{number:06d}",
+        "To": "+4570000000",
+        "Body": text,
+        "NumMedia": "0",
+    }
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(f"{base}{SMS_PATH}", form)
+    return form, {"X-Twilio-Signature": signature}
+
+
 async def citizen(
     client: aiohttp.ClientSession,
     base: str,
@@ -47,19 +68,22 @@ async def citizen(
     latencies: list[float],
     errors: list[str],
 ) -> int:
+    """One citizen: even-numbered ones use the web chat, odd-numbered ones SMS."""
     sent = 0
     session = f"load-citizen-{number:05d}"
     for index in range(count):
         if time.monotonic() > deadline:
             break
-        body = {
-            "session": session,
-            "text": TEXTS[(number + index) % len(TEXTS)],
-            "message_id": f"{index}",
-        }
+        text = TEXTS[(number + index) % len(TEXTS)]
         started = time.perf_counter()
         try:
-            async with client.post(f"{base}/api/chat/messages", json=body) as response:
+            if number % 2 == 0:
+                body = {"session": session, "text": text, "message_id": f"{index}"}
+                request = client.post(f"{base}/api/chat/messages", json=body)
+            else:
+                form, headers = sms_request(base, number, index, text)
+                request = client.post(f"{base}{SMS_PATH}", data=form, headers=headers)
+            async with request as response:
                 await response.read()
                 status = response.status
         except aiohttp.ClientError as exc:
@@ -125,12 +149,26 @@ def main() -> None:
     messages = min(args.messages, 25)
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     print(
-        f"{args.citizens} citizens x {messages} messages, web chat API, loopback, "
-        f"{args.workers} server process(es)"
+        f"{args.citizens} citizens x {messages} messages, half web chat, half Twilio SMS "
+        f"webhook, loopback, {args.workers} server process(es)"
     )
     for kind in kinds:
         serve_args = ("--workers", str(args.workers))
-        with bench_database(kind) as url, running_server(url, args=serve_args) as (base, _):
+        port = free_port()
+        env = {
+            **QUIET,
+            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_FROM_NUMBER": "+4570000000",
+            # Signatures are computed over the public URL: here, the loopback address.
+            "BORGERCHAT_SERVER__PUBLIC_URL": f"http://127.0.0.1:{port}",
+            # No real Twilio here: the sender must not try to reach it.
+            "BORGERCHAT_TWILIO__BASE_URL": "http://127.0.0.1:9",
+        }
+        with (
+            bench_database(kind) as url,
+            running_server(url, env, args=serve_args, port=port) as (base, _),
+        ):
             figures = asyncio.run(run_load(base, args.citizens, messages, args.seconds))
             stored = stored_inbound(url) - 1  # minus the warm-up message
         lost = int(figures["sent"]) - stored

@@ -11,9 +11,10 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from bot import __version__, health, webchat
+from bot import __version__, health, inbox, webchat
 from bot.http_errors import BodySizeLimit, install_error_handlers
 from bot.services import Services
+from integrations import telegram, twilio_sms
 from nlu import api as nlu_api
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -49,6 +50,9 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(health.router)
     app.include_router(webchat.router)
     app.include_router(nlu_api.router)
+    app.include_router(telegram.router)
+    app.include_router(twilio_sms.router)
+    app.include_router(inbox.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:

@@ -78,5 +78,6 @@ def purge() -> None:
         services.close()
     typer.echo(
         f"purged: {report.message_texts} message texts, {report.summaries} summaries, "
-        f"{report.absence_notes} absence notes, {report.bookings_detached} bookings detached"
+        f"{report.absence_notes} absence notes, {report.internal_notes} internal notes, "
+        f"{report.bookings_detached} bookings detached"
     )

@@ -23,6 +23,7 @@ from bot.models import (
     JobProfile,
     Message,
 )
+from bot.models.inbox import InternalNote
 
 
 class CitizenNotFound(LookupError):
@@ -54,6 +55,12 @@ def export_citizen(session: Session, citizen_id: int) -> dict[str, Any]:
         select(AbsenceNotice).where(AbsenceNotice.citizen_id == citizen_id)
     ).all()
     profile = session.scalars(select(JobProfile).where(JobProfile.citizen_id == citizen_id)).first()
+    notes = session.scalars(
+        select(InternalNote)
+        .join(Conversation, Conversation.id == InternalNote.conversation_id)
+        .where(Conversation.citizen_id == citizen_id)
+        .order_by(InternalNote.id)
+    ).all()
     return {
         "citizen": {
             "id": citizen.id,
@@ -112,6 +119,11 @@ def export_citizen(session: Session, citizen_id: int) -> dict[str, Any]:
             }
             for n in notices
         ],
+        # Consultants' internal notes are data about the citizen too (right of access).
+        "internal_notes": [
+            {"conversation_id": n.conversation_id, "text": n.text, "created_at": _iso(n.created_at)}
+            for n in notes
+        ],
         "job_profile": None
         if profile is None
         else {
@@ -137,6 +149,8 @@ def delete_citizen(session: Session, citizen_id: int) -> None:
     session.execute(delete(Message).where(Message.citizen_id == citizen_id))
     session.execute(delete(AbsenceNotice).where(AbsenceNotice.citizen_id == citizen_id))
     session.execute(delete(JobProfile).where(JobProfile.citizen_id == citizen_id))
+    conversation_ids = select(Conversation.id).where(Conversation.citizen_id == citizen_id)
+    session.execute(delete(InternalNote).where(InternalNote.conversation_id.in_(conversation_ids)))
     session.execute(delete(Conversation).where(Conversation.citizen_id == citizen_id))
     session.execute(delete(ChannelIdentity).where(ChannelIdentity.citizen_id == citizen_id))
     session.execute(delete(Citizen).where(Citizen.id == citizen_id))
@@ -148,6 +162,7 @@ class PurgeReport:
     message_texts: int
     summaries: int
     absence_notes: int
+    internal_notes: int
     bookings_detached: int
 
 
@@ -173,6 +188,7 @@ def purge_expired(session: Session, now: datetime, retention_days: int) -> Purge
         .where(AbsenceNotice.reported_at < cutoff, AbsenceNotice.note.is_not(None))
         .values(note=None)
     )
+    internal_notes = session.execute(delete(InternalNote).where(InternalNote.created_at < cutoff))
     bookings = session.execute(
         update(Booking)
         .where(Booking.ends_at < cutoff, Booking.citizen_id.is_not(None))
@@ -182,6 +198,7 @@ def purge_expired(session: Session, now: datetime, retention_days: int) -> Purge
         message_texts=_rowcount(texts),
         summaries=_rowcount(summaries),
         absence_notes=_rowcount(notes),
+        internal_notes=_rowcount(internal_notes),
         bookings_detached=_rowcount(bookings),
     )
 

@@ -10,6 +10,8 @@ import typer
 from bot.citizen_cli import citizen_app
 from bot.config import AppConfig, load_config
 from bot.errors import BorgerchatError, ConfigError, InvalidMessage
+from bot.inbox.cli import consultant_app
+from integrations.telegram import cli as telegram_cli
 from nlu.cli import nlu_app
 
 app = typer.Typer(
@@ -21,8 +23,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(consultant_app, name="consultant")
 app.add_typer(citizen_app, name="citizen")
 app.add_typer(nlu_app, name="nlu")
+app.add_typer(telegram_cli, name="telegram")
 
 EXIT_CONFIG = 2
 
@@ -43,6 +47,9 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, help="Server processes (they share the database safely).")
     ] = 1,
+    telegram_polling: Annotated[
+        bool, typer.Option(help="Fetch Telegram updates by polling (no public URL needed).")
+    ] = False,
 ) -> None:
     """Run the web server: web chat, webhooks, inbox and health checks."""
     import uvicorn
@@ -60,9 +67,12 @@ def serve(
     if not is_up_to_date(engine):
         raise fail("the database schema is not up to date; run `borgerchat db upgrade` first")
     engine.dispose()
+    if telegram_polling and workers > 1:
+        raise fail("--telegram-polling runs in one process: leave out --workers")
     bind_host, bind_port = host or server.host, port or server.port
     typer.echo(f"borgerchat is running on http://{bind_host}:{bind_port}")
     typer.echo(f"  web chat: http://{bind_host}:{bind_port}/chat")
+    typer.echo(f"  consultant inbox: http://{bind_host}:{bind_port}/inbox")
     if workers > 1:
         uvicorn.run(
             "bot.app:create_app_from_environment",
@@ -74,8 +84,13 @@ def serve(
             proxy_headers=True,
         )
         return
+    services = build_services(config)
+    if telegram_polling:
+        if services.channels is None or services.channels.telegram is None:
+            raise fail("--telegram-polling needs TELEGRAM_BOT_TOKEN in the environment")
+        services.workers.append(services.channels.add_telegram_polling())
     uvicorn.run(
-        create_app(build_services(config)),
+        create_app(services),
         host=bind_host,
         port=bind_port,
         log_level="warning",

@@ -7,6 +7,7 @@ dedupe -> identify the citizen -> open conversation (locked) -> store inbound ->
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -46,6 +47,9 @@ class Delivery(StrEnum):
 
     INLINE = "inline"  # in the HTTP response (web chat, TwiML): stored as delivered/sent
     OUTBOX = "outbox"  # queued for a sender (Telegram)
+
+
+CitizenHook = Callable[[Session, Citizen, datetime], Citizen]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +138,8 @@ class Dispatcher:
         inbound: InboundMessage,
         citizen: Citizen,
         conversation: Conversation,
-        text: str,
-        parse: ParseResult,
+        text: str | None,
+        parse: ParseResult | None,
         now: datetime,
     ) -> int | None:
         """Store the inbound message; None when the same transport message is already stored.
@@ -153,8 +157,8 @@ class Dispatcher:
             "channel_message_id": inbound.channel_message_id,
             "text": text,
             "choices": [],
-            "intent": parse["intent"]["name"],
-            "confidence": parse["intent"]["confidence"],
+            "intent": parse["intent"]["name"] if parse is not None else None,
+            "confidence": parse["intent"]["confidence"] if parse is not None else None,
             "status": MessageStatus.RECEIVED.value,
             "attempts": 0,
             "created_at": now,
@@ -171,6 +175,57 @@ class Dispatcher:
             .returning(Message.id)
         )
         return session.execute(statement).scalar_one_or_none()
+
+    def answer_fixed(
+        self,
+        inbound: InboundMessage,
+        replies: Callable[[Citizen], list[Reply]],
+        *,
+        delivery: Delivery,
+        stored_text: str | None,
+        on_citizen: CitizenHook | None = None,
+    ) -> DispatchResult:
+        """Store an inbound message that needs no NLU (a photo, a shared contact, STOP, /start)
+        with fixed replies (``replies(citizen)``, in the citizen's language); a redelivery
+        returns the replies stored the first time.
+
+        ``on_citizen`` runs in the same transaction before the conversation is opened and may
+        return another citizen (a merge after a shared phone number).
+        """
+        check_address(inbound.channel.value, inbound.address)
+        now = self.clock.now()
+        with transaction(self.session_factory) as session:
+            if inbound.channel_message_id is not None:
+                earlier = self._find_inbound(session, inbound)
+                if earlier is not None:
+                    return self._replay(session, earlier)  # the hook must not run twice
+            citizen = self._identify(session, inbound, now)
+            if on_citizen is not None:
+                citizen = on_citizen(session, citizen, now)
+            conversation = self._open_conversation(session, citizen, now)
+            message_id = self._insert_inbound(
+                session, inbound, citizen, conversation, stored_text, None, now
+            )
+            if message_id is None:
+                earlier = self._find_inbound(session, inbound)
+                assert earlier is not None
+                return self._replay(session, earlier)
+            citizen.last_channel = inbound.channel.value
+            citizen.last_seen_at = now
+            stored = [
+                self._reply_row(conversation, inbound, message_id, reply, delivery, now)
+                for reply in replies(citizen)
+            ]
+            session.add_all(stored)
+            session.flush()
+            return DispatchResult(
+                inbound_id=message_id,
+                citizen_id=citizen.id,
+                conversation_id=conversation.id,
+                replies=[_as_outbound(row) for row in stored],
+                duplicate=False,
+                intent=None,
+            )
 
     def _respond(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -16,6 +17,9 @@ from bot.workers import BackgroundWorker
 from flows.content import Content
 from flows.engine import FlowEngine
 from nlu.types import IntentRecognizer
+
+if TYPE_CHECKING:
+    from integrations.channels import ChannelServices
 
 
 @dataclass
@@ -32,6 +36,8 @@ class Services:
     booking_listeners: BookingListeners
     # Started by the web app's lifespan; empty for the CLI chat and most tests.
     workers: list[BackgroundWorker] = field(default_factory=list)
+    # Telegram, SMS and the outbox sender, when their secrets are configured.
+    channels: ChannelServices | None = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -89,7 +95,7 @@ def build_services(
         max_messages_per_minute=settings.chat.max_messages_per_minute,
         default_language=settings.locale.default_language,
     )
-    return Services(
+    services = Services(
         config=config,
         engine=engine,
         session_factory=session_factory,
@@ -101,3 +107,11 @@ def build_services(
         dispatcher=dispatcher,
         booking_listeners=BookingListeners(),
     )
+    # Channels (integrations/channels.py): Telegram, SMS and the outbox sender as workers.
+    from integrations.channels import build_channels
+
+    services.channels = build_channels(
+        config, session_factory=session_factory, dispatcher=dispatcher, content=content, clock=clock
+    )
+    services.workers.extend(services.channels.workers)
+    return services

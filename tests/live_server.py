@@ -96,10 +96,13 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def running_server(
-    database_url: str, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+    database_url: str,
+    extra_env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    port: int | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A server for the duration of the block."""
-    base, process = start_server(database_url, extra_env, args)
+    base, process = start_server(database_url, extra_env, args, port)
     try:
         yield base, process
     finally:

@@ -26,6 +26,7 @@ from bot.models import (
     Slot,
     Team,
 )
+from bot.models.inbox import InternalNote
 from bot.services import Services
 from tests.chat import ChatTester
 
@@ -70,12 +71,22 @@ def _citizen_id(services: Services) -> int:
         return session.scalars(select(Citizen.id)).one()
 
 
+def _note(services: Services, text: str) -> None:
+    with transaction(services.session_factory) as session:
+        conversation = session.scalars(select(Conversation)).one()
+        author = session.scalars(select(Consultant)).one()
+        session.add(
+            InternalNote(conversation_id=conversation.id, consultant_id=author.id, text=text)
+        )
+
+
 def test_an_export_holds_every_kind_of_data(
     chat: ChatTester, services: Services, clock: FixedClock
 ) -> None:
     chat.say("hej")
     citizen_id = _citizen_id(services)
     _book(services, citizen_id, clock)
+    _note(services, "ringede tilbage")
     with transaction(services.session_factory) as session:
         data = export_citizen(session, citizen_id)
     json.dumps(data)
@@ -84,6 +95,7 @@ def test_an_export_holds_every_kind_of_data(
     assert data["bookings"][0]["status"] == "attended"
     assert data["absence_notices"][0]["note"] == "tandlæge"
     assert data["job_profile"]["kinds_of_work"] == ["køkken"]
+    assert data["internal_notes"][0]["text"] == "ringede tilbage"
 
 
 def test_deleting_a_citizen_removes_them_but_keeps_anonymous_statistics(
@@ -92,10 +104,20 @@ def test_deleting_a_citizen_removes_them_but_keeps_anonymous_statistics(
     chat.say("hej")
     citizen_id = _citizen_id(services)
     _book(services, citizen_id, clock)
+    _note(services, "ringede tilbage")
     with transaction(services.session_factory) as session:
         delete_citizen(session, citizen_id)
     with transaction(services.session_factory) as session:
-        for model in (Citizen, ChannelIdentity, Conversation, Message, AbsenceNotice, JobProfile):
+        models = (
+            Citizen,
+            ChannelIdentity,
+            Conversation,
+            Message,
+            AbsenceNotice,
+            JobProfile,
+            InternalNote,
+        )
+        for model in models:
             assert session.scalar(select(func.count()).select_from(model)) == 0, model
         booking = session.scalars(select(Booking)).one()
         assert booking.citizen_id is None

@@ -1,0 +1,7 @@
+"""The consultant inbox: queue, conversations, citizen pages, slots, bookings, statistics."""
+
+from __future__ import annotations
+
+from bot.inbox.routes import router
+
+__all__ = ["router"]

@@ -1,0 +1,67 @@
+"""Messages the inbox sends a citizen: queued in the outbox on the channel they last used.
+
+Telegram and SMS rows are delivered by the outbox sender; web chat rows are pulled by the
+browser through ``GET /api/chat/messages``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import Citizen, Conversation, ConversationStatus, Message, Sender
+from integrations.outbox import enqueue_proactive
+
+
+def queue_message(
+    db: Session,
+    conversation: Conversation,
+    text: str,
+    now: datetime,
+    *,
+    sender: Sender,
+    consultant_id: int | None = None,
+) -> Message | None:
+    """Queue ``text`` for the conversation's citizen; None when they have no channel left."""
+    citizen = db.get(Citizen, conversation.citizen_id)
+    if citizen is None:
+        return None
+    try:
+        return enqueue_proactive(
+            db,
+            citizen=citizen,
+            conversation_id=conversation.id,
+            text=text,
+            now=now,
+            sender=sender,
+            consultant_id=consultant_id,
+        )
+    except LookupError:
+        return None
+
+
+def notify_citizen(db: Session, citizen: Citizen, text: str, now: datetime) -> Message | None:
+    """A system notice (e.g. a cancelled meeting), in the citizen's open conversation."""
+    conversation = db.scalars(
+        select(Conversation)
+        .where(
+            Conversation.citizen_id == citizen.id,
+            Conversation.status != ConversationStatus.CLOSED.value,
+        )
+        .order_by(Conversation.id.desc())
+        .limit(1)
+    ).first()
+    if conversation is None:
+        conversation = Conversation(
+            citizen_id=citizen.id,
+            status=ConversationStatus.BOT.value,
+            flow_state={},
+            language=citizen.language,
+            created_at=now,
+            updated_at=now,
+        )
+        db.add(conversation)
+        db.flush()
+    return queue_message(db, conversation, text, now, sender=Sender.SYSTEM)

@@ -1,0 +1,814 @@
+"""The consultant inbox's pages under ``/inbox``: server-rendered, a few lines of polling JS.
+
+Every page needs a login; every POST needs the CSRF token of the login session (or, for the
+login form itself, of the pre-login cookie). A refused CSRF check answers 403 and changes
+nothing. Views of conversations and citizen pages are written to the audit log.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db import transaction
+from bot.inbox import audit, auth, conversations, schedule, statistics
+from bot.inbox.auth import CookieSigner, Viewer
+from bot.inbox.chart import Series, bar_chart
+from bot.inbox.conversations import InboxError
+from bot.models import (
+    AbsenceNotice,
+    CannedReply,
+    Citizen,
+    Consultant,
+    Conversation,
+    JobProfile,
+)
+from bot.services import Services
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+router = APIRouter(prefix="/inbox", include_in_schema=False)
+templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+STATUS_LABELS = {
+    "bot": "chatbot",
+    "waiting": "venter",
+    "consultant": "hos konsulent",
+    "closed": "afsluttet",
+    "received": "modtaget",
+    "queued": "i kø",
+    "sending": "sendes",
+    "sent": "sendt",
+    "delivered": "leveret",
+    "failed": "fejlede",
+    "booked": "booket",
+    "confirmed": "bekræftet",
+    "cancelled": "aflyst",
+    "attended": "mødt",
+    "no_show": "udeblevet",
+}
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _tz(request: Request) -> ZoneInfo:
+    return _services(request).config.settings.tz
+
+
+def _signer(request: Request) -> CookieSigner:
+    signer: CookieSigner | None = getattr(request.app.state, "inbox_signer", None)
+    if signer is None:
+        signer = CookieSigner(auth.load_secret_key(_services(request).config))
+        request.app.state.inbox_signer = signer
+    return signer
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _local(moment: datetime | None, pattern: str = "%d.%m.%Y %H:%M") -> str:
+    return "" if moment is None else moment.astimezone(_TZ_FOR_FILTER[0]).strftime(pattern)
+
+
+# The Jinja filter needs the zone; it is set from the configuration at the first request.
+_TZ_FOR_FILTER: list[ZoneInfo] = [ZoneInfo("Europe/Copenhagen")]
+templates.env.filters["local"] = _local
+templates.env.filters["status"] = lambda value: STATUS_LABELS.get(str(value), str(value))
+templates.env.globals["weekdays"] = WEEKDAYS
+
+
+def _render(
+    request: Request,
+    name: str,
+    viewer: Viewer | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    _TZ_FOR_FILTER[0] = _tz(request)
+    csrf = _signer(request).csrf_token(viewer.session_token) if viewer else ""
+    context.update(
+        viewer=viewer,
+        csrf_token=csrf,
+        notice=request.query_params.get("notice", "")[:200],
+        error=context.get("error") or request.query_params.get("error", "")[:200],
+    )
+    response: HTMLResponse = templates.TemplateResponse(
+        request, name, context, status_code=status_code
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _viewer(request: Request, db: Session) -> Viewer | None:
+    token = _signer(request).unsign(request.cookies.get(auth.SESSION_COOKIE))
+    return auth.viewer_for(db, token, _services(request).clock.now())
+
+
+def _to_login() -> RedirectResponse:
+    return RedirectResponse("/inbox/login", status_code=303)
+
+
+def _back(url: str, *, notice: str = "", error: str = "") -> RedirectResponse:
+    if notice:
+        url += ("&" if "?" in url else "?") + "notice=" + quote(notice)
+    if error:
+        url += ("&" if "?" in url else "?") + "error=" + quote(error)
+    return RedirectResponse(url, status_code=303)
+
+
+def _forbidden(request: Request, viewer: Viewer | None, why: str) -> HTMLResponse:
+    return _render(request, "error.html", viewer, status_code=403, message=why)
+
+
+PageHandler = Callable[[Session, Viewer], Response]
+
+
+def _page(request: Request, handler: PageHandler, *, admin: bool = False) -> Response:
+    """Run a GET page for a logged-in consultant, in one transaction."""
+    with transaction(_services(request).session_factory) as db:
+        viewer = _viewer(request, db)
+        if viewer is None:
+            return _to_login()
+        if admin and not viewer.is_admin:
+            return _forbidden(request, viewer, "Kun for administratorer.")
+        try:
+            return handler(db, viewer)
+        except InboxError as exc:
+            return _render(request, "error.html", viewer, status_code=404, message=str(exc))
+
+
+def _action(
+    request: Request,
+    csrf_token: str,
+    handler: PageHandler,
+    *,
+    back: str,
+    admin: bool = False,
+) -> Response:
+    """Run a POST for a logged-in consultant with a valid CSRF token; errors go back as text."""
+    services = _services(request)
+    with services.session_factory() as db:
+        with db.begin():
+            viewer = _viewer(request, db)
+            if viewer is None:
+                return _to_login()
+            if not _signer(request).csrf_valid(viewer.session_token, csrf_token):
+                return _forbidden(
+                    request, viewer, "Formularen er udløbet. Gå tilbage og prøv igen."
+                )
+            if admin and not viewer.is_admin:
+                return _forbidden(request, viewer, "Kun for administratorer.")
+        try:
+            with db.begin():
+                return handler(db, viewer)
+        except InboxError as exc:
+            return _back(back, error=str(exc))
+
+
+# -- assets -------------------------------------------------------------------------------------
+
+
+@router.get("/assets/{name}")
+def asset(name: str) -> Response:
+    if name not in ("inbox.css", "inbox.js"):
+        return Response(status_code=404)
+    return FileResponse(PACKAGE_DIR / "assets" / name, headers={"Cache-Control": "max-age=300"})
+
+
+# -- login --------------------------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    nonce = request.cookies.get(auth.LOGIN_COOKIE) or secrets.token_urlsafe(24)
+    response = _render(request, "login.html", None, login_csrf=_signer(request).csrf_token(nonce))
+    response.set_cookie(
+        auth.LOGIN_COOKIE,
+        nonce,
+        httponly=True,
+        samesite="lax",
+        path="/inbox",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    services = _services(request)
+    signer = _signer(request)
+    nonce = request.cookies.get(auth.LOGIN_COOKIE)
+    if not signer.csrf_valid(nonce, csrf_token):
+        return _forbidden(request, None, "Formularen er udløbet. Hent login-siden igen.")
+    assert nonce is not None
+    now = services.clock.now()
+    client = _client(request)
+    with transaction(services.session_factory) as db:
+        if auth.too_many_failures(db, username.strip().lower(), client, now):
+            return _render(
+                request,
+                "login.html",
+                None,
+                status_code=429,
+                login_csrf=csrf_token,
+                error="For mange forsøg. Vent et kvarter, og prøv igen.",
+                username=username,
+            )
+        consultant = auth.authenticate(db, username, password, client, now)
+        if consultant is None:
+            return _render(
+                request,
+                "login.html",
+                None,
+                status_code=401,
+                login_csrf=csrf_token,
+                error="Forkert brugernavn eller adgangskode.",
+                username=username,
+            )
+        token = auth.start_session(db, consultant, now)
+    response = RedirectResponse("/inbox", status_code=303)
+    response.set_cookie(
+        auth.SESSION_COOKIE,
+        signer.sign(token),
+        httponly=True,
+        samesite="lax",
+        path="/inbox",
+        secure=request.url.scheme == "https",
+        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+    )
+    response.delete_cookie(auth.LOGIN_COOKIE, path="/inbox")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+    def handler(db: Session, viewer: Viewer) -> Response:
+        auth.end_session(db, viewer.session_token)
+        response = _to_login()
+        response.delete_cookie(auth.SESSION_COOKIE, path="/inbox")
+        return response
+
+    return _action(request, csrf_token, handler, back="/inbox")
+
+
+# -- queue and conversations --------------------------------------------------------------------
+
+
+@router.get("")
+def queue_page(request: Request) -> Response:
+    def handler(db: Session, viewer: Viewer) -> Response:
+        return _render(request, "queue.html", viewer, **_queue_context(db, viewer))
+
+    return _page(request, handler)
+
+
+@router.get("/queue.fragment")
+def queue_fragment(request: Request) -> Response:
+    def handler(db: Session, viewer: Viewer) -> Response:
+        return _render(request, "_queue.html", viewer, **_queue_context(db, viewer))
+
+    return _page(request, handler)
+
+
+def _queue_context(db: Session, viewer: Viewer) -> dict[str, Any]:
+    return {
+        "waiting": conversations.waiting_queue(db, viewer),
+        "mine": conversations.held_by(db, viewer),
+    }
+
+
+def _conversation_context(db: Session, viewer: Viewer, conversation_id: int) -> dict[str, Any]:
+    conversation = conversations.visible_conversation(db, viewer, conversation_id)
+    names = {c.id: c.display_name for c in db.scalars(select(Consultant))}
+    return {
+        "conversation": conversation,
+        "citizen": conversation.citizen,
+        "messages": conversations.transcript(db, conversation_id),
+        "notes": conversations.notes(db, conversation_id),
+        "consultant_names": names,
+        "holds_it": conversation.status == "consultant"
+        and conversation.assigned_consultant_id == viewer.id,
+    }
+
+
+@router.get("/conversations/{conversation_id}")
+def conversation_page(request: Request, conversation_id: int) -> Response:
+    def handler(db: Session, viewer: Viewer) -> Response:
+        context = _conversation_context(db, viewer, conversation_id)
+        audit.record(
+            db,
+            viewer,
+            "view_conversation",
+            "conversation",
+            conversation_id,
+            _services(request).clock.now(),
+            citizen_id=context["citizen"].id,
+        )
+        return _render(
+            request,
+            "conversation.html",
+            viewer,
+            canned=conversations.canned_replies(db, viewer),
+            **context,
+        )
+
+    return _page(request, handler)
+
+
+@router.get("/conversations/{conversation_id}/transcript.fragment")
+def transcript_fragment(request: Request, conversation_id: int) -> Response:
+    # Polled by the open conversation page: part of the view already audited.
+    def handler(db: Session, viewer: Viewer) -> Response:
+        context = _conversation_context(db, viewer, conversation_id)
+        return _render(request, "_transcript.html", viewer, **context)
+
+    return _page(request, handler)
+
+
+def _conversation_action(
+    request: Request,
+    conversation_id: int,
+    csrf_token: str,
+    action: str,
+    run: Callable[[Session, Viewer, datetime], str],
+) -> Response:
+    back = f"/inbox/conversations/{conversation_id}"
+    now = _services(request).clock.now()
+
+    def handler(db: Session, viewer: Viewer) -> Response:
+        notice = run(db, viewer, now)
+        conversation = db.get(Conversation, conversation_id)
+        audit.record(
+            db,
+            viewer,
+            action,
+            "conversation",
+            conversation_id,
+            now,
+            citizen_id=conversation.citizen_id if conversation else None,
+        )
+        target = "/inbox" if action in ("hand_back", "close") else back
+        return _back(target, notice=notice)
+
+    return _action(request, csrf_token, handler, back=back)
+
+
+@router.post("/conversations/{conversation_id}/claim")
+def claim(
+    request: Request, conversation_id: int, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    def run(db: Session, viewer: Viewer, now: datetime) -> str:
+        if not conversations.claim(db, viewer, conversation_id, now):
+            raise InboxError("Samtalen er allerede taget af en kollega eller ikke længere i kø.")
+        return "Du har taget samtalen. Borgeren venter på dit svar."
+
+    return _conversation_action(request, conversation_id, csrf_token, "claim", run)
+
+
+@router.post("/conversations/{conversation_id}/reply")
+def reply(
+    request: Request,
+    conversation_id: int,
+    text: Annotated[str, Form(max_length=20_000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    max_chars = _services(request).config.settings.chat.max_text_chars
+
+    def run(db: Session, viewer: Viewer, now: datetime) -> str:
+        conversations.reply(db, viewer, conversation_id, text, now, max_chars)
+        return "Svaret er sendt."
+
+    return _conversation_action(request, conversation_id, csrf_token, "reply", run)
+
+
+@router.post("/conversations/{conversation_id}/notes")
+def add_note(
+    request: Request,
+    conversation_id: int,
+    text: Annotated[str, Form(max_length=4000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    def run(db: Session, viewer: Viewer, now: datetime) -> str:
+        conversations.add_note(db, viewer, conversation_id, text, now)
+        return "Noten er gemt."
+
+    return _conversation_action(request, conversation_id, csrf_token, "add_note", run)
+
+
+@router.post("/conversations/{conversation_id}/hand-back")
+def hand_back(
+    request: Request, conversation_id: int, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    def run(db: Session, viewer: Viewer, now: datetime) -> str:
+        conversations.hand_back(db, viewer, conversation_id, now, _services(request).content)
+        return "Samtalen er givet tilbage til chatbotten."
+
+    return _conversation_action(request, conversation_id, csrf_token, "hand_back", run)
+
+
+@router.post("/conversations/{conversation_id}/close")
+def close(
+    request: Request, conversation_id: int, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    def run(db: Session, viewer: Viewer, now: datetime) -> str:
+        conversations.close(db, viewer, conversation_id, now)
+        return "Samtalen er afsluttet."
+
+    return _conversation_action(request, conversation_id, csrf_token, "close", run)
+
+
+# -- citizen ------------------------------------------------------------------------------------
+
+
+@router.get("/citizens/{citizen_id}")
+def citizen_page(request: Request, citizen_id: int) -> Response:
+    def handler(db: Session, viewer: Viewer) -> Response:
+        citizen = db.scalars(
+            select(Citizen).where(Citizen.id == citizen_id, conversations.visible_citizens(viewer))
+        ).first()
+        if citizen is None:
+            raise InboxError("Borgeren findes ikke, eller hører til et andet team.")
+        audit.record(
+            db,
+            viewer,
+            "view_citizen",
+            "citizen",
+            citizen_id,
+            _services(request).clock.now(),
+            citizen_id=citizen_id,
+        )
+        return _render(
+            request,
+            "citizen.html",
+            viewer,
+            citizen=citizen,
+            absences=list(
+                db.scalars(
+                    select(AbsenceNotice)
+                    .where(AbsenceNotice.citizen_id == citizen_id)
+                    .order_by(AbsenceNotice.reported_at.desc())
+                )
+            ),
+            profile=db.scalars(
+                select(JobProfile).where(JobProfile.citizen_id == citizen_id)
+            ).first(),
+            bookings=schedule.citizen_bookings(db, citizen_id),
+            past=list(
+                db.scalars(
+                    select(Conversation)
+                    .where(Conversation.citizen_id == citizen_id)
+                    .order_by(Conversation.created_at.desc())
+                )
+            ),
+        )
+
+    return _page(request, handler)
+
+
+# -- bookings and statistics --------------------------------------------------------------------
+
+
+def _parse_day(value: str | None, fallback: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else fallback
+    except ValueError:
+        return fallback
+
+
+@router.get("/bookings")
+def bookings_page(request: Request, day: Annotated[str | None, Query()] = None) -> Response:
+    tz = _tz(request)
+
+    def handler(db: Session, viewer: Viewer) -> Response:
+        today = _services(request).clock.now().astimezone(tz).date()
+        shown = _parse_day(day, today)
+        return _render(
+            request,
+            "bookings.html",
+            viewer,
+            day=shown,
+            previous=shown - timedelta(days=1),
+            next=shown + timedelta(days=1),
+            bookings=schedule.day_bookings(db, viewer, shown, tz),
+        )
+
+    return _page(request, handler)
+
+
+@router.post("/bookings/{booking_id}/mark")
+def mark_booking(
+    request: Request,
+    booking_id: int,
+    status: Annotated[str, Form()] = "",
+    day: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    services = _services(request)
+    back = f"/inbox/bookings?day={quote(day)}" if day else "/inbox/bookings"
+
+    def handler(db: Session, viewer: Viewer) -> Response:
+        now = services.clock.now()
+        booking = schedule.mark_booking(
+            db, viewer, booking_id, status, now, services.booking_listeners
+        )
+        audit.record(
+            db,
+            viewer,
+            "mark_booking",
+            "booking",
+            booking_id,
+            now,
+            citizen_id=booking.citizen_id,
+            status=status,
+        )
+        return _back(back, notice="Bookingen er opdateret.")
+
+    return _action(request, csrf_token, handler, back=back)
+
+
+@router.get("/statistics")
+def statistics_page(request: Request) -> Response:
+    services = _services(request)
+
+    def handler(db: Session, viewer: Viewer) -> Response:
+        stats = statistics.booking_statistics(db, viewer, services.clock.now(), _tz(request))
+        week_chart = bar_chart(
+            "Udeblivelser og aflysninger pr. uge",
+            [r.label for r in stats.by_week],
+            [
+                Series("Udeblevet", "#c0392b", [r.no_show_rate for r in stats.by_week]),
+                Series("Aflyst", "#2471a3", [r.cancellation_rate for r in stats.by_week]),
+            ],
+        )
+        policy_chart = bar_chart(
+            "Udeblivelser og aflysninger pr. påmindelsespolitik",
+            [r.label for r in stats.by_policy],
+            [
+                Series("Udeblevet", "#c0392b", [r.no_show_rate for r in stats.by_policy]),
+                Series("Aflyst", "#2471a3", [r.cancellation_rate for r in stats.by_policy]),
+            ],
+        )
+        return _render(
+            request,
+            "statistics.html",
+            viewer,
+            stats=stats,
+            week_chart=week_chart,
+            policy_chart=policy_chart,
+        )
+
+    return _page(request, handler)
+
+
+# -- slots, opening hours, exceptions -----------------------------------------------------------
+
+
+@router.get("/slots")
+def slots_page(request: Request) -> Response:
+    services = _services(request)
+
+    def handler(db: Session, viewer: Viewer) -> Response:
+        now = services.clock.now()
+        return _render(
+            request,
+            "slots.html",
+            viewer,
+            locations=schedule.team_locations(db, viewer),
+            consultants=schedule.team_consultants(db, viewer),
+            hours=schedule.opening_hours(db, viewer),
+            slots=schedule.upcoming_slots(db, viewer, now),
+            exceptions=schedule.exceptions(db, viewer, now),
+            today=now.astimezone(_tz(request)).date(),
+        )
+
+    return _page(request, handler)
+
+
+def _parse_time(value: str) -> time:
+    try:
+        return time.fromisoformat(value)
+    except ValueError as exc:
+        raise InboxError("Skriv tiden som TT:MM.") from exc
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InboxError("Skriv datoen som ÅÅÅÅ-MM-DD.") from exc
+
+
+def _int_or_none(value: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise InboxError("Ugyldigt valg.") from exc
+
+
+@router.post("/slots")
+def create_slots(
+    request: Request,
+    consultant_id: Annotated[str, Form()] = "",
+    location_id: Annotated[str, Form()] = "",
+    day: Annotated[str, Form()] = "",
+    starts: Annotated[str, Form()] = "",
+    minutes: Annotated[str, Form()] = "45",
+    weeks: Annotated[str, Form()] = "1",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    def handler(db: Session, viewer: Viewer) -> Response:
+        consultant, location = _int_or_none(consultant_id), _int_or_none(location_id)
+        length, repeat = _int_or_none(minutes), _int_or_none(weeks)
+        if consultant is None or location is None or length is None or repeat is None:
+            raise InboxError("Udfyld konsulent, sted, dato, tid og varighed.")
+        plan = schedule.create_slots(
+            db,
+            viewer,
+            consultant_id=consultant,
+            location_id=location,
+            first_day=_parse_date(day),
+            starts=_parse_time(starts),
+            minutes=length,
+            weeks=repeat,
+            tz=_tz(request),
+        )
+        audit.record(
+            db,
+            viewer,
+            "create_slots",
+            "slot",
+            None,
+            _services(request).clock.now(),
+            created=len(plan.created),
+            skipped=len(plan.skipped),
+        )
+        notice = f"{len(plan.created)} tider oprettet."
+        if plan.skipped:
+            notice += f" {len(plan.skipped)} sprunget over (konsulenten havde allerede en tid)."
+        return _back("/inbox/slots", notice=notice)
+
+    return _action(request, csrf_token, handler, back="/inbox/slots")
+
+
+@router.post("/opening-hours")
+def add_opening_hours(
+    request: Request,
+    location_id: Annotated[str, Form()] = "",
+    weekday: Annotated[str, Form()] = "",
+    opens: Annotated[str, Form()] = "",
+    closes: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    def handler(db: Session, viewer: Viewer) -> Response:
+        location, day = _int_or_none(location_id), _int_or_none(weekday)
+        if location is None or day is None:
+            raise InboxError("Vælg sted og ugedag.")
+        schedule.add_opening_hours(
+            db, viewer, location, day, _parse_time(opens), _parse_time(closes)
+        )
+        return _back("/inbox/slots", notice="Åbningstiden er gemt.")
+
+    return _action(request, csrf_token, handler, back="/inbox/slots")
+
+
+@router.post("/opening-hours/{hours_id}/delete")
+def remove_opening_hours(
+    request: Request, hours_id: int, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    def handler(db: Session, viewer: Viewer) -> Response:
+        schedule.remove_opening_hours(db, viewer, hours_id)
+        return _back("/inbox/slots", notice="Åbningstiden er slettet.")
+
+    return _action(request, csrf_token, handler, back="/inbox/slots")
+
+
+@router.post("/exceptions")
+def add_exception(
+    request: Request,
+    first_day: Annotated[str, Form()] = "",
+    last_day: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=200)] = "",
+    location_id: Annotated[str, Form()] = "",
+    consultant_id: Annotated[str, Form()] = "",
+    move: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    services = _services(request)
+    tz = _tz(request)
+
+    def handler(db: Session, viewer: Viewer) -> Response:
+        first = _parse_date(first_day)
+        last = _parse_date(last_day) if last_day.strip() else first
+        now = services.clock.now()
+        result = schedule.add_exception(
+            db,
+            viewer,
+            starts_at=schedule.local_to_utc(first, time(0), tz),
+            ends_at=schedule.local_to_utc(last + timedelta(days=1), time(0), tz),
+            reason=reason,
+            location_id=_int_or_none(location_id),
+            consultant_id=_int_or_none(consultant_id),
+            now=now,
+            content=services.content,
+            listeners=services.booking_listeners,
+            tz=tz,
+            move=move == "on",
+        )
+        audit.record(
+            db,
+            viewer,
+            "add_exception",
+            "slot_exception",
+            result.exception.id,
+            now,
+            cancelled=[b.id for b in result.cancelled],
+            moved=[[old.id, new.id] for old, new in result.moved],
+        )
+        return _back(
+            "/inbox/slots",
+            notice=f"Undtagelsen er gemt. {len(result.cancelled)} møder aflyst, "
+            f"{len(result.moved)} flyttet, {result.notified} borgere fik besked.",
+        )
+
+    return _action(request, csrf_token, handler, back="/inbox/slots")
+
+
+# -- admin: canned replies, audit log -----------------------------------------------------------
+
+
+@router.get("/canned")
+def canned_page(request: Request) -> Response:
+    def handler(db: Session, viewer: Viewer) -> Response:
+        return _render(
+            request, "canned.html", viewer, canned=conversations.canned_replies(db, viewer)
+        )
+
+    return _page(request, handler, admin=True)
+
+
+@router.post("/canned")
+def add_canned(
+    request: Request,
+    title: Annotated[str, Form(max_length=80)] = "",
+    text: Annotated[str, Form(max_length=4000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    def handler(db: Session, viewer: Viewer) -> Response:
+        if not title.strip() or not text.strip():
+            raise InboxError("Skriv både titel og tekst.")
+        db.add(CannedReply(team_id=viewer.team_id, title=title.strip(), text=text.strip()))
+        return _back("/inbox/canned", notice="Standardsvaret er gemt.")
+
+    return _action(request, csrf_token, handler, back="/inbox/canned", admin=True)
+
+
+@router.post("/canned/{canned_id}/delete")
+def delete_canned(
+    request: Request, canned_id: int, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    def handler(db: Session, viewer: Viewer) -> Response:
+        row = db.get(CannedReply, canned_id)
+        if row is None or row.team_id != viewer.team_id:
+            raise InboxError("Standardsvaret findes ikke.")
+        db.delete(row)
+        return _back("/inbox/canned", notice="Standardsvaret er slettet.")
+
+    return _action(request, csrf_token, handler, back="/inbox/canned", admin=True)
+
+
+@router.get("/audit")
+def audit_page(request: Request, citizen: Annotated[int | None, Query()] = None) -> Response:
+    def handler(db: Session, viewer: Viewer) -> Response:
+        return _render(
+            request,
+            "audit.html",
+            viewer,
+            entries=audit.recent_entries(db, citizen_id=citizen),
+            citizen_filter=citizen,
+        )
+
+    return _page(request, handler, admin=True)

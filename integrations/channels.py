@@ -1,0 +1,71 @@
+"""Wiring of the Telegram and SMS channels and the outbox sender, from the configuration.
+
+A channel is switched on by its secrets: Telegram by ``TELEGRAM_BOT_TOKEN``, SMS by
+``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN`` and ``TWILIO_FROM_NUMBER``. The outbox sender runs
+when at least one is on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from bot.config import AppConfig
+from bot.db import SessionFactory
+from bot.dispatcher import Dispatcher
+from bot.workers import BackgroundWorker
+from flows.content import Content
+from integrations.outbox import OutboxSender, OutboxTransport
+from integrations.telegram import TelegramChannel, TelegramPoller
+from integrations.twilio_sms import SmsChannel
+
+
+@dataclass
+class ChannelServices:
+    telegram: TelegramChannel | None = None
+    sms: SmsChannel | None = None
+    outbox: OutboxSender | None = None
+    workers: list[BackgroundWorker] = field(default_factory=list)
+
+    def add_telegram_polling(self) -> TelegramPoller:
+        """Fetch Telegram updates by polling instead of the webhook (development)."""
+        if self.telegram is None:
+            raise RuntimeError("Telegram is not configured (TELEGRAM_BOT_TOKEN)")
+        return TelegramPoller(self.telegram)
+
+
+def build_channels(
+    config: AppConfig,
+    *,
+    session_factory: SessionFactory,
+    dispatcher: Dispatcher,
+    content: Content,
+    clock: Clock,
+) -> ChannelServices:
+    secrets = config.secrets
+    channels = ChannelServices()
+    transports: list[OutboxTransport] = []
+    if secrets.telegram_bot_token is not None:
+        channels.telegram = TelegramChannel(
+            config,
+            dispatcher=dispatcher,
+            session_factory=session_factory,
+            content=content,
+            clock=clock,
+        )
+        transports.append(channels.telegram)
+        channels.workers.append(channels.telegram)
+    if secrets.twilio_account_sid and secrets.twilio_auth_token and secrets.twilio_from_number:
+        channels.sms = SmsChannel(config, session_factory=session_factory, clock=clock)
+        transports.append(channels.sms)
+    if transports:
+        channels.outbox = OutboxSender(
+            session_factory=session_factory,
+            clock=clock,
+            settings=config.settings.outbox,
+            transports=transports,
+        )
+        channels.workers.append(channels.outbox)
+        if channels.telegram is not None:
+            channels.telegram.on_enqueued = channels.outbox.wake
+    return channels

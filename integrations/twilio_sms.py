@@ -1,0 +1,450 @@
+"""SMS through Twilio: the signed inbound webhook (answered with TwiML), delivery status
+callbacks, the outbox transport, and keeping bot text GSM-7 and short.
+
+Routes:
+    ``POST /webhooks/twilio/sms``: a citizen's SMS; the replies go back as TwiML.
+    ``POST /webhooks/twilio/status``: Twilio's delivery status for a message the outbox sent.
+
+Both check ``X-Twilio-Signature`` over ``server.public_url`` + path (+ query) and the form
+parameters; a forged request gets 403 and nothing is stored.
+
+Opt-out keywords follow Twilio's default handling: STOP, UNSUBSCRIBE, END, QUIT, STOPALL,
+REVOKE, OPTOUT and CANCEL opt the number out, START/UNSTOP (and YES from an opted-out number)
+opt it in again, HELP/INFO ask for help. Twilio itself answers these words (and blocks any other
+answer to an opted-out number), so the bot records the choice in ``Citizen.sms_opted_out`` and
+answers with an empty TwiML: the citizen never gets two answers. Bot texts never ask a citizen to
+reply CANCEL (see the content test).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio
+import requests
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response as TwilioResponse
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.clock import Clock
+from bot.config import AppConfig
+from bot.db import SessionFactory, transaction
+from bot.dispatcher import Delivery, Dispatcher
+from bot.errors import ConfigError, InvalidMessage
+from bot.identity import normalise_phone
+from bot.messages import Channel, InboundMessage, OutboundMessage
+from bot.models import Citizen, Direction, Message, MessageStatus
+from integrations.outbox import Accepted, Rejected, RetryLater, SendOutcome, Unknown
+
+log = logging.getLogger(__name__)
+
+TWILIO_DEFAULT_BASE_URL = "https://api.twilio.com"
+SMS_PATH = "/webhooks/twilio/sms"
+STATUS_PATH = "/webhooks/twilio/status"
+
+OPT_OUT_KEYWORDS = frozenset(
+    {"STOP", "UNSUBSCRIBE", "END", "QUIT", "STOPALL", "REVOKE", "OPTOUT", "CANCEL"}
+)
+OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP"})
+OPT_IN_WHEN_OPTED_OUT = frozenset({"YES"})
+HELP_KEYWORDS = frozenset({"HELP", "INFO"})
+ALL_KEYWORDS = OPT_OUT_KEYWORDS | OPT_IN_KEYWORDS | OPT_IN_WHEN_OPTED_OUT | HELP_KEYWORDS
+
+# --- GSM-7 -------------------------------------------------------------------------------
+
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")  # two septets each (escape + char)
+SINGLE_SEGMENT_SEPTETS = 160
+PART_SEPTETS = 153  # a split message spends 7 septets per part on the joining header
+ELLIPSIS = "..."
+
+_REPLACEMENTS = {
+    **dict.fromkeys("‘’‚‛′`´", "'"),
+    **dict.fromkeys("“”„‟″«»", '"'),
+    **dict.fromkeys("‐‑‒–—―−", "-"),
+    **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+                    "\u202f\u205f\t", " "),
+    "…": "...",
+    "•": "-",
+    "·": "-",
+}
+
+
+def to_gsm7(text: str) -> str:
+    """Text an SMS can carry in GSM-7: typographic quotes and dashes become plain ones, accents
+    outside the alphabet lose their accent, emoji and other symbols are dropped."""
+    out: list[str] = []
+    for char in text:
+        char = _REPLACEMENTS.get(char, char)
+        if all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in char):
+            out.append(char)
+            continue
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+        )
+        out.append("".join(c for c in base if c in GSM7_BASIC or c in GSM7_EXTENSION))
+    cleaned = "".join(out)
+    # Dropped emoji leave double spaces and blank line ends behind.
+    cleaned = re.sub(r"[ ]{2,}", " ", cleaned)
+    cleaned = re.sub(r" +\n", "\n", cleaned)
+    return cleaned.strip()
+
+
+def septets(text: str) -> int:
+    return sum(2 if c in GSM7_EXTENSION else 1 for c in text)
+
+
+def segment_count(text: str) -> int:
+    """SMS parts for GSM-7 ``text``: 160 septets in one, 153 per part when split."""
+    size = septets(text)
+    if size <= SINGLE_SEGMENT_SEPTETS:
+        return 1
+    return math.ceil(size / PART_SEPTETS)
+
+
+def max_septets(max_segments: int) -> int:
+    return SINGLE_SEGMENT_SEPTETS if max_segments == 1 else PART_SEPTETS * max_segments
+
+
+def format_sms(text: str, choices: Sequence[str], max_segments: int) -> str:
+    """The SMS body for a bot reply: GSM-7, choices as numbered lines, at most ``max_segments``.
+
+    When it is too long the text (not the choices) is cut at a word and ends with "...".
+    """
+    lines = [to_gsm7(f"{number}. {choice}") for number, choice in enumerate(choices, start=1)]
+    tail = ("\n" + "\n".join(lines)) if lines else ""
+    body = to_gsm7(text)
+    limit = max_septets(max_segments)
+    if septets(body) + septets(tail) <= limit:
+        return (body + tail).strip()
+    budget = max(0, limit - septets(tail) - len(ELLIPSIS))
+    cut = _cut(body, budget)
+    log.warning("SMS text shortened to fit %s segments", max_segments)
+    return (cut + ELLIPSIS + tail) if cut else _cut(body + tail, limit)
+
+
+def _cut(text: str, budget: int) -> str:
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        cost = 2 if char in GSM7_EXTENSION else 1
+        if used + cost > budget:
+            break
+        kept.append(char)
+        used += cost
+    cut = "".join(kept)
+    if len(cut) < len(text) and " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,.;:-\n")
+
+
+# --- Outbound ----------------------------------------------------------------------------
+
+
+class RebasedHttpClient(TwilioHttpClient):  # type: ignore[misc]
+    """Twilio's own HTTP client, sending to ``twilio.base_url`` instead of api.twilio.com
+    (a regional edge, a proxy, or the fake API in tests)."""
+
+    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+        # Twilio logs request URLs and parameters (the message body) at INFO.
+        quiet = logging.getLogger("borgerchat.twilio_http")
+        quiet.setLevel(logging.WARNING)
+        super().__init__(timeout=timeout, logger=quiet)
+        self.base_url = base_url.rstrip("/")
+        self.last_headers: dict[str, str] = {}
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> TwilioResponse:
+        if url.startswith(TWILIO_DEFAULT_BASE_URL):
+            url = self.base_url + url[len(TWILIO_DEFAULT_BASE_URL) :]
+        response: TwilioResponse = super().request(method, url, *args, **kwargs)
+        # Kept for Retry-After: the exception Twilio raises does not carry the headers.
+        self.last_headers = dict(response.headers or {})
+        return response
+
+
+class SmsChannel:
+    """Twilio SMS: the outbox transport and what the webhooks need."""
+
+    channel = Channel.SMS
+    messages_per_address_per_second: float | None = None
+
+    def __init__(self, config: AppConfig, *, session_factory: SessionFactory, clock: Clock) -> None:
+        secrets = config.secrets
+        sid, token, number = (
+            secrets.twilio_account_sid,
+            secrets.twilio_auth_token,
+            secrets.twilio_from_number,
+        )
+        if not (sid and token and number):
+            raise ConfigError("TWILIO_ACCOUNT_SID", "SMS needs the Twilio SID, token and number")
+        settings = config.settings
+        self.public_url = settings.server.public_url
+        self.max_segments = settings.twilio.max_segments
+        self.messages_per_second = settings.twilio.messages_per_second
+        self.from_number = number
+        self.session_factory = session_factory
+        self.clock = clock
+        auth_token = token.get_secret_value()
+        self.validator = RequestValidator(auth_token)
+        self.http_client = RebasedHttpClient(settings.twilio.base_url)
+        self.client = Client(sid, auth_token, http_client=self.http_client)
+
+    def body_of(self, message: OutboundMessage) -> str:
+        return format_sms(message.text, message.choices, self.max_segments)
+
+    def status_callback(self, message: OutboundMessage) -> str:
+        # The outbox id in the URL finds the row even before the SID is recorded.
+        return f"{self.public_url}{STATUS_PATH}?outbox_id={message.id}"
+
+    async def send(self, message: OutboundMessage) -> SendOutcome:
+        return await anyio.to_thread.run_sync(self._send, message)
+
+    def _send(self, message: OutboundMessage) -> SendOutcome:
+        try:
+            created = self.client.messages.create(
+                to=message.address,
+                from_=self.from_number,
+                body=self.body_of(message),
+                status_callback=self.status_callback(message),
+            )
+        except TwilioRestException as exc:
+            return self._classify(exc)
+        except (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError) as exc:
+            return RetryLater(f"Twilio unreachable: {type(exc).__name__}")
+        except requests.exceptions.ConnectionError as exc:
+            if "NewConnectionError" in repr(exc) or "refused" in str(exc).lower():
+                return RetryLater("Twilio unreachable: connection refused")
+            return Unknown(f"connection to Twilio broke: {type(exc).__name__}")
+        except requests.exceptions.RequestException as exc:
+            return Unknown(f"Twilio request failed: {type(exc).__name__}")
+        return Accepted(str(created.sid))
+
+    def _classify(self, exc: TwilioRestException) -> SendOutcome:
+        status = int(exc.status or 0)
+        reason = f"Twilio {status} (code {exc.code}): {exc.msg}"
+        if status == 429 or status >= 500:
+            return RetryLater(reason, self._retry_after())
+        return Rejected(reason)
+
+    def _retry_after(self) -> float:
+        headers = {k.lower(): v for k, v in self.http_client.last_headers.items()}
+        value = headers.get("retry-after")
+        try:
+            return float(value) if value is not None else 0.0
+        except ValueError:
+            return 0.0
+
+    async def verify(self, message: OutboundMessage, since: datetime) -> SendOutcome:
+        return await anyio.to_thread.run_sync(self._verify, message, since)
+
+    def _verify(self, message: OutboundMessage, since: datetime) -> SendOutcome:
+        """Twilio lists what it accepted: the message is there (sent) or provably not."""
+        body = self.body_of(message)
+        try:
+            recent = self.client.messages.list(to=message.address, from_=self.from_number, limit=50)
+        except (TwilioRestException, requests.exceptions.RequestException) as exc:
+            return Unknown(f"cannot list Twilio messages: {type(exc).__name__}")
+        window_start = since - timedelta(minutes=1)
+        for item in recent:
+            created = item.date_created
+            if item.body == body and (created is None or created >= window_start):
+                return Accepted(str(item.sid))
+        return RetryLater("not in Twilio's message list")
+
+
+# --- Inbound -----------------------------------------------------------------------------
+
+router = APIRouter()
+
+
+def _channel(request: Request) -> tuple[SmsChannel, Any]:
+    services = request.app.state.services
+    channels = getattr(services, "channels", None)
+    sms = channels.sms if channels is not None else None
+    if sms is None:
+        raise HTTPException(404, "SMS is not configured")
+    return sms, services
+
+
+async def _signed_form(request: Request, sms: SmsChannel) -> dict[str, str]:
+    form = await request.form()
+    params = {key: str(value) for key, value in form.items()}
+    url = sms.public_url + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature or not sms.validator.validate(url, params, signature):
+        log.warning("refused a Twilio request with a bad signature on %s", request.url.path)
+        raise HTTPException(403, "invalid Twilio signature")
+    return params
+
+
+def twiml(bodies: Sequence[str]) -> Response:
+    response = MessagingResponse()
+    for body in bodies:
+        response.message(body)
+    return Response(content=str(response), media_type="application/xml")
+
+
+@router.post(SMS_PATH)
+async def inbound_sms(request: Request) -> Response:
+    sms, services = _channel(request)
+    params = await _signed_form(request, sms)
+    try:
+        sender = normalise_phone(params.get("From", ""))
+    except ValueError as exc:
+        raise HTTPException(400, "From is not a phone number") from exc
+    sid = params.get("MessageSid") or params.get("SmsSid")
+    if not sid:
+        raise HTTPException(400, "MessageSid is missing")
+    body = params.get("Body", "")
+    dispatcher: Dispatcher = services.dispatcher
+    inbound = InboundMessage(
+        channel=Channel.SMS,
+        address=sender,
+        text=body,
+        channel_message_id=sid,
+        received_at=services.clock.now(),
+    )
+    keyword = body.strip().upper()
+    if keyword in ALL_KEYWORDS:
+        handled = await run_in_threadpool(_keyword, sms, dispatcher, inbound, keyword)
+        if handled:
+            return twiml([])
+    if not body.strip() and int(params.get("NumMedia") or 0) > 0:
+        body = "?"  # a picture without text: the flow's fallback asks for words
+    inbound = InboundMessage(
+        channel=Channel.SMS,
+        address=sender,
+        text=await run_in_threadpool(_choice_for_number, sms, sender, body),
+        channel_message_id=sid,
+        received_at=inbound.received_at,
+    )
+    try:
+        result = await run_in_threadpool(dispatcher.handle, inbound, delivery=Delivery.INLINE)
+    except InvalidMessage:
+        return twiml([])
+    return twiml([format_sms(r.text, r.choices, sms.max_segments) for r in result.replies])
+
+
+def _keyword(
+    sms: SmsChannel, dispatcher: Dispatcher, inbound: InboundMessage, keyword: str
+) -> bool:
+    """Record an opt-out/opt-in/help keyword; False when it is an ordinary word after all."""
+    if keyword in OPT_IN_WHEN_OPTED_OUT:
+        with transaction(sms.session_factory) as session:
+            opted_out = session.scalars(
+                select(Citizen.sms_opted_out).where(Citizen.phone == inbound.address)
+            ).first()
+        if not opted_out:
+            return False  # an ordinary "yes" to the bot
+
+    def record(session: Session, citizen: Citizen, now: datetime) -> Citizen:
+        if keyword in OPT_OUT_KEYWORDS:
+            citizen.sms_opted_out = True
+            log.info("citizen %s opted out of SMS", citizen.id)
+        elif keyword not in HELP_KEYWORDS:
+            citizen.sms_opted_out = False
+            log.info("citizen %s opted in to SMS again", citizen.id)
+        return citizen
+
+    dispatcher.answer_fixed(
+        inbound, lambda _: [], delivery=Delivery.INLINE, stored_text=keyword, on_citizen=record
+    )
+    return True
+
+
+def _choice_for_number(sms: SmsChannel, address: str, body: str) -> str:
+    """A reply "2" to numbered choices means the second choice's text."""
+    stripped = body.strip().rstrip(".")
+    if not stripped.isdigit():
+        return body
+    with transaction(sms.session_factory) as session:
+        last = session.scalars(
+            select(Message)
+            .where(
+                Message.channel == Channel.SMS.value,
+                Message.address == address,
+                Message.direction == Direction.OUT.value,
+            )
+            .order_by(Message.id.desc())
+            .limit(1)
+        ).first()
+    choices = list(last.choices or []) if last is not None else []
+    number = int(stripped)
+    if 1 <= number <= len(choices):
+        return str(choices[number - 1])
+    return body
+
+
+_STATUS_RANK = {
+    MessageStatus.QUEUED.value: 0,
+    MessageStatus.SENDING.value: 1,
+    MessageStatus.SENT.value: 2,
+    MessageStatus.DELIVERED.value: 3,
+}
+_TWILIO_STATUS = {
+    "sent": MessageStatus.SENT,
+    "delivered": MessageStatus.DELIVERED,
+    "read": MessageStatus.DELIVERED,
+    "undelivered": MessageStatus.FAILED,
+    "failed": MessageStatus.FAILED,
+}
+
+
+@router.post(STATUS_PATH)
+async def delivery_status(request: Request) -> Response:
+    sms, services = _channel(request)
+    params = await _signed_form(request, sms)
+    outbox_id = request.query_params.get("outbox_id", "")
+    await run_in_threadpool(_record_status, sms, services.clock, outbox_id, params)
+    return Response(status_code=204)
+
+
+def _record_status(sms: SmsChannel, clock: Clock, outbox_id: str, params: dict[str, str]) -> None:
+    new = _TWILIO_STATUS.get(params.get("MessageStatus", ""))
+    sid = params.get("MessageSid", "")
+    if new is None or not sid:
+        return
+    now = clock.now()
+    with transaction(sms.session_factory) as session:
+        query = select(Message).where(
+            Message.direction == Direction.OUT.value, Message.channel == Channel.SMS.value
+        )
+        if outbox_id.isdigit():
+            query = query.where(Message.id == int(outbox_id))
+        else:
+            query = query.where(Message.channel_message_id == sid)
+        row = session.scalars(query.with_for_update()).first()
+        if row is None or (row.channel_message_id not in (None, sid)):
+            return
+        row.channel_message_id = sid
+        row.claimed_until = None
+        if new == MessageStatus.FAILED:
+            if row.status != MessageStatus.DELIVERED.value:
+                row.status = MessageStatus.FAILED.value
+                code = params.get("ErrorCode", "")
+                row.last_error = f"Twilio reports {params.get('MessageStatus')} (error {code})"
+            return
+        if _STATUS_RANK.get(row.status, 9) < _STATUS_RANK[new.value]:
+            row.status = new.value
+            row.sent_at = row.sent_at or now
+            if new == MessageStatus.DELIVERED:
+                row.delivered_at = now

@@ -1,0 +1,128 @@
+"""Inbox fixtures: teams, consultant accounts, and a logged-in consultant's browser-less client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import select
+
+from bot.app import create_app
+from bot.config import AppConfig, load_config
+from bot.db import transaction
+from bot.inbox.cli import upsert_consultant
+from bot.models import Consultant, Team
+from bot.services import Services
+
+PASSWORD = "correct horse battery"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> AppConfig:
+    # A fixed key: tests never write a development key into the working tree's var/.
+    return load_config(
+        env={
+            "DATABASE_URL": database_url,
+            "BORGERCHAT_NLU__MODEL_DIR": str(tmp_path / "nlu"),
+            "BORGERCHAT_SECRET_KEY": "test-secret-key-for-the-inbox-0123456789",
+        }
+    )
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2, at its lowest cost: the default 64 MiB x 3 passes per hash and login would
+    make these tests slow on a shared 2-core machine without testing anything more."""
+    from argon2 import PasswordHasher
+
+    from bot.inbox import auth
+
+    monkeypatch.setattr(
+        auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+MakeConsultant = Callable[..., Consultant]
+
+
+@pytest.fixture
+def make_consultant(services: Services) -> MakeConsultant:
+    def make(
+        username: str = "anna", team: str = "Jobcenter Nord", role: str = "consultant"
+    ) -> Consultant:
+        with transaction(services.session_factory) as db:
+            upsert_consultant(
+                db,
+                username=username,
+                display_name=username.title(),
+                team=team,
+                role=role,
+                password=PASSWORD,
+                replace=False,
+            )
+            return db.scalars(select(Consultant).where(Consultant.username == username)).one()
+
+    return make
+
+
+def team_id(services: Services, name: str) -> int:
+    with transaction(services.session_factory) as db:
+        return db.scalars(select(Team.id).where(Team.name == name)).one()
+
+
+@dataclass
+class InboxClient:
+    """A consultant using the inbox through HTTP: logs in, reads pages, posts forms."""
+
+    http: TestClient
+    csrf: str = ""
+
+    def login(self, username: str, password: str = PASSWORD) -> Response:
+        page = self.http.get("/inbox/login")
+        token = CSRF.search(page.text)
+        assert token is not None
+        response = self.http.post(
+            "/inbox/login",
+            data={"username": username, "password": password, "csrf_token": token.group(1)},
+            follow_redirects=False,
+        )
+        if response.status_code == 303:
+            self.refresh_csrf()
+        return response
+
+    def refresh_csrf(self) -> None:
+        token = CSRF.search(self.http.get("/inbox").text)
+        assert token is not None
+        self.csrf = token.group(1)
+
+    def get(self, path: str) -> Response:
+        return self.http.get(path, follow_redirects=False)
+
+    def post(self, path: str, **data: str) -> Response:
+        return self.http.post(path, data={"csrf_token": self.csrf, **data}, follow_redirects=False)
+
+
+@pytest.fixture
+def inbox_factory(services: Services) -> Iterator[Callable[[], InboxClient]]:
+    clients: list[TestClient] = []
+
+    def make() -> InboxClient:
+        http = TestClient(create_app(services))
+        http.__enter__()
+        clients.append(http)
+        return InboxClient(http)
+
+    yield make
+    for http in clients:
+        http.__exit__(None, None, None)
+
+
+@pytest.fixture
+def inbox(inbox_factory: Callable[[], InboxClient]) -> InboxClient:
+    return inbox_factory()
