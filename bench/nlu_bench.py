@@ -16,6 +16,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -59,6 +60,42 @@ def time_calls(call: Callable[[str], object], texts: list[str], total: int) -> l
         call(text)
         samples.append((time.perf_counter() - started) * 1000)
     return samples
+
+
+def misspell(text: str, rng: random.Random) -> str:
+    """About one typo per 15 characters: a letter dropped, doubled, swapped or replaced."""
+    chars = list(text)
+    for _ in range(max(1, len(text) // 15)):
+        index = rng.randrange(len(chars))
+        operation = rng.choice("dswr")
+        if operation == "d" and len(chars) > 2:
+            del chars[index]
+        elif operation == "s" and index + 1 < len(chars):
+            chars[index], chars[index + 1] = chars[index + 1], chars[index]
+        elif operation == "r":
+            chars[index] = rng.choice("abcdefghijklmnopqrstuvwxyz")
+        else:
+            chars.insert(index, chars[index])
+    return "".join(chars)
+
+
+def robustness(recognizer: EmbeddedRecognizer, texts: list[str], intents: list[str]) -> None:
+    """Accuracy on the held-out set as written, without æøå, in capitals and misspelt."""
+    rng = random.Random(1)
+    variants: dict[str, Callable[[str], str]] = {
+        "as written": lambda text: text,
+        "without æøå": lambda text: text.translate(str.maketrans("æøåÆØÅ", "aoaAOA")),
+        "in capitals": str.upper,
+        "misspelt (1 in 15 chars)": lambda text: misspell(text, rng),
+    }
+    for name, change in variants.items():
+        predicted = [recognizer.parse(change(text))["intent"]["name"] for text in texts]
+        right = sum(p == e for p, e in zip(predicted, intents, strict=True))
+        crisis = [p for p, e in zip(predicted, intents, strict=True) if e == "crisis"]
+        print(
+            f"  {name:<26} accuracy {right / len(texts):.3f}, macro-F1 "
+            f"{macro_f1(intents, predicted):.3f}, crisis {crisis.count('crisis')}/{len(crisis)}"
+        )
 
 
 def free_port() -> int:
@@ -176,6 +213,8 @@ def main() -> None:
             f"{wall:.2f} s wall including the subprocess and imports"
         )
         recognizer = EmbeddedRecognizer.load(model_dir)
+        print(f"held-out set ({len(texts)} messages, in process):")
+        robustness(recognizer, texts, intents)
         report("embedded in-process", time_calls(recognizer.parse, texts, arguments.requests * 5))
 
         server, base = start_server(workdir, model_dir)
