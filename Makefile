@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 ## run: install, migrate the embedded SQLite database, load demo data, start on :8000
 run: $(STAMP)
 	$(BIN)/borgerchat db upgrade
+	$(BIN)/borgerchat demo seed
 	$(BIN)/borgerchat consultant demo-login
 	$(BIN)/borgerchat serve
 

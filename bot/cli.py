@@ -9,6 +9,7 @@ import typer
 
 from bot.citizen_cli import citizen_app
 from bot.config import AppConfig, load_config
+from bot.demo import demo_app
 from bot.errors import BorgerchatError, ConfigError, InvalidMessage
 from bot.inbox.cli import consultant_app
 from integrations.telegram import cli as telegram_cli
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
 app.add_typer(consultant_app, name="consultant")
 app.add_typer(citizen_app, name="citizen")
 app.add_typer(nlu_app, name="nlu")

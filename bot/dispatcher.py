@@ -36,7 +36,7 @@ from bot.privacy import mask_cpr
 from bot.text import check_address, clean_text
 from flows.content import Content
 from flows.engine import FlowEngine
-from flows.types import FlowContext, Step
+from flows.types import FlowContext, SlotTaken, Step
 from nlu.types import IntentRecognizer, ParseResult
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ class Dispatcher:
         max_text_chars: int,
         max_messages_per_minute: int = 30,
         default_language: str = "da",
+        context_loader: ContextLoader | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.recognizer = recognizer
@@ -85,6 +86,7 @@ class Dispatcher:
         self.max_text_chars = max_text_chars
         self.max_messages_per_minute = max_messages_per_minute
         self.default_language = default_language
+        self.context_loader: ContextLoader = context_loader or basic_context
 
     def handle(self, inbound: InboundMessage, *, delivery: Delivery) -> DispatchResult:
         """Handle one inbound message; a redelivery returns the replies stored the first time.
@@ -116,7 +118,9 @@ class Dispatcher:
             replies = self._respond(session, citizen, conversation, parse, inbound, now)
             if masked.cpr_found:
                 notice = self.content.text(conversation.language, "core.cpr_removed")
-                replies.insert(0, Reply(notice))
+                # Crisis numbers always come first; the CPR notice can wait.
+                crisis = parse["intent"]["name"] == "crisis"
+                replies.insert(len(replies) if crisis else 0, Reply(notice))
             stored = [
                 self._reply_row(conversation, inbound, message_id, reply, delivery, now)
                 for reply in replies
@@ -248,18 +252,20 @@ class Dispatcher:
                 return [Reply(self.content.text(conversation.language, "core.throttled"))]
             if recent > self.max_messages_per_minute:
                 return []  # flooding: stored, not answered, until the pace drops
-        context = FlowContext(
-            now=now,
-            language=conversation.language,
-            channel=inbound.channel.value,
-            citizen_id=citizen.id,
-        )
+        context = self.context_loader(session, citizen, conversation, inbound.channel.value, now)
+        state = dict(conversation.flow_state or {})
+        scope = EffectScope(session, citizen, conversation, now)
         try:
-            step: Step = self.flows.step(dict(conversation.flow_state or {}), parse, context)
-            if step.effects:
-                with session.begin_nested():
-                    self.effects.run(EffectScope(session, citizen, conversation, now), step.effects)
-                    session.flush()
+            step: Step = self.flows.step(state, parse, context)
+            try:
+                self._run_effects(scope, step)
+            except SlotTaken as taken:
+                # Another citizen booked the slot first: offer fresh times instead.
+                context = self.context_loader(
+                    session, citizen, conversation, inbound.channel.value, now
+                )
+                step = self.flows.recover(state, taken.slot_id, context)
+                self._run_effects(scope, step)
             conversation.flow_state = step.next_state
         except Exception:
             # The message is kept and the citizen gets a plain apology instead of silence.
@@ -283,6 +289,13 @@ class Dispatcher:
             )
             or 0
         )
+
+    def _run_effects(self, scope: EffectScope, step: Step) -> None:
+        """All of a step's effects or none of them (a savepoint)."""
+        if step.effects:
+            with scope.session.begin_nested():
+                self.effects.run(scope, step.effects)
+                scope.session.flush()
 
     def _find_inbound(self, session: Session, inbound: InboundMessage) -> Message | None:
         return session.scalars(
@@ -389,6 +402,17 @@ class Dispatcher:
             attempts=0,
             created_at=now,
         )
+
+
+ContextLoader = Callable[[Session, Citizen, Conversation, str, datetime], FlowContext]
+
+
+def basic_context(
+    session: Session, citizen: Citizen, conversation: Conversation, channel: str, now: datetime
+) -> FlowContext:
+    """The context without database look-ups (see bot/flow_context.py for the full one)."""
+    return FlowContext(now=now, language=conversation.language, channel=channel,
+                       citizen_id=citizen.id)
 
 
 def _as_outbound(row: Message) -> OutboundMessage:

@@ -112,9 +112,7 @@ def merge_citizens(session: Session, *, keep: Citizen, drop: Citizen) -> Citizen
     session.flush()
     for table, column in _citizen_references():
         if _unique_on(table, column.name):
-            taken = session.scalar(
-                select(func.count()).select_from(table).where(column == keep_id)
-            )
+            taken = session.scalar(select(func.count()).select_from(table).where(column == keep_id))
             if taken:
                 session.execute(delete(table).where(column == drop_id))
                 continue

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from bot.booking import BookingEffects
 from bot.booking_events import BookingListeners
 from bot.clock import Clock, SystemClock
 from bot.config import AppConfig
 from bot.db import SessionFactory, create_db_engine, create_session_factory
 from bot.dispatcher import Dispatcher
 from bot.effects import EffectRunner
+from bot.flow_context import FlowContextLoader
 from bot.workers import BackgroundWorker
 from flows.content import Content
 from flows.engine import FlowEngine
@@ -84,6 +86,8 @@ def build_services(
     recognizer = recognizer or build_recognizer(config)
     flows = FlowEngine(content)
     effects = EffectRunner()
+    booking_listeners = BookingListeners()
+    BookingEffects(booking_listeners, settings.reminders.policy).register(effects)
     dispatcher = Dispatcher(
         session_factory=session_factory,
         recognizer=recognizer,
@@ -94,6 +98,7 @@ def build_services(
         max_text_chars=settings.chat.max_text_chars,
         max_messages_per_minute=settings.chat.max_messages_per_minute,
         default_language=settings.locale.default_language,
+        context_loader=FlowContextLoader(settings),
     )
     services = Services(
         config=config,
@@ -105,7 +110,7 @@ def build_services(
         flows=flows,
         effects=effects,
         dispatcher=dispatcher,
-        booking_listeners=BookingListeners(),
+        booking_listeners=booking_listeners,
     )
     # Channels (integrations/channels.py): Telegram, SMS and the outbox sender as workers.
     from integrations.channels import build_channels

@@ -3,12 +3,49 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.messages import Reply
 
 FlowState = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SlotOffer:
+    """A free time a flow may offer, as the core loaded it (times are UTC)."""
+
+    slot_id: int
+    starts_at: datetime
+    ends_at: datetime
+    consultant: str
+    location: str
+    address: str | None = None
+    kind: str = "office"  # a LocationKind value
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingInfo:
+    """The citizen's next active booking."""
+
+    booking_id: int
+    starts_at: datetime
+    ends_at: datetime
+    consultant: str
+    location: str
+    address: str | None = None
+    directions: str | None = None
+    kind: str = "office"
+
+
+@dataclass(frozen=True, slots=True)
+class Staffing:
+    """Whether a person can answer now, and if not, when."""
+
+    open_now: bool
+    waiting_ahead: int = 0
+    expected_wait_minutes: int = 0
+    next_opening: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +56,16 @@ class FlowContext:
     language: str
     channel: str
     citizen_id: int
+    timezone: str = "Europe/Copenhagen"
+    next_meeting: MeetingInfo | None = None
+    free_slots: tuple[SlotOffer, ...] = ()
+    # Callback slots (location kind "phone"), offered when nobody can answer now.
+    callback_slots: tuple[SlotOffer, ...] = ()
+    staffing: Staffing = field(default_factory=lambda: Staffing(open_now=True))
+    reminders_opted_out: bool = False
+    retention_days: int = 180
+    # The citizen's last messages (oldest first), for handoff summaries.
+    recent_messages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +85,66 @@ class HandOff(Effect):
 @dataclass(frozen=True, slots=True)
 class SetLanguage(Effect):
     language: str
+
+
+@dataclass(frozen=True, slots=True)
+class BookMeeting(Effect):
+    slot_id: int
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RescheduleMeeting(Effect):
+    booking_id: int
+    slot_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CancelMeeting(Effect):
+    booking_id: int
+    reason: str = "citizen"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAbsence(Effect):
+    reason: str  # an AbsenceReason value
+    starts_on: date
+    ends_on: date | None = None
+    activity: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRecovery(Effect):
+    """The citizen is well again: open absence notices end on ``ends_on``."""
+
+    ends_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class SaveJobProfile(Effect):
+    kinds_of_work: tuple[str, ...] = ()
+    hours_per_week: float | None = None
+    days: tuple[str, ...] = ()
+    cannot_do: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OptOutOfReminders(Effect):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteCitizenData(Effect):
+    """Delete what the citizen told us; bookings are kept, detached, for statistics."""
+
+
+class SlotTaken(Exception):
+    """Raised by a booking effect when another citizen got the slot first."""
+
+    def __init__(self, slot_id: int) -> None:
+        super().__init__(f"slot {slot_id} is already booked")
+        self.slot_id = slot_id
 
 
 @dataclass(frozen=True, slots=True)

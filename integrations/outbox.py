@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 import anyio
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.clock import Clock
@@ -89,6 +89,7 @@ class Unknown:
     """The request may have been accepted (timeout after sending): needs proof before a resend."""
 
     reason: str
+    retry_after: float = 0.0
 
 
 SendOutcome = Accepted | RetryLater | Rejected | Unknown
@@ -289,6 +290,9 @@ class OutboxSender:
             proof = unknown
         if isinstance(proof, Unknown):
             return Unknown(f"{DELIVERY_UNKNOWN} ({unknown.reason})")
+        if isinstance(proof, RetryLater):
+            # Provably not sent: retry, still honouring the provider's Retry-After.
+            return RetryLater(unknown.reason, max(proof.retry_after, unknown.retry_after))
         return proof
 
     # --- database steps (run in a worker thread) ---
@@ -314,20 +318,22 @@ class OutboxSender:
     def _select_due(
         self, session: Session, channel: Channel, busy: list[str], now: datetime
     ) -> Message | None:
-        earlier = aliased(Message)
-        blocked_by_earlier = exists().where(
-            earlier.direction == Direction.OUT.value,
-            earlier.channel == Message.channel,
-            earlier.address == Message.address,
-            earlier.id < Message.id,
-            earlier.status.in_([MessageStatus.QUEUED.value, MessageStatus.SENDING.value]),
+        # Each chat's oldest unfinished row: a chat's messages leave one at a time, in order,
+        # even across several senders (an earlier row still sending blocks the next one).
+        pending = aliased(Message)
+        heads = (
+            select(func.min(pending.id))
+            .where(
+                pending.direction == Direction.OUT.value,
+                pending.channel == channel.value,
+                pending.status.in_([MessageStatus.QUEUED.value, MessageStatus.SENDING.value]),
+            )
+            .group_by(pending.address)
         )
         conditions = [
-            Message.direction == Direction.OUT.value,
+            Message.id.in_(heads),
             Message.status == MessageStatus.QUEUED.value,
-            Message.channel == channel.value,
             or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-            ~blocked_by_earlier,
         ]
         if busy:
             conditions.append(Message.address.notin_(busy))
@@ -500,4 +506,3 @@ def enqueue_proactive(
     session.add(row)
     session.flush()
     return row
-

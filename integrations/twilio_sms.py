@@ -79,8 +79,10 @@ _REPLACEMENTS = {
     **dict.fromkeys("‘’‚‛′`´", "'"),
     **dict.fromkeys("“”„‟″«»", '"'),
     **dict.fromkeys("‐‑‒–—―−", "-"),
-    **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-                    "\u202f\u205f\t", " "),
+    **dict.fromkeys(
+        "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\t",
+        " ",
+    ),
     "…": "...",
     "•": "-",
     "·": "-",
@@ -239,8 +241,11 @@ class SmsChannel:
     def _classify(self, exc: TwilioRestException) -> SendOutcome:
         status = int(exc.status or 0)
         reason = f"Twilio {status} (code {exc.code}): {exc.msg}"
-        if status == 429 or status >= 500:
+        if status == 429:
             return RetryLater(reason, self._retry_after())
+        if status >= 500:
+            # Twilio may have created the message before failing: ask its list before a resend.
+            return Unknown(reason, self._retry_after())
         return Rejected(reason)
 
     def _retry_after(self) -> float:

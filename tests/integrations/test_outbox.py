@@ -125,6 +125,28 @@ async def test_server_errors_back_off_and_give_up_after_max_attempts(
     assert fake_telegram.sent() == []
 
 
+async def test_a_twilio_5xx_is_retried_only_after_its_list_shows_it_was_not_sent(
+    channel_services: Services, sender: OutboxSender, fake_twilio: FakeTwilioApi, clock: FixedClock
+) -> None:
+    citizen, conversation = new_citizen(
+        channel_services, Channel.SMS, PHONE, clock.now(), phone=PHONE
+    )
+    queue(channel_services, citizen, conversation, ["Husk din tid"])
+    fake_twilio.fail_next(503, retry_after=5)
+
+    await sender.drain()
+    [row] = outbox_rows(channel_services)
+    assert row.status == MessageStatus.QUEUED.value
+    assert row.next_attempt_at == clock.now() + timedelta(seconds=5)
+    assert any(c.method == "GET" for c in fake_twilio.calls)  # the list was asked
+
+    clock.set(clock.now() + timedelta(seconds=5))
+    await sender.drain()
+    [row] = outbox_rows(channel_services)
+    assert row.status == MessageStatus.SENT.value
+    assert len(fake_twilio.sent(PHONE)) == 1
+
+
 async def test_a_refused_message_fails_at_once_with_the_reason(
     channel_services: Services, sender: OutboxSender, fake_twilio: FakeTwilioApi, clock: FixedClock
 ) -> None:

@@ -18,6 +18,7 @@ from integrations.channels import ChannelServices
 from integrations.outbox import enqueue_proactive
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.integrations.conftest import (
+    BOT_TOKEN,
     WEBHOOK_SECRET,
     count_rows,
     outbox_rows,
@@ -289,3 +290,54 @@ def test_set_webhook_registers_the_public_url_with_the_secret(
     assert fake_telegram.webhook["url"] == "https://chat.kommune.test/webhooks/telegram"
     assert fake_telegram.webhook["secret_token"] == WEBHOOK_SECRET
     assert fake_telegram.token not in result.output
+
+
+def test_serve_with_telegram_polling_needs_a_token_and_one_process(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    from bot.cli import app
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+
+    no_token = CliRunner().invoke(app, ["serve", "--telegram-polling"])
+    two_processes = CliRunner().invoke(app, ["serve", "--telegram-polling", "--workers", "2"])
+
+    assert no_token.exit_code == 2
+    assert "TELEGRAM_BOT_TOKEN" in no_token.output
+    assert two_processes.exit_code == 2
+    assert "one process" in two_processes.output
+
+
+def test_neither_the_bot_token_nor_message_text_reaches_the_logs_at_info(
+    channel_client: TestClient,
+    fake_telegram: FakeTelegramApi,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    from bot.logs import configure_logging
+
+    root = logging.getLogger()
+    saved = (root.level, list(root.handlers))
+    configure_logging("INFO")  # what `borgerchat serve` does
+    root.addHandler(caplog.handler)  # configure_logging replaced the root handlers
+    try:
+        _talk_and_check_logs(channel_client, fake_telegram, caplog)
+    finally:
+        root.handlers[:] = saved[1]
+        root.setLevel(saved[0])
+
+
+def _talk_and_check_logs(
+    channel_client: TestClient, fake_telegram: FakeTelegramApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_telegram.fail_next(429, retry_after=1)  # the failure path logs too
+
+    post(channel_client, update(text="Hej, jeg hedder Aisha Hansen"))
+    post(channel_client, update(text="Hej"), secret="wrong")
+    wait_until(lambda: "outbox message" in caplog.text)
+
+    assert caplog.text  # something was logged
+    assert BOT_TOKEN not in caplog.text
+    assert "Aisha" not in caplog.text

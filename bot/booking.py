@@ -1,0 +1,223 @@
+"""Carrying out what the dialogue flows decide: bookings, absence notices, job profiles,
+reminder opt-out and deleting a citizen's data. Handlers run in the dispatcher's transaction.
+
+Double booking is impossible by construction: the database allows one active booking per slot
+(a partial unique index). A handler that loses the race raises :class:`SlotTaken`, the
+dispatcher rolls the step back and the flow offers other times.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.booking_events import BookingListeners
+from bot.effects import EffectRunner, EffectScope
+from bot.models import (
+    ACTIVE_BOOKING_STATUSES,
+    AbsenceNotice,
+    Booking,
+    BookingStatus,
+    Conversation,
+    Direction,
+    InternalNote,
+    JobProfile,
+    Message,
+    Slot,
+)
+from flows.types import (
+    BookMeeting,
+    CancelMeeting,
+    DeleteCitizenData,
+    OptOutOfReminders,
+    RecordAbsence,
+    RecordRecovery,
+    RescheduleMeeting,
+    SaveJobProfile,
+    SlotTaken,
+)
+
+
+class BookingEffects:
+    """The effect handlers of the dialogue flows; :meth:`register` wires them on a runner."""
+
+    def __init__(self, listeners: BookingListeners, reminder_policy: str) -> None:
+        self.listeners = listeners
+        self.reminder_policy = reminder_policy
+
+    def register(self, runner: EffectRunner) -> None:
+        runner.register(BookMeeting, self.book)
+        runner.register(RescheduleMeeting, self.reschedule)
+        runner.register(CancelMeeting, self.cancel)
+        runner.register(RecordAbsence, record_absence)
+        runner.register(RecordRecovery, record_recovery)
+        runner.register(SaveJobProfile, save_job_profile)
+        runner.register(OptOutOfReminders, opt_out_of_reminders)
+        runner.register(DeleteCitizenData, self.delete_citizen_data)
+
+    # Meetings ----------------------------------------------------------------------------------
+
+    def _insert(self, scope: EffectScope, slot_id: int, topic: str | None) -> Booking:
+        session = scope.session
+        slot = session.get(Slot, slot_id)
+        if slot is None:
+            raise SlotTaken(slot_id)
+        taken = session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .where(Booking.slot_id == slot_id, Booking.status.in_(ACTIVE_BOOKING_STATUSES))
+        )
+        if taken:
+            raise SlotTaken(slot_id)
+        booking = Booking(
+            citizen_id=scope.citizen.id,
+            slot_id=slot.id,
+            consultant_id=slot.consultant_id,
+            location_id=slot.location_id,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            status=BookingStatus.BOOKED.value,
+            topic=topic,
+            reminder_policy=self.reminder_policy,
+            booked_via=scope.citizen.last_channel,
+            created_at=scope.now,
+        )
+        try:
+            # A concurrent booking of the same slot meets the partial unique index here.
+            with session.begin_nested():
+                session.add(booking)
+        except IntegrityError as exc:
+            raise SlotTaken(slot_id) from exc
+        # The first consultant a citizen meets becomes their contact person (and team), so
+        # their absence notices and job wishes reach someone who knows them.
+        citizen = scope.citizen
+        if citizen.contact_consultant_id is None:
+            citizen.contact_consultant_id = slot.consultant_id
+        if citizen.team_id is None:
+            citizen.team_id = slot.location.team_id
+        return booking
+
+    def book(self, scope: EffectScope, effect: BookMeeting) -> None:
+        booking = self._insert(scope, effect.slot_id, effect.topic)
+        self.listeners.changed(scope.session, booking, scope.now)
+
+    def reschedule(self, scope: EffectScope, effect: RescheduleMeeting) -> None:
+        old = self._own_active(scope, effect.booking_id)
+        new = self._insert(scope, effect.slot_id, old.topic if old is not None else None)
+        if old is not None:
+            new.rescheduled_from_id = old.id
+            self._mark_cancelled(scope, old, "rescheduled")
+        scope.session.flush()
+        self.listeners.changed(scope.session, new, scope.now)
+
+    def cancel(self, scope: EffectScope, effect: CancelMeeting) -> None:
+        booking = self._own_active(scope, effect.booking_id)
+        if booking is not None:
+            self._mark_cancelled(scope, booking, effect.reason)
+
+    def _own_active(self, scope: EffectScope, booking_id: int) -> Booking | None:
+        booking = scope.session.get(Booking, booking_id)
+        if booking is None or booking.citizen_id != scope.citizen.id:
+            return None
+        return booking if booking.status in ACTIVE_BOOKING_STATUSES else None
+
+    def _mark_cancelled(self, scope: EffectScope, booking: Booking, reason: str) -> None:
+        booking.status = BookingStatus.CANCELLED.value
+        booking.cancelled_at = scope.now
+        booking.cancel_reason = reason
+        scope.session.flush()
+        self.listeners.changed(scope.session, booking, scope.now)
+
+    # Privacy -----------------------------------------------------------------------------------
+
+    def delete_citizen_data(self, scope: EffectScope, effect: DeleteCitizenData) -> None:
+        """Delete what the citizen told us; keep bookings, detached, for statistics.
+
+        The confirming message and the bot's answer to it stay in the current conversation:
+        the dispatcher links the reply to that message in the same transaction.
+        """
+        session = scope.session
+        citizen = scope.citizen
+        current = scope.conversation
+        session.flush()
+        confirming = session.scalar(
+            select(func.max(Message.id)).where(
+                Message.conversation_id == current.id, Message.direction == Direction.IN.value
+            )
+        )
+        future = session.scalars(
+            select(Booking).where(
+                Booking.citizen_id == citizen.id,
+                Booking.status.in_(ACTIVE_BOOKING_STATUSES),
+                Booking.starts_at > scope.now,
+            )
+        ).all()
+        for booking in future:
+            self._mark_cancelled(scope, booking, "citizen data deleted")
+        session.execute(
+            update(Booking).where(Booking.citizen_id == citizen.id).values(citizen_id=None)
+        )
+        session.execute(delete(AbsenceNotice).where(AbsenceNotice.citizen_id == citizen.id))
+        session.execute(delete(JobProfile).where(JobProfile.citizen_id == citizen.id))
+        session.execute(
+            delete(Message).where(Message.citizen_id == citizen.id, Message.id != confirming)
+        )
+        conversation_ids = select(Conversation.id).where(Conversation.citizen_id == citizen.id)
+        session.execute(
+            delete(InternalNote).where(InternalNote.conversation_id.in_(conversation_ids))
+        )
+        session.execute(
+            delete(Conversation).where(
+                Conversation.citizen_id == citizen.id, Conversation.id != current.id
+            )
+        )
+        current.handoff_summary = None
+        citizen.display_name = None
+        session.flush()
+
+
+def record_absence(scope: EffectScope, effect: RecordAbsence) -> None:
+    scope.session.add(
+        AbsenceNotice(
+            citizen_id=scope.citizen.id,
+            conversation_id=scope.conversation.id,
+            reported_at=scope.now,
+            starts_on=effect.starts_on,
+            ends_on=effect.ends_on,
+            reason=effect.reason,
+            activity=effect.activity,
+            note=effect.note,
+        )
+    )
+
+
+def record_recovery(scope: EffectScope, effect: RecordRecovery) -> None:
+    """End the citizen's open absence notices: the consultant sees when they were well again."""
+    notices = scope.session.scalars(
+        select(AbsenceNotice).where(
+            AbsenceNotice.citizen_id == scope.citizen.id,
+            AbsenceNotice.starts_on <= effect.ends_on,
+            or_(AbsenceNotice.ends_on.is_(None), AbsenceNotice.ends_on > effect.ends_on),
+        )
+    ).all()
+    for notice in notices:
+        notice.ends_on = effect.ends_on
+
+
+def save_job_profile(scope: EffectScope, effect: SaveJobProfile) -> None:
+    session = scope.session
+    profile = session.scalars(
+        select(JobProfile).where(JobProfile.citizen_id == scope.citizen.id)
+    ).first()
+    if profile is None:
+        profile = JobProfile(citizen_id=scope.citizen.id)
+        session.add(profile)
+    profile.kinds_of_work = list(effect.kinds_of_work)
+    profile.hours_per_week = effect.hours_per_week
+    profile.days = list(effect.days)
+    profile.cannot_do = effect.cannot_do
+    profile.updated_at = scope.now
+
+
+def opt_out_of_reminders(scope: EffectScope, effect: OptOutOfReminders) -> None:
+    scope.citizen.reminders_opted_out = True

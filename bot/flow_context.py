@@ -1,0 +1,200 @@
+"""Loading what the flows need to know into a :class:`FlowContext`, before each step.
+
+The flows are pure; this is where the database is read for them: the citizen's next meeting,
+free slots (not booked, not inside a slot exception), callback slots, whether a person can
+answer now (weekly opening hours) and how long the queue is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.models import (
+    ACTIVE_BOOKING_STATUSES,
+    Booking,
+    Citizen,
+    Consultant,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Location,
+    LocationKind,
+    Message,
+    OpeningHours,
+    Slot,
+    SlotException,
+)
+from flows.types import FlowContext, MeetingInfo, SlotOffer, Staffing
+
+# A meeting can be booked from this long ahead, and this far into the future.
+BOOKING_LEAD = timedelta(hours=1)
+BOOKING_HORIZON = timedelta(days=28)
+MAX_OFFERED_SLOTS = 40
+# A rough figure for the expected wait: minutes a consultant spends per waiting conversation.
+MINUTES_PER_WAITING_CONVERSATION = 10
+RECENT_MESSAGES = 5
+
+
+class FlowContextLoader:
+    def __init__(self, settings: Settings) -> None:
+        self.tz = ZoneInfo(settings.locale.timezone)
+        self.timezone = settings.locale.timezone
+        self.retention_days = settings.privacy.retention_days
+
+    def __call__(
+        self,
+        session: Session,
+        citizen: Citizen,
+        conversation: Conversation,
+        channel: str,
+        now: datetime,
+    ) -> FlowContext:
+        return FlowContext(
+            now=now,
+            language=conversation.language,
+            channel=channel,
+            citizen_id=citizen.id,
+            timezone=self.timezone,
+            next_meeting=next_meeting(session, citizen.id, now),
+            free_slots=free_slots(session, now, phone=False),
+            callback_slots=free_slots(session, now, phone=True, limit=8),
+            staffing=self.staffing(session, now),
+            reminders_opted_out=bool(citizen.reminders_opted_out),
+            retention_days=self.retention_days,
+            recent_messages=recent_messages(session, conversation.id),
+        )
+
+    def staffing(self, session: Session, now: datetime) -> Staffing:
+        hours = session.scalars(select(OpeningHours)).all()
+        waiting = int(
+            session.scalar(
+                select(func.count())
+                .select_from(Conversation)
+                .where(Conversation.status == ConversationStatus.WAITING.value)
+            )
+            or 0
+        )
+        if not hours:
+            # No opening hours configured: assume someone is there rather than promise a time.
+            return Staffing(open_now=True, waiting_ahead=waiting,
+                            expected_wait_minutes=MINUTES_PER_WAITING_CONVERSATION * (waiting + 1))
+        local = now.astimezone(self.tz)
+        open_now = any(
+            row.weekday == local.weekday() and row.opens <= local.time() < row.closes
+            for row in hours
+        )
+        next_opening = None
+        if not open_now:
+            for days_ahead in range(8):
+                day = local.date() + timedelta(days=days_ahead)
+                starts = sorted(
+                    datetime.combine(day, row.opens, tzinfo=self.tz)
+                    for row in hours
+                    if row.weekday == day.weekday()
+                )
+                later = [start for start in starts if start > local]
+                if later:
+                    next_opening = later[0]
+                    break
+        return Staffing(
+            open_now=open_now,
+            waiting_ahead=waiting,
+            expected_wait_minutes=MINUTES_PER_WAITING_CONVERSATION * (waiting + 1),
+            next_opening=next_opening,
+        )
+
+
+def next_meeting(session: Session, citizen_id: int, now: datetime) -> MeetingInfo | None:
+    row = session.execute(
+        select(Booking, Consultant, Location)
+        .join(Consultant, Booking.consultant_id == Consultant.id)
+        .join(Location, Booking.location_id == Location.id)
+        .where(
+            Booking.citizen_id == citizen_id,
+            Booking.status.in_(ACTIVE_BOOKING_STATUSES),
+            Booking.ends_at > now,
+        )
+        .order_by(Booking.starts_at)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    booking, consultant, location = row
+    return MeetingInfo(
+        booking_id=booking.id,
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        consultant=consultant.display_name,
+        location=location.name,
+        address=location.address,
+        directions=location.directions,
+        kind=location.kind,
+    )
+
+
+def free_slots(
+    session: Session, now: datetime, *, phone: bool, limit: int = MAX_OFFERED_SLOTS
+) -> tuple[SlotOffer, ...]:
+    """Slots nobody has booked and no exception covers, soonest first."""
+    booked = exists().where(
+        Booking.slot_id == Slot.id, Booking.status.in_(ACTIVE_BOOKING_STATUSES)
+    )
+    blocked = exists().where(
+        SlotException.starts_at < Slot.ends_at,
+        SlotException.ends_at > Slot.starts_at,
+        or_(
+            SlotException.consultant_id == Slot.consultant_id,
+            SlotException.location_id == Slot.location_id,
+            and_(
+                SlotException.team_id == Location.team_id,
+                SlotException.consultant_id.is_(None),
+                SlotException.location_id.is_(None),
+            ),
+        ),
+    )
+    kind = Location.kind == LocationKind.PHONE.value
+    rows = session.execute(
+        select(Slot, Consultant, Location)
+        .join(Consultant, Slot.consultant_id == Consultant.id)
+        .join(Location, Slot.location_id == Location.id)
+        .where(
+            Slot.starts_at >= now + BOOKING_LEAD,
+            Slot.starts_at < now + BOOKING_HORIZON,
+            Consultant.active.is_(True),
+            kind if phone else ~kind,
+            ~booked,
+            ~blocked,
+        )
+        .order_by(Slot.starts_at, Slot.id)
+        .limit(limit)
+    ).all()
+    return tuple(
+        SlotOffer(
+            slot_id=slot.id,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            consultant=consultant.display_name,
+            location=location.name,
+            address=location.address,
+            kind=location.kind,
+        )
+        for slot, consultant, location in rows
+    )
+
+
+def recent_messages(session: Session, conversation_id: int) -> tuple[str, ...]:
+    texts = session.scalars(
+        select(Message.text)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.direction == Direction.IN.value,
+        )
+        .order_by(Message.id.desc())
+        .limit(RECENT_MESSAGES)
+    ).all()
+    return tuple(text for text in reversed(texts) if text)

@@ -1,0 +1,62 @@
+"""Handing a conversation to a person, with a summary so the citizen need not retell it.
+
+Within opening hours the citizen is queued and told the expected wait. Outside them the
+citizen chooses: an answer in the chat when we open, or a callback booking.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.turn import Turn
+from flows.types import HandOff
+
+CRISIS_PRIORITY = 100
+SUMMARY_MESSAGES = 5
+
+
+def summary(turn: Turn, reason: str) -> dict[str, Any]:
+    """What the consultant sees first: why, what the citizen wants, what they told us."""
+    messages = list(turn.context.recent_messages[-SUMMARY_MESSAGES:])
+    if not messages or messages[-1] != turn.text:
+        messages = [*messages, turn.text][-SUMMARY_MESSAGES:]
+    details = dict(turn.facts)
+    unfinished = turn.state.get("suspended") or turn.pending
+    if isinstance(unfinished, dict) and unfinished.get("text"):
+        details["unfinished_question"] = unfinished["text"]
+    if turn.context.next_meeting is not None:
+        details["next_meeting"] = turn.moment(turn.context.next_meeting.starts_at)
+    return {
+        "reason": reason,
+        "intent": turn.state.get("last_intent") or turn.intent,
+        "details": details,
+        "last_messages": messages,
+        "language": turn.language,
+    }
+
+
+def queue(turn: Turn, reason: str, priority: int = 0) -> None:
+    """Put the conversation in the consultant queue and tell the citizen what happens next."""
+    turn.effects.append(HandOff(reason, priority, summary(turn, reason)))
+    turn.state.pop("pending", None)
+    turn.state.pop("suspended", None)
+    staffing = turn.context.staffing
+    if staffing.open_now or staffing.next_opening is None:
+        turn.say("handoff.queued_open", minutes=max(staffing.expected_wait_minutes, 5))
+    else:
+        turn.say("handoff.queued_closed", opening=turn.moment(staffing.next_opening))
+
+
+def start_handoff(turn: Turn, reason: str) -> None:
+    """A person now if we are open; otherwise let the citizen choose chat later or a callback."""
+    staffing = turn.context.staffing
+    if staffing.open_now or staffing.next_opening is None:
+        queue(turn, reason)
+        return
+    turn.ask(
+        "menu",
+        turn.t("handoff.closed_choice", opening=turn.moment(staffing.next_opening)),
+        turn.labels("handoff.closed_choices"),
+        options=["handoff_wait", "callback"],
+        reason=reason,
+    )
