@@ -21,7 +21,9 @@ _PATTERNS = (
     r"\bdr[ae]b\w* (mig|mit|dig|ham|hende|nogen|min|en)\b",
     r"\b(tage?|tog|taget|ende|ender|slut\w*) (mit|mit eget|sit|sit eget) liv\b",
     r"\bgore en ende pa",
-    r"\b(vil|gider|orker|kan|magter|onsker|lyst til at) ike (at )?(leve|lev)\b",
+    # "vil ikke leve mere", but not "gider ikke leve af kontanthjælp"
+    r"\b(vil|gider|orker|kan|magter|onsker|lyst til at) ike (at )?(leve|lev)\b"
+    r"(?! (af|pa|for|med|uden|sammen|i|som|sadan her med))",
     r"\bike (at )?(leve|vare her|vare i live) (mere|lang\w*|videre)\b",
     r"\b(er jeg|jeg er) her ike mere\b",
     r"\bike vil (leve|do)\b",
@@ -30,11 +32,18 @@ _PATTERNS = (
     r"\bforsvinde for altid\b",
     r"\b(vil|vile|lyst til|onsker|hellere|bare|tanker pa|tanke om|tanker om) (at )?(bare )?do\b",
     r"\bafskedsbrev",
+    r"\bike (lyst|lust) til at leve\b",
+    r"\b(ingen grund|ike vard|ike nogen grund|no reason|not worth) (til at|at|to) (leve|live)\b",
+    r"\blivet er ike vard\b",
+    r"\b(ingen|nobody|no one|noone) (vil|vile|would|will) (savne|mis) (mig|me)\b",
+    r"\b(hvis jeg var|vil vare|vile vare|bare vare|if i was|if i were) (dod|dead|gone|vak)\b",
+    r"\bend (it|everything)( al)?\b",
     r"\b(hange|hang) mig\b",
     r"\b(bro\w*|taget|vinduet|altanen|toget|sporet)\b.{0,30}\b(springe|hope)\b",
     r"\b(springe|hope|kaste mig) (ud )?(fra|foran|ud)\b",
     r"\boverdos",
-    r"\b(taget|tage|tog|slugt|sluge|samlet|samler|tok|take|taken) (ale |al |mange |en masse )?"
+    r"\b(taget|tage|tog|slugt|sluge|samlet|samler|tok|take|taken) "
+    r"(ale |al |mange |for mange |en masse |too many )?"
     r"(mine |af mine |my )?(piler|tabletter|pils)\b",
     # self-harm
     r"\b(skar|skare|skarer|skaret|skader|skade|skadet|cuter|cut\w*) (i )?(mig selv|mig)\b",
@@ -42,9 +51,20 @@ _PATTERNS = (
     r"\b(skar|skare|skarer|skaret|cuter|cutede|snitede|sniter|brander|brande) i (mine|min|mit)"
     r"( egen| egne)? (arme?|hand\w*|ben|hud|krop)",
     r"\bselvskad",
+    r"\bskade (pa )?mig selv\b",
+    r"\b(kobt|samlet|gemt|sparet op) (\w+ )?(piler|tabletter)\b",
     # violence and acute danger
     r"\b(slar|slog|slat|sparker|sparkede|sparket|banker|bankede|tavet|taver) mig\b",
     r"\bvoldta",
+    r"\bvoldel",
+    r"\b(bliver|blev|er blevet|bliver tit) (slat|banket|tavet|sparket|truet)\b",
+    r"\bbange for (ham|hende|min (mand|kareste|ekskareste|eks|far|bror|kone|partner|sambo))\b",
+    r"\b(afraid|scared) of (him|her|my (husband|boyfriend|partner|father|ex))\b",
+    r"\b(vil|vile|prover at|truer med at|wil) (sla|drabe|skade|stike|kvale|skyde) (mig|dig)\b",
+    r"\bfortrad\b",
+    r"\bsprang\w* .{0,30}\bi luften\b",
+    r"\bbombe\b",
+    r"\bskyd\w* (nogen|mig|dig|ham|hende|folk)\b",
     r"\b(udsat for|bliver udsat for) vold",
     r"\bvold (derhjem|hjem)",
     r"\bkniv\b",
@@ -64,6 +84,9 @@ _PATTERNS = (
     r"\bin danger\b",
     r"\bata(c)?k\w* me\b",
     r"\bover ?dose",
+    r"\b(fel|feling|want|wana) (like )?(dying|to die)\b",
+    r"\b(hurt|kil|shot|shoot|stab) (someone|somebody|people|him|her|them|you)\b",
+    r"\b(knife|gun|weapon)\b",
     r"\bbeter of without me\b",
 )
 _CRISIS = re.compile("|".join(f"(?:{pattern})" for pattern in _PATTERNS))

@@ -55,7 +55,8 @@ _CARDINALS = {
 _ORDINAL_WORDS = "|".join(sorted(_ORDINALS, key=len, reverse=True))
 _CARDINAL_WORDS = "|".join(sorted(_CARDINALS, key=len, reverse=True))
 _CHOICE = re.compile(
-    rf"\b(?:svar|nr|nummer|number|no|option|valg|mulighed|choice|tid)\.?\s*(?P<n>\d{{1,2}}|{_CARDINAL_WORDS})\b"
+    rf"\b(?:svar|nr|nummer|number|no|option|valg|mulighed|choice|tid)\.?:?"
+    rf"(?:\s*(?P<n>\d{{1,2}})|\s+(?P<n_word>{_CARDINAL_WORDS}))\b"
     rf"|\b(?:den|det|the)\s+(?P<ord>{_ORDINAL_WORDS})\b"
     rf"|^\W*(?P<ord_alone>{_ORDINAL_WORDS})\W*$"
     rf"|^\W*(?:#\s*)?(?P<alone>\d{{1,2}})\s*[.)]?\W*$",
@@ -137,8 +138,8 @@ def extract_entities(text: str, now: datetime, timezone: ZoneInfo) -> list[Entit
     for match in _CHOICE.finditer(text):
         if not _free(taken, match.start(), match.end()):
             continue
-        if match.group("n"):
-            word = match.group("n").lower()
+        if match.group("n") or match.group("n_word"):
+            word = (match.group("n") or match.group("n_word")).lower()
             value = int(word) if word.isdigit() else _CARDINALS[word]
             span = match.span("n") if word.isdigit() else match.span()
             add(_entity("number", value, match.start(), span[1]))

@@ -45,6 +45,7 @@ class _Part:
     end: int
     kind: str  # "date" or "clock" or "period"
     day: date | None = None
+    weekday: int | None = None  # set when the day was named by its weekday
     day_grain: str = "day"
     day_until: date | None = None
     hour: int = 0
@@ -126,6 +127,7 @@ _PERIOD = _compile(
     r"(?P<name>formiddag|eftermiddag|aften|morgen|middag|nat|morning|afternoon|evening|noon|night)"
     r"(?P<suffix>en|s)?\b"
 )
+_WEEKDAY_BEFORE = re.compile(rf"\b(?:{_WEEKDAY_NAMES})(?:en|s)?\s+$", re.IGNORECASE)
 # What may stand between a date and a time of day that belong together.
 _JOINER = _compile(r"^[\s,]*(?:kl\.?|klokken|at|om|ved|på|,|-|den|d\.)?[\s,]*$")
 
@@ -173,7 +175,8 @@ def _date_parts(text: str, today: date, now_local: datetime) -> list[_Part]:
             continue
         if len(name) <= 4 and match.group("prefix") is None:
             continue  # "man", "fre", "mon" alone are words, not weekdays
-        parts.append(_Part(match.start(), match.end(), "date", day=_next_weekday(today, weekday)))
+        day = _next_weekday(today, weekday)
+        parts.append(_Part(match.start(), match.end(), "date", day=day, weekday=weekday))
     for match in _WEEK.finditer(text):
         monday = today - timedelta(days=today.weekday())
         if match.group("which").lower() not in ("denne", "this"):
@@ -252,14 +255,31 @@ def _clock_parts(text: str) -> list[_Part]:
         name = match.group("name").lower()
         prep = (match.group("prep") or "").lower()
         suffix = (match.group("suffix") or "").lower()
-        if name == "morgen" and not (prep == "om" or suffix == "en"):
-            continue  # "i morgen" is tomorrow, "i morges" is past
+        after_weekday = _WEEKDAY_BEFORE.search(text[: match.start()]) is not None
+        if name == "morgen" and not (prep == "om" or suffix == "en" or after_weekday):
+            continue  # "i morgen" is tomorrow, "i morges" is past; "torsdag morgen" is a period
         if suffix == "s":
             continue
         key = next(key for key in _PERIODS if re.fullmatch(_fuzzy(key), name))
         first, end = _PERIODS[key]
         parts.append(_Part(match.start(), match.end(), "period", hour=first, period_end_hour=end))
     return parts
+
+
+def _merge_days(first: _Part, second: _Part, text: str) -> _Part:
+    """One day named twice: "fredag d. 27/11" (the written date wins), "tirsdag i næste uge"
+    (that weekday in that week)."""
+    week = next((p for p in (first, second) if p.day_grain == "week"), None)
+    named = next((p for p in (first, second) if p.weekday is not None), None)
+    if week is not None and named is not None and week.day_until is not None:
+        assert named.weekday is not None
+        day = week.day_until - timedelta(days=7 - named.weekday)
+        return _Part(first.start, second.end, "date", day=day)
+    written = second if any(c.isdigit() for c in text[second.start : second.end]) else first
+    return _Part(
+        first.start, second.end, "date", day=written.day, day_grain=written.day_grain,
+        day_until=written.day_until,
+    )  # fmt: skip
 
 
 def _drop_overlaps(parts: list[_Part]) -> list[_Part]:
@@ -329,16 +349,7 @@ def find_times(text: str, now: datetime, tz: ZoneInfo) -> list[TimeMention]:
         following = parts[index + 1] if index + 1 < len(parts) else None
         joined = following is not None and _JOINER.match(text[part.end : following.start])
         if following is not None and joined and part.kind == following.kind == "date":
-            # "fredag d. 27/11": one day named twice; the written date wins.
-            written = (
-                following
-                if any(c.isdigit() for c in text[following.start : following.end])
-                else part
-            )
-            parts[index + 1] = _Part(
-                part.start, following.end, "date", day=written.day, day_grain=written.day_grain,
-                day_until=written.day_until,
-            )  # fmt: skip
+            parts[index + 1] = _merge_days(part, following, text)
             index += 1
             continue
         if following is not None and joined and (part.kind == "date") != (following.kind == "date"):

@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from sklearn.svm import LinearSVC
 
 from nlu.features import extract_features
 from nlu.linear_model import LinearIntentModel
@@ -33,6 +31,10 @@ MAX_ITERATIONS = 5000
 
 def fit(examples: Sequence[Example], *, c: float = REGULARISATION_C) -> LinearIntentModel:
     """Train a :class:`LinearIntentModel` on ``examples``."""
+    # Imported here so that bad data fail fast, before seconds of scikit-learn imports.
+    from scipy.sparse import csr_matrix
+    from sklearn.svm import LinearSVC
+
     # Examples without features (emoji only) teach nothing and are left out.
     examples = [example for example in examples if extract_features(fold(example.text))]
     feature_sets = [extract_features(fold(example.text)) for example in examples]

@@ -47,6 +47,10 @@ def _found(text: str) -> list[tuple[str, Any, str]]:
         ("mandag", "2026-11-30T00:00:00+01:00", "mandag"),  # today is Monday: the next one
         ("d. 4/1", "2027-01-04T00:00:00+01:00", "d. 4/1"),  # passed this year: next year
         ("1/7 kl 10", "2027-07-01T10:00:00+02:00", "1/7 kl 10"),  # summer time
+        ("tirsdag i næste uge kl 10", "2026-12-01T10:00:00+01:00", "tirsdag i næste uge kl 10"),
+        ("i næste uge om tirsdagen", "2026-12-01T00:00:00+01:00", "i næste uge om tirsdagen"),
+        ("torsdag morgen", "2026-11-26T07:00:00+01:00", "torsdag morgen"),
+        ("ved 10-tiden", "2026-11-23T10:00:00+01:00", "ved 10"),
     ],
 )
 def test_time_expressions_resolve_to_copenhagen_iso(text: str, value: str, span: str) -> None:
@@ -66,6 +70,8 @@ def test_a_period_carries_its_grain_and_end() -> None:
         ("svar 2", [("number", 2, "svar 2")]),
         ("2", [("number", 2, "2")]),
         ("nr. 3 tak", [("number", 3, "nr. 3")]),
+        ("svar: 3", [("number", 3, "svar: 3")]),
+        ("ny tiden", []),  # "tiden" is not "tid en"
         ("den første", [("number", 1, "den første")]),
         ("the second one", [("number", 2, "the second")]),
         ("3000 kr", [("amount_dkk", 3000, "3000 kr")]),
