@@ -54,7 +54,8 @@ _PATTERNS = (
     r"\bskade (pa )?mig selv\b",
     r"\b(kobt|samlet|gemt|sparet op) (\w+ )?(piler|tabletter)\b",
     # violence and acute danger
-    r"\b(slar|slog|slat|sparker|sparkede|sparket|banker|bankede|tavet|taver) mig\b",
+    # "han slår mig", but not "jeg slog mig på cyklen" (bumped myself)
+    r"\b(slar|slog|slat|sparker|sparkede|sparket|banker|bankede|tavet|taver) mig\b(?! pa\b)",
     r"\bvoldta",
     r"\bvoldel",
     r"\b(bliver|blev|er blevet|bliver tit) (slat|banket|tavet|sparket|truet)\b",
@@ -67,7 +68,9 @@ _PATTERNS = (
     r"\bskyd\w* (nogen|mig|dig|ham|hende|folk)\b",
     r"\b(udsat for|bliver udsat for) vold",
     r"\bvold (derhjem|hjem)",
-    r"\bkniv\b",
+    # a knife as a threat, not "kniv og gaffel"
+    r"\b(med|har|holder|viser|truer med|truet med|fandt|stik\w*|stak) (en |sin |hans |min )?kniv",
+    r"\bkniv(en)? (mod|i|til|frem)\b",
     r"\b(vaben|pistol|gevar)\b",
     r"\btru(er|ede|et) (mig|med at (sla|drab|kv|skyd|stik))",
     r"\bi (livs)?fare\b",
@@ -86,7 +89,8 @@ _PATTERNS = (
     r"\bover ?dose",
     r"\b(fel|feling|want|wana) (like )?(dying|to die)\b",
     r"\b(hurt|kil|shot|shoot|stab) (someone|somebody|people|him|her|them|you)\b",
-    r"\b(knife|gun|weapon)\b",
+    r"\b(gun|weapon)\b",
+    r"\b(with|has|holding|pulled|threaten\w*) (a |his |her |me with a )?knife\b",
     r"\bbeter of without me\b",
 )
 _CRISIS = re.compile("|".join(f"(?:{pattern})" for pattern in _PATTERNS))

@@ -24,6 +24,8 @@ SAFETY_NET_CONFIDENCE = 0.95
 # ranks higher: on misspelt crisis messages it is often second. On the held-out set this
 # floor costs about one false alarm in 400 messages and catches most misspelt crises.
 CRISIS_FLOOR = 0.2
+# Texts this short with no known word are not classified (fallback, or crisis by the net).
+MIN_UNKNOWN_CHARS = 2
 # As Rasa's DIETClassifier's default ranking_length.
 RANKING_LENGTH = 10
 
@@ -60,6 +62,11 @@ class EmbeddedRecognizer:
 
     def parse(self, text: str, *, now: datetime | None = None) -> ParseResult:
         reference = now if now is not None else datetime.now(UTC)
+        known_words = self.model.known_words(text)
+        # One or two characters that are no word we know ("V", "x") carry no meaning: the
+        # character n-grams would still vote, and once voted "V" a crisis.
+        if known_words == 0 and sum(char.isalnum() for char in text) <= MIN_UNKNOWN_CHARS:
+            return self._unclassifiable(text, reference)
         probabilities = self.model.probabilities(text)
         if probabilities is None:
             return self._unclassifiable(text, reference)
@@ -80,7 +87,12 @@ class EmbeddedRecognizer:
                 confidence=max(SAFETY_NET_CONFIDENCE, round(crisis_probability, 4)),
             )
             ranking = [top, *(score for score in ranking if score["name"] != CRISIS_INTENT)]
-        elif top["name"] != CRISIS_INTENT and crisis_probability >= CRISIS_FLOOR:
+        elif (
+            top["name"] != CRISIS_INTENT
+            and crisis_probability >= CRISIS_FLOOR
+            # The floor catches misspelled crises; it needs at least one word we know.
+            and known_words > 0
+        ):
             top = IntentScore(name=CRISIS_INTENT, confidence=round(crisis_probability, 4))
             ranking = [top, *(score for score in ranking if score["name"] != CRISIS_INTENT)]
         elif top["confidence"] < self.fallback_threshold and top["name"] != CRISIS_INTENT:

@@ -53,6 +53,11 @@ class LinearIntentModel:
         result: FloatArray = exp / exp.sum()
         return result
 
+    def known_words(self, text: str) -> int:
+        """How many of the text's words the model saw in training."""
+        index = self.feature_index
+        return sum(1 for word in fold(text).split() if "w:" + word in index)
+
     def save(self, directory: Path, meta: dict[str, Any]) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         names = sorted(self.feature_index, key=self.feature_index.__getitem__)

@@ -119,3 +119,25 @@ def test_parsing_from_many_threads_gives_the_same_answers(
 def test_empty_or_symbol_only_text_falls_back(recognizer: EmbeddedRecognizer) -> None:
     assert recognizer.parse("")["intent"]["name"] in (FALLBACK_INTENT, *INTENTS)
     assert recognizer.parse("?!")["text"] == "?!"
+
+
+@pytest.mark.parametrize("text", ["V", "v", "x", "k", "?", "1"])
+def test_a_letter_or_two_that_is_no_known_word_is_never_a_crisis(
+    recognizer: EmbeddedRecognizer, text: str
+) -> None:
+    assert recognizer.parse(text)["intent"]["name"] != "crisis"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("kniv og gaffel", "out_of_scope"),
+        ("jeg slog mig på cyklen og kan ikke komme", "fravaer"),
+        ("han truer mig med en kniv", "crisis"),
+        ("min kæreste slår mig", "crisis"),
+    ],
+)
+def test_everyday_words_are_no_alarm_but_threats_are(
+    recognizer: EmbeddedRecognizer, text: str, intent: str
+) -> None:
+    assert recognizer.parse(text)["intent"]["name"] == intent
