@@ -8,19 +8,18 @@ dispatcher rolls the step back and the flow offers other times.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.booking_events import BookingListeners
+from bot.citizen_data import erase_citizen_data
 from bot.effects import EffectRunner, EffectScope
 from bot.models import (
     ACTIVE_BOOKING_STATUSES,
     AbsenceNotice,
     Booking,
     BookingStatus,
-    Conversation,
     Direction,
-    InternalNote,
     JobProfile,
     Message,
     Slot,
@@ -137,43 +136,22 @@ class BookingEffects:
         the dispatcher links the reply to that message in the same transaction.
         """
         session = scope.session
-        citizen = scope.citizen
-        current = scope.conversation
         session.flush()
         confirming = session.scalar(
             select(func.max(Message.id)).where(
-                Message.conversation_id == current.id, Message.direction == Direction.IN.value
+                Message.conversation_id == scope.conversation.id,
+                Message.direction == Direction.IN.value,
             )
         )
-        future = session.scalars(
-            select(Booking).where(
-                Booking.citizen_id == citizen.id,
-                Booking.status.in_(ACTIVE_BOOKING_STATUSES),
-                Booking.starts_at > scope.now,
-            )
-        ).all()
-        for booking in future:
-            self._mark_cancelled(scope, booking, "citizen data deleted")
-        session.execute(
-            update(Booking).where(Booking.citizen_id == citizen.id).values(citizen_id=None)
+        erase_citizen_data(
+            session,
+            scope.citizen,
+            scope.now,
+            self.listeners,
+            keep_conversation_id=scope.conversation.id,
+            keep_message_id=confirming,
         )
-        session.execute(delete(AbsenceNotice).where(AbsenceNotice.citizen_id == citizen.id))
-        session.execute(delete(JobProfile).where(JobProfile.citizen_id == citizen.id))
-        session.execute(
-            delete(Message).where(Message.citizen_id == citizen.id, Message.id != confirming)
-        )
-        conversation_ids = select(Conversation.id).where(Conversation.citizen_id == citizen.id)
-        session.execute(
-            delete(InternalNote).where(InternalNote.conversation_id.in_(conversation_ids))
-        )
-        session.execute(
-            delete(Conversation).where(
-                Conversation.citizen_id == citizen.id, Conversation.id != current.id
-            )
-        )
-        current.handoff_summary = None
-        citizen.display_name = None
-        session.flush()
+        scope.conversation.handoff_summary = None
 
 
 def record_absence(scope: EffectScope, effect: RecordAbsence) -> None:

@@ -52,7 +52,7 @@ def delete(
     services = _services()
     try:
         with transaction(services.session_factory) as session:
-            delete_citizen(session, citizen_id)
+            delete_citizen(session, citizen_id, services.clock.now(), services.booking_listeners)
     except CitizenNotFound:
         typer.echo(f"borgerchat: no citizen with id {citizen_id}", err=True)
         raise typer.Exit(1) from None

@@ -13,9 +13,12 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from bot.booking_events import BookingListeners
 from bot.models import (
+    ACTIVE_BOOKING_STATUSES,
     AbsenceNotice,
     Booking,
+    BookingStatus,
     ChannelIdentity,
     Citizen,
     Conversation,
@@ -135,23 +138,64 @@ def export_citizen(session: Session, citizen_id: int) -> dict[str, Any]:
     }
 
 
-def delete_citizen(session: Session, citizen_id: int) -> None:
-    """Delete a citizen and their data; their bookings remain, anonymous, for statistics."""
-    if session.get(Citizen, citizen_id) is None:
-        raise CitizenNotFound(citizen_id)
+def erase_citizen_data(
+    session: Session,
+    citizen: Citizen,
+    now: datetime,
+    listeners: BookingListeners,
+    *,
+    keep_conversation_id: int | None = None,
+    keep_message_id: int | None = None,
+) -> None:
+    """Delete what a citizen told us; their bookings stay, anonymous, for statistics.
+
+    Future meetings are cancelled (through the booking listeners, so their reminders go too).
+    The privacy flow keeps the current conversation and the confirming message, so the chat
+    can go on; staff deletion keeps nothing.
+    """
+    future = session.scalars(
+        select(Booking).where(
+            Booking.citizen_id == citizen.id,
+            Booking.status.in_(ACTIVE_BOOKING_STATUSES),
+            Booking.starts_at > now,
+        )
+    ).all()
+    for booking in future:
+        booking.status = BookingStatus.CANCELLED.value
+        booking.cancelled_at = now
+        session.flush()
+        listeners.changed(session, booking, now)
     session.execute(
         update(Booking)
-        .where(Booking.citizen_id == citizen_id)
+        .where(Booking.citizen_id == citizen.id)
         .values(citizen_id=None, cancel_reason=None)
     )
     # Explicit deletes in dependency order: the same result on SQLite and PostgreSQL without
     # relying on each foreign key's ON DELETE.
-    session.execute(delete(Message).where(Message.citizen_id == citizen_id))
-    session.execute(delete(AbsenceNotice).where(AbsenceNotice.citizen_id == citizen_id))
-    session.execute(delete(JobProfile).where(JobProfile.citizen_id == citizen_id))
-    conversation_ids = select(Conversation.id).where(Conversation.citizen_id == citizen_id)
+    messages = delete(Message).where(Message.citizen_id == citizen.id)
+    if keep_message_id is not None:
+        messages = messages.where(Message.id != keep_message_id)
+    session.execute(messages)
+    session.execute(delete(AbsenceNotice).where(AbsenceNotice.citizen_id == citizen.id))
+    session.execute(delete(JobProfile).where(JobProfile.citizen_id == citizen.id))
+    conversation_ids = select(Conversation.id).where(Conversation.citizen_id == citizen.id)
     session.execute(delete(InternalNote).where(InternalNote.conversation_id.in_(conversation_ids)))
-    session.execute(delete(Conversation).where(Conversation.citizen_id == citizen_id))
+    conversations = delete(Conversation).where(Conversation.citizen_id == citizen.id)
+    if keep_conversation_id is not None:
+        conversations = conversations.where(Conversation.id != keep_conversation_id)
+    session.execute(conversations)
+    citizen.display_name = None
+    session.flush()
+
+
+def delete_citizen(
+    session: Session, citizen_id: int, now: datetime, listeners: BookingListeners
+) -> None:
+    """Delete a citizen and everything about them (staff, on request)."""
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise CitizenNotFound(citizen_id)
+    erase_citizen_data(session, citizen, now, listeners)
     session.execute(delete(ChannelIdentity).where(ChannelIdentity.citizen_id == citizen_id))
     session.execute(delete(Citizen).where(Citizen.id == citizen_id))
     session.expire_all()

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from bot.clock import Clock
+from bot.conversations import open_conversation
 from bot.db import SessionFactory, transaction
 from bot.effects import EffectRunner, EffectScope
 from bot.messages import Channel, InboundMessage, OutboundMessage, Reply
@@ -108,7 +109,7 @@ class Dispatcher:
         parse = self.recognizer.parse(masked.text, now=now)
         with transaction(self.session_factory) as session:
             citizen = self._identify(session, inbound, now)
-            conversation = self._open_conversation(session, citizen, now)
+            conversation = open_conversation(session, citizen, now, lock=True)
             message_id = self._insert_inbound(
                 session, inbound, citizen, conversation, masked.text, parse, now
             )
@@ -137,7 +138,7 @@ class Dispatcher:
                 inbound_id=message_id,
                 citizen_id=citizen.id,
                 conversation_id=conversation.id,
-                replies=[_as_outbound(row) for row in stored],
+                replies=[row.as_outbound() for row in stored],
                 duplicate=False,
                 intent=parse["intent"]["name"],
             )
@@ -212,7 +213,7 @@ class Dispatcher:
             citizen = self._identify(session, inbound, now)
             if on_citizen is not None:
                 citizen = on_citizen(session, citizen, now)
-            conversation = self._open_conversation(session, citizen, now)
+            conversation = open_conversation(session, citizen, now, lock=True)
             message_id = self._insert_inbound(
                 session, inbound, citizen, conversation, stored_text, None, now
             )
@@ -232,7 +233,7 @@ class Dispatcher:
                 inbound_id=message_id,
                 citizen_id=citizen.id,
                 conversation_id=conversation.id,
-                replies=[_as_outbound(row) for row in stored],
+                replies=[row.as_outbound() for row in stored],
                 duplicate=False,
                 intent=None,
             )
@@ -323,7 +324,7 @@ class Dispatcher:
             inbound_id=inbound.id,
             citizen_id=inbound.citizen_id,
             conversation_id=inbound.conversation_id,
-            replies=[_as_outbound(row) for row in rows],
+            replies=[row.as_outbound() for row in rows],
             duplicate=True,
             intent=inbound.intent,
         )
@@ -358,32 +359,6 @@ class Dispatcher:
             # A concurrent first message from the same address created the citizen.
             identity = session.scalars(select(ChannelIdentity).where(key)).one()
         return identity.citizen
-
-    def _open_conversation(self, session: Session, citizen: Citizen, now: datetime) -> Conversation:
-        query = (
-            select(Conversation)
-            .where(
-                Conversation.citizen_id == citizen.id,
-                Conversation.status != ConversationStatus.CLOSED.value,
-            )
-            .order_by(Conversation.id.desc())
-            .limit(1)
-            # Serialise messages of one conversation (PostgreSQL; SQLite locks the database).
-            .with_for_update()
-        )
-        conversation = session.scalars(query).first()
-        if conversation is None:
-            conversation = Conversation(
-                citizen_id=citizen.id,
-                status=ConversationStatus.BOT.value,
-                flow_state={},
-                language=citizen.language,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(conversation)
-            session.flush()
-        return conversation
 
     def _reply_row(
         self,
@@ -422,15 +397,4 @@ def basic_context(
     """The context without database look-ups (see bot/flow_context.py for the full one)."""
     return FlowContext(
         now=now, language=conversation.language, channel=channel, citizen_id=citizen.id
-    )
-
-
-def _as_outbound(row: Message) -> OutboundMessage:
-    return OutboundMessage(
-        id=row.id,
-        channel=Channel(row.channel),
-        address=row.address,
-        text=row.text or "",
-        choices=tuple(row.choices or ()),
-        citizen_id=row.citizen_id,
     )

@@ -33,3 +33,5 @@ def configure_logging(level: str = "INFO") -> None:
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # httpx logs every request URL at INFO, and Telegram URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # APScheduler logs every run of every job at INFO: every few seconds, forever.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

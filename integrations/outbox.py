@@ -313,7 +313,7 @@ class OutboxSender:
             row.status = MessageStatus.SENDING.value
             row.attempts = (row.attempts or 0) + 1
             row.claimed_until = now + timedelta(seconds=self.settings.claim_seconds)
-            return _Claimed(_as_outbound(row), row.attempts, now)
+            return _Claimed(row.as_outbound(), row.attempts, now)
 
     def _select_due(
         self, session: Session, channel: Channel, busy: list[str], now: datetime
@@ -412,7 +412,7 @@ class OutboxSender:
                 started = (row.claimed_until or now) - lease
                 # Extend the claim so no other sender verifies the same row meanwhile.
                 row.claimed_until = now + lease
-                claimed.append(_Claimed(_as_outbound(row), row.attempts or 1, started))
+                claimed.append(_Claimed(row.as_outbound(), row.attempts or 1, started))
             return claimed
 
 
@@ -441,17 +441,6 @@ def _apply(
     if isinstance(outcome, RetryLater):
         reason = f"gave up after {attempts} attempts: {reason}"
     row.last_error = reason[:MAX_ERROR_CHARS]
-
-
-def _as_outbound(row: Message) -> OutboundMessage:
-    return OutboundMessage(
-        id=row.id,
-        channel=Channel(row.channel),
-        address=row.address,
-        text=row.text or "",
-        choices=tuple(row.choices or ()),
-        citizen_id=row.citizen_id,
-    )
 
 
 # --- Enqueueing proactive messages ---------------------------------------------------------

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Citizen, Conversation, ConversationStatus, Message, Sender
+from bot.conversations import open_conversation
+from bot.models import Citizen, Conversation, Message, Sender
 from integrations.outbox import enqueue_proactive
 
 
@@ -44,24 +44,5 @@ def queue_message(
 
 def notify_citizen(db: Session, citizen: Citizen, text: str, now: datetime) -> Message | None:
     """A system notice (e.g. a cancelled meeting), in the citizen's open conversation."""
-    conversation = db.scalars(
-        select(Conversation)
-        .where(
-            Conversation.citizen_id == citizen.id,
-            Conversation.status != ConversationStatus.CLOSED.value,
-        )
-        .order_by(Conversation.id.desc())
-        .limit(1)
-    ).first()
-    if conversation is None:
-        conversation = Conversation(
-            citizen_id=citizen.id,
-            status=ConversationStatus.BOT.value,
-            flow_state={},
-            language=citizen.language,
-            created_at=now,
-            updated_at=now,
-        )
-        db.add(conversation)
-        db.flush()
+    conversation = open_conversation(db, citizen, now)
     return queue_message(db, conversation, text, now, sender=Sender.SYSTEM)

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.messages import Channel, OutboundMessage
 from bot.models.base import Base, JsonType, UtcDateTime, utcnow
 
 
@@ -171,9 +172,7 @@ class Message(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
     direction: Mapped[str] = mapped_column(String(3))
     sender: Mapped[str] = mapped_column(String(20))
@@ -199,3 +198,14 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    def as_outbound(self) -> OutboundMessage:
+        """This row as the neutral message a transport delivers."""
+        return OutboundMessage(
+            id=self.id,
+            channel=Channel(self.channel),
+            address=self.address,
+            text=self.text or "",
+            choices=tuple(self.choices or ()),
+            citizen_id=self.citizen_id,
+        )

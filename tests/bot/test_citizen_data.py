@@ -106,7 +106,7 @@ def test_deleting_a_citizen_removes_them_but_keeps_anonymous_statistics(
     _book(services, citizen_id, clock)
     _note(services, "ringede tilbage")
     with transaction(services.session_factory) as session:
-        delete_citizen(session, citizen_id)
+        delete_citizen(session, citizen_id, clock.now(), services.booking_listeners)
     with transaction(services.session_factory) as session:
         models = (
             Citizen,
@@ -130,7 +130,9 @@ def test_the_same_address_after_deletion_starts_afresh(
 ) -> None:
     chat.say("hej")
     with transaction(services.session_factory) as session:
-        delete_citizen(session, _citizen_id(services))
+        delete_citizen(
+            session, _citizen_id(services), services.clock.now(), services.booking_listeners
+        )
     assert chat.say("hej")
     assert _citizen_id(services) > 0
 
@@ -171,3 +173,19 @@ def test_citizen_commands_on_the_command_line(tmp_path: object) -> None:
     purged = run("citizen", "purge")
     assert purged.returncode == 0
     assert purged.stdout.startswith("purged: 0 message texts")
+
+
+def test_deleting_a_citizen_cancels_their_future_meetings(
+    chat: ChatTester, services: Services, clock: FixedClock
+) -> None:
+    chat.say("hej")
+    citizen_id = _citizen_id(services)
+    _book(services, citizen_id, clock)
+    with transaction(services.session_factory) as session:
+        session.scalars(select(Booking)).one().status = "booked"
+    with transaction(services.session_factory) as session:
+        delete_citizen(session, citizen_id, clock.now(), services.booking_listeners)
+    with transaction(services.session_factory) as session:
+        booking = session.scalars(select(Booking)).one()
+        assert booking.status == "cancelled"
+        assert booking.citizen_id is None

@@ -1,0 +1,44 @@
+"""A citizen's current conversation: the newest one not closed, or a new one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import Citizen, Conversation, ConversationStatus
+
+
+def open_conversation(
+    session: Session, citizen: Citizen, now: datetime, *, lock: bool = False
+) -> Conversation:
+    """The citizen's newest conversation that is not closed, created when there is none.
+
+    ``lock`` takes the row with FOR UPDATE (PostgreSQL; SQLite locks the whole database), which
+    the message pipeline uses to handle one citizen's messages one at a time.
+    """
+    query = (
+        select(Conversation)
+        .where(
+            Conversation.citizen_id == citizen.id,
+            Conversation.status != ConversationStatus.CLOSED.value,
+        )
+        .order_by(Conversation.id.desc())
+        .limit(1)
+    )
+    if lock:
+        query = query.with_for_update()
+    conversation = session.scalars(query).first()
+    if conversation is None:
+        conversation = Conversation(
+            citizen_id=citizen.id,
+            status=ConversationStatus.BOT.value,
+            flow_state={},
+            language=citizen.language,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(conversation)
+        session.flush()
+    return conversation
