@@ -31,14 +31,19 @@ def open_conversation(
         query = query.with_for_update()
     conversation = session.scalars(query).first()
     if conversation is None:
-        conversation = Conversation(
-            citizen_id=citizen.id,
-            status=ConversationStatus.BOT.value,
-            flow_state={},
-            language=citizen.language,
-            created_at=now,
-            updated_at=now,
-        )
+        conversation = new_conversation(citizen, now)
         session.add(conversation)
         session.flush()
     return conversation
+
+
+def new_conversation(citizen: Citizen, now: datetime) -> Conversation:
+    """A fresh conversation with the bot, in the citizen's language (not yet added)."""
+    return Conversation(
+        citizen_id=citizen.id,
+        status=ConversationStatus.BOT.value,
+        flow_state={},
+        language=citizen.language,
+        created_at=now,
+        updated_at=now,
+    )

@@ -109,18 +109,10 @@ class Dispatcher:
         parse = self.recognizer.parse(masked.text, now=now)
         with transaction(self.session_factory) as session:
             citizen = self._identify(session, inbound, now)
-            conversation = open_conversation(session, citizen, now, lock=True)
-            message_id = self._insert_inbound(
-                session, inbound, citizen, conversation, masked.text, parse, now
-            )
-            if message_id is None:
-                # A redelivery (or a concurrent worker stored the same message and committed
-                # while we waited for the conversation lock): answer as the first time.
-                earlier = self._find_inbound(session, inbound)
-                assert earlier is not None
-                return self._replay(session, earlier)
-            citizen.last_channel = inbound.channel.value
-            citizen.last_seen_at = now
+            admitted = self._admit(session, inbound, citizen, masked.text, parse, now)
+            if isinstance(admitted, DispatchResult):
+                return admitted
+            conversation, message_id = admitted
 
             replies = self._respond(session, citizen, conversation, parse, inbound, now)
             if masked.cpr_found:
@@ -142,6 +134,29 @@ class Dispatcher:
                 duplicate=False,
                 intent=parse["intent"]["name"],
             )
+
+    def _admit(
+        self,
+        session: Session,
+        inbound: InboundMessage,
+        citizen: Citizen,
+        text: str | None,
+        parse: ParseResult | None,
+        now: datetime,
+    ) -> tuple[Conversation, int] | DispatchResult:
+        """Lock the conversation and store the message: (conversation, message id), or the
+        first answer when this is a redelivery."""
+        conversation = open_conversation(session, citizen, now, lock=True)
+        message_id = self._insert_inbound(session, inbound, citizen, conversation, text, parse, now)
+        if message_id is None:
+            # A redelivery (or a concurrent worker stored the same message and committed while
+            # we waited for the conversation lock): answer as the first time.
+            earlier = self._find_inbound(session, inbound)
+            assert earlier is not None
+            return self._replay(session, earlier)
+        citizen.last_channel = inbound.channel.value
+        citizen.last_seen_at = now
+        return conversation, message_id
 
     def _insert_inbound(
         self,
@@ -213,16 +228,10 @@ class Dispatcher:
             citizen = self._identify(session, inbound, now)
             if on_citizen is not None:
                 citizen = on_citizen(session, citizen, now)
-            conversation = open_conversation(session, citizen, now, lock=True)
-            message_id = self._insert_inbound(
-                session, inbound, citizen, conversation, stored_text, None, now
-            )
-            if message_id is None:
-                earlier = self._find_inbound(session, inbound)
-                assert earlier is not None
-                return self._replay(session, earlier)
-            citizen.last_channel = inbound.channel.value
-            citizen.last_seen_at = now
+            admitted = self._admit(session, inbound, citizen, stored_text, None, now)
+            if isinstance(admitted, DispatchResult):
+                return admitted
+            conversation, message_id = admitted
             stored = [
                 self._reply_row(conversation, inbound, message_id, reply, delivery, now)
                 for reply in replies(citizen)

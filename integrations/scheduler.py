@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.conversations import new_conversation
 from bot.db import SessionFactory, transaction
 from bot.errors import ContentError
 from bot.messages import Channel
@@ -168,14 +169,7 @@ class ReminderDispatcher:
         for outgoing in batch.to_send:
             citizen = outgoing.reminder.citizen
             if citizen.id not in batch.conversations:
-                conversation = Conversation(
-                    citizen_id=citizen.id,
-                    status=ConversationStatus.BOT.value,
-                    flow_state={},
-                    language=citizen.language,
-                    created_at=now,
-                    updated_at=now,
-                )
+                conversation = new_conversation(citizen, now)
                 session.add(conversation)
                 batch.conversations[citizen.id] = conversation
         session.flush()
