@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from contextvars import ContextVar
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -127,6 +128,8 @@ class RemindersSettings(_Section):
 
 class PrivacySettings(_Section):
     retention_days: int = Field(default=180, ge=1)
+    # Local time of the daily retention purge.
+    purge_at: time = time(3, 30)
 
 
 class Settings(BaseSettings):

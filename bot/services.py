@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from bot.booking import BookingEffects
 from bot.booking_events import BookingListeners
+from bot.citizen_data import PurgeReport, purge_expired
 from bot.clock import Clock, SystemClock
-from bot.config import AppConfig
-from bot.db import SessionFactory, create_db_engine, create_session_factory
+from bot.config import AppConfig, Settings
+from bot.db import SessionFactory, create_db_engine, create_session_factory, transaction
 from bot.dispatcher import Dispatcher
 from bot.effects import EffectRunner
 from bot.flow_context import FlowContextLoader
@@ -22,7 +23,7 @@ from bot.workers import BackgroundWorker
 from flows.content import Content
 from flows.engine import FlowEngine
 from flows.types import PendingReminder
-from integrations.scheduler import ReminderDispatcher, ReminderScheduler
+from integrations.scheduler import DailyJob, ReminderDispatcher, ReminderScheduler
 from nlu.types import IntentRecognizer
 
 if TYPE_CHECKING:
@@ -74,6 +75,14 @@ def build_recognizer(config: AppConfig) -> IntentRecognizer:
     return embedded
 
 
+def run_retention_purge(
+    session_factory: SessionFactory, clock: Clock, settings: Settings
+) -> PurgeReport:
+    """The daily privacy job: delete text older than privacy.retention_days."""
+    with transaction(session_factory) as session:
+        return purge_expired(session, clock.now(), settings.privacy.retention_days)
+
+
 def build_services(
     config: AppConfig,
     *,
@@ -103,6 +112,14 @@ def build_services(
             session_factory=session_factory, clock=clock, content=content, settings=settings
         ),
         interval_seconds=settings.reminders.poll_interval_seconds,
+        daily_jobs=[
+            DailyJob(
+                "privacy_retention",
+                lambda: run_retention_purge(session_factory, clock, settings),
+                settings.privacy.purge_at,
+                settings.locale.timezone,
+            )
+        ],
     )
 
     def pending_reminder(

@@ -19,9 +19,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -391,8 +391,19 @@ class _Outgoing:
     choices: list[str]
 
 
+@dataclass(frozen=True, slots=True)
+class DailyJob:
+    """Housekeeping run once a day at a local time (the privacy retention purge)."""
+
+    id: str
+    run: Callable[[], object]
+    at: time
+    timezone: str = "Europe/Copenhagen"
+
+
 class ReminderScheduler:
-    """A BackgroundWorker: APScheduler runs :meth:`ReminderDispatcher.dispatch_due` periodically.
+    """A BackgroundWorker: APScheduler runs :meth:`ReminderDispatcher.dispatch_due` periodically,
+    and the daily housekeeping jobs.
 
     One interval job, ``max_instances=1`` and ``coalesce=True``: a slow pass is never run twice at
     once in a process, and missed runs collapse into one. Other nodes run their own job; the
@@ -401,9 +412,16 @@ class ReminderScheduler:
 
     name = "reminders"
 
-    def __init__(self, dispatcher: ReminderDispatcher, *, interval_seconds: float) -> None:
+    def __init__(
+        self,
+        dispatcher: ReminderDispatcher,
+        *,
+        interval_seconds: float,
+        daily_jobs: Sequence[DailyJob] = (),
+    ) -> None:
         self.dispatcher = dispatcher
         self.interval_seconds = interval_seconds
+        self.daily_jobs = tuple(daily_jobs)
         self._scheduler: Any = None
         self._lock = threading.Lock()
         self.passes = 0
@@ -442,6 +460,19 @@ class ReminderScheduler:
             coalesce=True,
             next_run_time=datetime.now().astimezone() + timedelta(seconds=delay),
         )
+        for job in self.daily_jobs:
+            scheduler.add_job(
+                _logged(job),
+                "cron",
+                hour=job.at.hour,
+                minute=job.at.minute,
+                timezone=job.timezone,
+                id=job.id,
+                max_instances=1,
+                coalesce=True,
+                # A server that was down at the hour runs the job when it comes back that day.
+                misfire_grace_time=12 * 3600,
+            )
         scheduler.start()
         self._scheduler = scheduler
 
@@ -456,3 +487,15 @@ class ReminderScheduler:
     async def stop(self) -> None:
         # shutdown(wait=True) waits for a running pass: do not block the event loop meanwhile.
         await asyncio.to_thread(self.stop_thread)
+
+
+def _logged(job: DailyJob) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            result = job.run()
+        except Exception:
+            log.exception("daily job %s failed; it runs again tomorrow", job.id)
+            return
+        log.info("daily job %s: %s", job.id, result)
+
+    return run

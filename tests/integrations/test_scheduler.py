@@ -22,8 +22,9 @@ from bot.models import (
     Reminder,
     ReminderStatus,
 )
-from bot.services import Services
+from bot.services import Services, run_retention_purge
 from integrations.scheduler import DispatchCounts, ReminderDispatcher, ReminderScheduler
+from tests.chat import ChatTester
 from tests.conftest import REFERENCE_TIME
 from tests.database import make_engine
 from tests.scheduling_data import make_booking, make_citizen, make_consultant, make_location
@@ -346,3 +347,28 @@ def test_a_server_can_run_without_the_scheduler(app_config: Any, engine: Any) ->
     )
     services = build_services(config, engine=engine)
     assert [worker.name for worker in services.workers] == []
+
+
+def test_the_privacy_retention_purge_is_scheduled_daily_at_half_past_three(
+    services: Services,
+) -> None:
+    scheduler = next(w for w in services.workers if w.name == "reminders")
+    assert isinstance(scheduler, ReminderScheduler)
+    scheduler.start_in_thread(first_run_delay=3600)
+    try:
+        job = scheduler._scheduler.get_job("privacy_retention")
+        local = job.next_run_time.astimezone(ZoneInfo("Europe/Copenhagen"))
+        assert (local.hour, local.minute) == (3, 30)
+    finally:
+        scheduler.stop_thread()
+
+
+def test_the_retention_job_deletes_old_text(services: Services) -> None:
+    ChatTester(services).say("en gammel besked")
+    clock = services.clock
+    assert isinstance(clock, FixedClock)
+    clock.set(clock.now() + timedelta(days=services.config.settings.privacy.retention_days + 1))
+    report = run_retention_purge(services.session_factory, clock, services.config.settings)
+    assert report.message_texts >= 1
+    with transaction(services.session_factory) as session:
+        assert session.scalars(select(Message.text)).all() == [None] * report.message_texts
