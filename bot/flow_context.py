@@ -7,7 +7,12 @@ answer now (weekly opening hours) and how long the queue is.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from datetime import time as dt_time
+from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -31,6 +36,8 @@ from bot.models import (
 )
 from flows.types import FlowContext, MeetingInfo, SlotOffer, Staffing
 
+T = TypeVar("T")
+
 # A meeting can be booked from this long ahead, and this far into the future.
 BOOKING_LEAD = timedelta(hours=1)
 BOOKING_HORIZON = timedelta(days=28)
@@ -40,11 +47,56 @@ MINUTES_PER_WAITING_CONVERSATION = 10
 RECENT_MESSAGES = 5
 
 
+class _Hours(NamedTuple):
+    weekday: int
+    opens: dt_time
+    closes: dt_time
+
+
+class _SharedContext:
+    """Team-wide context (free and callback times, opening hours), kept for a moment.
+
+    Every message would otherwise run the same slot queries, the costliest part of a step. An
+    entry holds for ``ttl_seconds`` and for the minute of ``now`` it was loaded for (a clock
+    that jumps, as in tests, loads afresh); any booking change empties it at once (the loader
+    listens to the booking listeners). A slot taken meanwhile by another process is still caught
+    by the database when booked, and the flow offers fresh times.
+    """
+
+    def __init__(self, ttl_seconds: float) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, datetime], tuple[float, object]] = {}
+
+    def get(self, name: str, now: datetime, load: Callable[[], T]) -> T:
+        key = (name, now.replace(second=0, microsecond=0))
+        moment = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and entry[0] > moment:
+            return entry[1]  # type: ignore[return-value]
+        value = load()
+        with self._lock:
+            if len(self._entries) > 64:
+                self._entries.clear()
+            self._entries[key] = (moment + self.ttl_seconds, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
 class FlowContextLoader:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, shared_ttl_seconds: float = 2.0) -> None:
         self.tz = ZoneInfo(settings.locale.timezone)
         self.timezone = settings.locale.timezone
         self.retention_days = settings.privacy.retention_days
+        self.shared = _SharedContext(shared_ttl_seconds)
+
+    def booking_changed(self, _session: Session, _booking: Booking, _now: datetime) -> None:
+        """A booking listener: free times changed, so the shared context is reloaded."""
+        self.shared.clear()
 
     def __call__(
         self,
@@ -61,8 +113,10 @@ class FlowContextLoader:
             citizen_id=citizen.id,
             timezone=self.timezone,
             next_meeting=next_meeting(session, citizen.id, now),
-            free_slots=free_slots(session, now, phone=False),
-            callback_slots=free_slots(session, now, phone=True, limit=8),
+            free_slots=self.shared.get("free", now, lambda: free_slots(session, now, phone=False)),
+            callback_slots=self.shared.get(
+                "callback", now, lambda: free_slots(session, now, phone=True, limit=8)
+            ),
             staffing=self.staffing(session, now),
             reminders_opted_out=bool(citizen.reminders_opted_out),
             retention_days=self.retention_days,
@@ -70,7 +124,15 @@ class FlowContextLoader:
         )
 
     def staffing(self, session: Session, now: datetime) -> Staffing:
-        hours = session.scalars(select(OpeningHours)).all()
+        hours = self.shared.get(
+            "hours",
+            now,
+            # Plain values, not ORM rows: the cache outlives the session that loaded it.
+            lambda: tuple(
+                _Hours(row.weekday, row.opens, row.closes)
+                for row in session.scalars(select(OpeningHours))
+            ),
+        )
         waiting = int(
             session.scalar(
                 select(func.count())
@@ -81,8 +143,11 @@ class FlowContextLoader:
         )
         if not hours:
             # No opening hours configured: assume someone is there rather than promise a time.
-            return Staffing(open_now=True, waiting_ahead=waiting,
-                            expected_wait_minutes=MINUTES_PER_WAITING_CONVERSATION * (waiting + 1))
+            return Staffing(
+                open_now=True,
+                waiting_ahead=waiting,
+                expected_wait_minutes=MINUTES_PER_WAITING_CONVERSATION * (waiting + 1),
+            )
         local = now.astimezone(self.tz)
         open_now = any(
             row.weekday == local.weekday() and row.opens <= local.time() < row.closes
@@ -141,9 +206,7 @@ def free_slots(
     session: Session, now: datetime, *, phone: bool, limit: int = MAX_OFFERED_SLOTS
 ) -> tuple[SlotOffer, ...]:
     """Slots nobody has booked and no exception covers, soonest first."""
-    booked = exists().where(
-        Booking.slot_id == Slot.id, Booking.status.in_(ACTIVE_BOOKING_STATUSES)
-    )
+    booked = exists().where(Booking.slot_id == Slot.id, Booking.status.in_(ACTIVE_BOOKING_STATUSES))
     blocked = exists().where(
         SlotException.starts_at < Slot.ends_at,
         SlotException.ends_at > Slot.starts_at,

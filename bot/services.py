@@ -101,6 +101,8 @@ def build_services(
     flows = FlowEngine(content)
     effects = EffectRunner()
     booking_listeners = BookingListeners()
+    context_loader = FlowContextLoader(settings)
+    booking_listeners.add(context_loader.booking_changed)
     BookingEffects(booking_listeners, settings.reminders.policy).register(effects)
 
     # Reminders: re-derived on every booking change, answered in chat, sent by a scheduler.
@@ -139,7 +141,7 @@ def build_services(
         max_text_chars=settings.chat.max_text_chars,
         max_messages_per_minute=settings.chat.max_messages_per_minute,
         default_language=settings.locale.default_language,
-        context_loader=FlowContextLoader(settings),
+        context_loader=context_loader,
         pending_reminder_loader=pending_reminder,
     )
     services = Services(
