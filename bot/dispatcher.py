@@ -120,20 +120,44 @@ class Dispatcher:
                 # Crisis numbers always come first; the CPR notice can wait.
                 crisis = parse["intent"]["name"] == "crisis"
                 replies.insert(len(replies) if crisis else 0, Reply(notice))
-            stored = [
-                self._reply_row(conversation, inbound, message_id, reply, delivery, now)
-                for reply in replies
-            ]
-            session.add_all(stored)
-            session.flush()
-            return DispatchResult(
-                inbound_id=message_id,
-                citizen_id=citizen.id,
-                conversation_id=conversation.id,
-                replies=[row.as_outbound() for row in stored],
-                duplicate=False,
+            return self._store_replies(
+                session,
+                inbound,
+                conversation,
+                message_id,
+                replies,
+                delivery,
+                now,
                 intent=parse["intent"]["name"],
             )
+
+    def _store_replies(
+        self,
+        session: Session,
+        inbound: InboundMessage,
+        conversation: Conversation,
+        message_id: int,
+        replies: list[Reply],
+        delivery: Delivery,
+        now: datetime,
+        *,
+        intent: str | None,
+    ) -> DispatchResult:
+        """Store the replies to an admitted message and say what was done."""
+        stored = [
+            self._reply_row(conversation, inbound, message_id, reply, delivery, now)
+            for reply in replies
+        ]
+        session.add_all(stored)
+        session.flush()
+        return DispatchResult(
+            inbound_id=message_id,
+            citizen_id=conversation.citizen_id,
+            conversation_id=conversation.id,
+            replies=[row.as_outbound() for row in stored],
+            duplicate=False,
+            intent=intent,
+        )
 
     def _admit(
         self,
@@ -232,18 +256,14 @@ class Dispatcher:
             if isinstance(admitted, DispatchResult):
                 return admitted
             conversation, message_id = admitted
-            stored = [
-                self._reply_row(conversation, inbound, message_id, reply, delivery, now)
-                for reply in replies(citizen)
-            ]
-            session.add_all(stored)
-            session.flush()
-            return DispatchResult(
-                inbound_id=message_id,
-                citizen_id=citizen.id,
-                conversation_id=conversation.id,
-                replies=[row.as_outbound() for row in stored],
-                duplicate=False,
+            return self._store_replies(
+                session,
+                inbound,
+                conversation,
+                message_id,
+                replies(citizen),
+                delivery,
+                now,
                 intent=None,
             )
 
