@@ -22,7 +22,7 @@ from bot.migrate import upgrade
 from bot.services import build_services
 from flows.content import Content
 from flows.engine import FlowEngine
-from flows.types import FlowContext, SlotOffer
+from flows.types import FlowContext, KnownFacts, SlotOffer
 from nlu.types import IntentScore, ParseResult
 
 SCRIPT = (
@@ -52,7 +52,9 @@ def bench_engine(rounds: int = 300) -> None:
         SlotOffer(n, NOW.replace(hour=9 + n % 6, day=24 + n // 6), NOW, "Anna", "Jobcentret")
         for n in range(30)
     )
-    context = FlowContext(now=NOW, language="da", channel="web", citizen_id=1, free_slots=slots)
+    context = FlowContext(
+        now=NOW, language="da", channel="web", citizen_id=1, facts=KnownFacts(free_slots=slots)
+    )
     samples: list[float] = []
     for _ in range(rounds):
         state: dict[str, object] = {}

@@ -1,130 +1,199 @@
-"""Load: N simulated citizens talking concurrently over loopback; messages/s and latency.
+"""Load: simulated citizens talking concurrently over loopback; messages/s and latency.
 
-Each citizen sends its messages one after another (as a person waits for the answer), all
-citizens at once: half through the web chat API, half as signed Twilio SMS webhooks (answered
-with TwiML). Bounded in count and time; prints figures and checks nothing was lost.
+Half the citizens use the web chat API, half send signed Twilio SMS webhooks (answered with
+TwiML). Each citizen follows the same realistic conversation on the demo jobcenter's data
+(greeting, holidays, pension, job wishes, a sick note, booking a meeting, asking about it), and
+waits for each answer before sending the next message, as a person does.
 
-    .venv/bin/python bench/load.py --database postgresql --citizens 60 --messages 20
+Two measurements per database:
+
+* **paced** (open loop): messages are due at a fixed total rate (``--rate``, spread over
+  enough citizens that each writes every few seconds). Latency counts from the moment a message
+  was due, so a server that falls behind shows it (no coordinated omission). This is the figure
+  for "N messages/s with p99 under X ms".
+* **capacity** (closed loop): ``--citizens`` citizens send back to back with no pause; the rate
+  is the most the server answers, and latency there is mostly waiting in line.
+
+Bounded in count and time; prints the figures and checks that every message was stored.
+
+    .venv/bin/python bench/load.py --database postgresql --rate 300
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 from sqlalchemy import create_engine, func, select
 from twilio.request_validator import RequestValidator
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
-from bot.models import Message
-from tests.live_server import QUIET, bench_database, free_port, running_server
+from bot.models import Message  # noqa: E402
+from tests.live_server import QUIET, bench_database, free_port, running_server  # noqa: E402
 
-TEXTS = [
+# One citizen's conversation with the demo jobcenter; every message gets an answer.
+SCRIPT = [
     "hej",
-    "jeg er syg i dag",
     "hvor mange feriedage har jeg",
+    "jeg får førtidspension",
     "hvad sker der med min pension hvis jeg tjener penge",
     "jeg vil gerne arbejde i et køkken",
+    "10 timer",
+    "jeg er syg i dag",
     "kan jeg få en tid",
+    "1",
+    "ja",
     "hvornår er mit møde",
     "tak for hjælpen",
-    "jeg forstår ikke",
-    "mit barn er sygt og jeg kan ikke komme",
 ]
-
 
 AUTH_TOKEN = "bench-auth-token"  # noqa: S105 - signs loopback requests only
 SMS_PATH = "/webhooks/twilio/sms"
+CHAT_PATH = "/api/chat/messages"
+# A paced citizen writes about this often: well below the flood limit of 30 a minute.
+SECONDS_BETWEEN_MESSAGES = 3.0
 
 
-def sms_request(
-    base: str, number: int, index: int, text: str
-) -> tuple[dict[str, str], dict[str, str]]:
-    """A Twilio inbound-SMS form, signed as Twilio signs it."""
-    form = {
-        "MessageSid": f"SM{number:08d}{index:08d}{'0' * 16}",
-        "AccountSid": "AC" + "0" * 32,
-        "From": f"+4520{number:06d}",
-        "To": "+4570000000",
-        "Body": text,
-        "NumMedia": "0",
-    }
-    signature = RequestValidator(AUTH_TOKEN).compute_signature(f"{base}{SMS_PATH}", form)
-    return form, {"X-Twilio-Signature": signature}
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One prepared request (signed before the clock starts: the client's work is not the
+    server's)."""
+
+    path: str
+    json: dict[str, str] | None = None
+    form: dict[str, str] | None = None
+    headers: dict[str, str] | None = None
 
 
-async def citizen(
-    client: aiohttp.ClientSession,
-    base: str,
-    number: int,
-    count: int,
-    deadline: float,
-    latencies: list[float],
-    errors: list[str],
-) -> int:
-    """One citizen: even-numbered ones use the web chat, odd-numbered ones SMS."""
-    sent = 0
-    session = f"load-citizen-{number:05d}"
+def prepare(base: str, run: str, number: int, count: int) -> list[Request]:
+    """Citizen ``number``'s messages: even numbers use the web chat, odd ones SMS."""
+    requests = []
+    validator = RequestValidator(AUTH_TOKEN)
     for index in range(count):
-        if time.monotonic() > deadline:
-            break
-        text = TEXTS[(number + index) % len(TEXTS)]
-        started = time.perf_counter()
+        text = SCRIPT[index % len(SCRIPT)]
+        if number % 2 == 0:
+            body = {"session": f"load-{run}-{number:06d}", "text": text, "message_id": str(index)}
+            requests.append(Request(CHAT_PATH, json=body))
+        else:
+            form = {
+                "MessageSid": f"SM{run}{number:08d}{index:08d}".ljust(34, "0"),
+                "AccountSid": "AC" + "0" * 32,
+                "From": f"+45{20_000_000 + number + (500_000 if run == 'c' else 0)}",
+                "To": "+4570000000",
+                "Body": text,
+                "NumMedia": "0",
+            }
+            signature = validator.compute_signature(f"{base}{SMS_PATH}", form)
+            requests.append(Request(SMS_PATH, form=form, headers={"X-Twilio-Signature": signature}))
+    return requests
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.sent = 0
+
+    async def send(
+        self, client: aiohttp.ClientSession, base: str, request: Request, since: float
+    ) -> None:
+        """Send one request; its latency counts from ``since`` (perf_counter)."""
         try:
-            if number % 2 == 0:
-                body = {"session": session, "text": text, "message_id": f"{index}"}
-                request = client.post(f"{base}/api/chat/messages", json=body)
-            else:
-                form, headers = sms_request(base, number, index, text)
-                request = client.post(f"{base}{SMS_PATH}", data=form, headers=headers)
-            async with request as response:
+            async with client.post(
+                f"{base}{request.path}",
+                json=request.json,
+                data=request.form,
+                headers=request.headers,
+            ) as response:
                 await response.read()
                 status = response.status
         except aiohttp.ClientError as exc:
-            errors.append(type(exc).__name__)
-            continue
-        latencies.append(time.perf_counter() - started)
+            self.errors.append(type(exc).__name__)
+            return
+        self.latencies.append(time.perf_counter() - since)
+        self.sent += 1
         if status != 200:
-            errors.append(str(status))
-        sent += 1
-    return sent
+            self.errors.append(str(status))
+
+    def figures(self, elapsed: float) -> dict[str, float]:
+        ordered = sorted(self.latencies) or [0.0]
+        return {
+            "sent": float(self.sent),
+            "elapsed": elapsed,
+            "rate": self.sent / elapsed,
+            "p50": statistics.median(ordered) * 1000,
+            "p99": ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000,
+            "max": ordered[-1] * 1000,
+            "errors": float(len(self.errors)),
+        }
 
 
-async def run_load(base: str, citizens: int, messages: int, seconds: float) -> dict[str, float]:
-    latencies: list[float] = []
-    errors: list[str] = []
-    # aiohttp, not httpx: httpx's async pool tops out near 230 requests/s here, well below
-    # the server, and the bench would measure the client.
-    connector = aiohttp.TCPConnector(limit=citizens)
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as client:
-        warmup = {"session": "warmup-000", "text": "hej"}
-        async with client.post(f"{base}/api/chat/messages", json=warmup) as response:
-            await response.read()
-        started = time.perf_counter()
-        deadline = time.monotonic() + seconds
-        sent = await asyncio.gather(
-            *(
-                citizen(client, base, n, messages, deadline, latencies, errors)
-                for n in range(citizens)
-            )
-        )
+async def paced(base: str, rate: float, messages: int, seconds: float) -> dict[str, float]:
+    """Open loop: message k is due at k / rate, round robin over the citizens."""
+    citizens = max(2, round(rate * SECONDS_BETWEEN_MESSAGES))
+    messages = min(messages, max(1, int(seconds / SECONDS_BETWEEN_MESSAGES)))
+    plans = [prepare(base, "p", number, messages) for number in range(citizens)]
+    tally = Tally()
+    connector = aiohttp.TCPConnector(limit=200)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=60)
+    ) as client:
+        await warm_up(client, base)
+        started = time.perf_counter() + 0.2
+
+        async def citizen(number: int) -> None:
+            for index, request in enumerate(plans[number]):
+                due = started + (index * citizens + number) / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                await tally.send(client, base, request, since=due)
+
+        await asyncio.gather(*(citizen(number) for number in range(citizens)))
         elapsed = time.perf_counter() - started
-    ordered = sorted(latencies)
-    return {
-        "sent": float(sum(sent)),
-        "elapsed": elapsed,
-        "rate": sum(sent) / elapsed,
-        "p50": statistics.median(ordered) * 1000,
-        "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000,
-        "errors": float(len(errors)),
-    }
+    return tally.figures(elapsed) | {"citizens": float(citizens), "offered": rate}
+
+
+async def capacity(base: str, citizens: int, messages: int) -> dict[str, float]:
+    """Closed loop: every citizen sends its next message as soon as the answer arrives."""
+    plans = [prepare(base, "c", number, messages) for number in range(citizens)]
+    tally = Tally()
+    connector = aiohttp.TCPConnector(limit=citizens)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=60)
+    ) as client:
+        await warm_up(client, base)
+        started = time.perf_counter()
+
+        async def citizen(number: int) -> None:
+            for request in plans[number]:
+                await tally.send(client, base, request, since=time.perf_counter())
+
+        await asyncio.gather(*(citizen(number) for number in range(citizens)))
+        elapsed = time.perf_counter() - started
+    return tally.figures(elapsed) | {"citizens": float(citizens)}
+
+
+WARM_UP_SESSIONS = 8
+
+
+async def warm_up(client: aiohttp.ClientSession, base: str) -> None:
+    """A few conversations first, so that both workers have loaded and cached what they use."""
+    for number in range(WARM_UP_SESSIONS):
+        for text in SCRIPT[:4]:
+            body = {"session": f"warmup-{number:04d}", "text": text}
+            async with client.post(f"{base}{CHAT_PATH}", json=body) as response:
+                await response.read()
 
 
 def stored_inbound(database_url: str) -> int:
@@ -137,23 +206,41 @@ def stored_inbound(database_url: str) -> int:
     return int(count or 0)
 
 
+def seed_demo(database_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url, **QUIET}
+    command = [sys.executable, "-m", "bot", "demo", "seed"]
+    subprocess.run(command, env=env, check=True, capture_output=True, cwd=REPO)
+
+
+def report(kind: str, mode: str, figures: dict[str, float], lost: int) -> None:
+    offered = f" of {figures['offered']:.0f} offered" if "offered" in figures else ""
+    print(
+        f"{kind:10s} {mode:8s} {figures['citizens']:5.0f} citizens {figures['sent']:6.0f} msgs "
+        f"in {figures['elapsed']:5.1f} s = {figures['rate']:6.1f} msg/s{offered}   "
+        f"p50 {figures['p50']:6.1f} ms   p99 {figures['p99']:7.1f} ms   "
+        f"max {figures['max']:7.1f} ms   errors {figures['errors']:.0f}   lost {lost}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--citizens", type=int, default=60)
-    parser.add_argument("--messages", type=int, default=20, help="per citizen (max 25)")
-    parser.add_argument("--seconds", type=float, default=60, help="stop sending after this")
+    parser.add_argument("--mode", choices=["paced", "capacity", "both"], default="both")
+    parser.add_argument("--rate", type=float, default=300, help="paced: messages/s offered")
+    parser.add_argument("--citizens", type=int, default=40, help="capacity: citizens at once")
+    parser.add_argument("--messages", type=int, default=12, help="per citizen (max 25)")
+    parser.add_argument("--seconds", type=float, default=36, help="paced: bound on the run")
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     args = parser.parse_args()
     # Above 30 a minute the flood throttle would answer for the server: stay below it.
     messages = min(args.messages, 25)
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    modes = ["paced", "capacity"] if args.mode == "both" else [args.mode]
     print(
-        f"{args.citizens} citizens x {messages} messages, half web chat, half Twilio SMS "
-        f"webhook, loopback, {args.workers} server process(es)"
+        f"demo jobcenter, {len(SCRIPT)}-message conversations, half web chat, half signed "
+        f"Twilio SMS webhooks, loopback, {args.workers} server process(es), {os.cpu_count()} cores"
     )
     for kind in kinds:
-        serve_args = ("--workers", str(args.workers))
         port = free_port()
         env = {
             **QUIET,
@@ -165,18 +252,21 @@ def main() -> None:
             # No real Twilio here: the sender must not try to reach it.
             "BORGERCHAT_TWILIO__BASE_URL": "http://127.0.0.1:9",
         }
+        serve_args = ("--workers", str(args.workers))
         with (
             bench_database(kind) as url,
             running_server(url, env, args=serve_args, port=port) as (base, _),
         ):
-            figures = asyncio.run(run_load(base, args.citizens, messages, args.seconds))
-            stored = stored_inbound(url) - 1  # minus the warm-up message
-        lost = int(figures["sent"]) - stored
-        print(
-            f"{kind:10s} {figures['sent']:6.0f} messages in {figures['elapsed']:5.1f} s = "
-            f"{figures['rate']:6.1f} msg/s   p50 {figures['p50']:6.1f} ms   "
-            f"p99 {figures['p99']:6.1f} ms   errors {figures['errors']:.0f}   lost {lost}"
-        )
+            seed_demo(url)
+            for mode in modes:
+                before = stored_inbound(url)
+                if mode == "paced":
+                    figures = asyncio.run(paced(base, args.rate, messages, args.seconds))
+                else:
+                    figures = asyncio.run(capacity(base, args.citizens, messages))
+                warm_ups = WARM_UP_SESSIONS * 4
+                lost = int(figures["sent"]) + warm_ups - (stored_inbound(url) - before)
+                report(kind, mode, figures, lost)
 
 
 if __name__ == "__main__":

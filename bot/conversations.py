@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.models import Citizen, Conversation, ConversationStatus
+
+# Built once: every inbound message runs it (see bot/dispatcher.py).
+_OPEN_CONVERSATION = (
+    select(Conversation)
+    .where(
+        Conversation.citizen_id == bindparam("citizen_id"),
+        Conversation.status != ConversationStatus.CLOSED.value,
+    )
+    .order_by(Conversation.id.desc())
+    .limit(1)
+)
+_OPEN_CONVERSATION_LOCKED = _OPEN_CONVERSATION.with_for_update()
 
 
 def open_conversation(
@@ -18,18 +30,8 @@ def open_conversation(
     ``lock`` takes the row with FOR UPDATE (PostgreSQL; SQLite locks the whole database), which
     the message pipeline uses to handle one citizen's messages one at a time.
     """
-    query = (
-        select(Conversation)
-        .where(
-            Conversation.citizen_id == citizen.id,
-            Conversation.status != ConversationStatus.CLOSED.value,
-        )
-        .order_by(Conversation.id.desc())
-        .limit(1)
-    )
-    if lock:
-        query = query.with_for_update()
-    conversation = session.scalars(query).first()
+    query = _OPEN_CONVERSATION_LOCKED if lock else _OPEN_CONVERSATION
+    conversation = session.scalars(query, {"citizen_id": citizen.id}).first()
     if conversation is None:
         conversation = new_conversation(citizen, now)
         session.add(conversation)

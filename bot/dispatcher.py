@@ -6,13 +6,18 @@ dedupe -> identify the citizen -> open conversation (locked) -> store inbound ->
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, select
+import anyio
+import anyio.to_thread
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -37,14 +42,52 @@ from bot.privacy import mask_cpr
 from bot.text import check_address, clean_text
 from flows.content import Content
 from flows.engine import FlowEngine
-from flows.types import FlowContext, PendingReminder, SlotTaken, Step
+from flows.types import FlowContext, SlotTaken, Step
 from nlu.types import IntentRecognizer, ParseResult
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-
-# Finds the reminder a citizen's message may answer: (session, citizen id, now, language).
-PendingReminderLoader = Callable[[Session, int, datetime, str], PendingReminder | None]
+# The statements every message runs, built once with bound parameters: building a statement and
+# its cache key costs more Python time than running it (bench/flows_latency.py).
+_MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+_IDENTITY = (
+    select(ChannelIdentity)
+    .where(
+        ChannelIdentity.channel == bindparam("channel"),
+        ChannelIdentity.address == bindparam("address"),
+    )
+    .options(joinedload(ChannelIdentity.citizen))
+)
+_INBOUND_KEY = (
+    Message.direction == Direction.IN.value,
+    Message.channel == bindparam("channel"),
+    Message.channel_message_id == bindparam("channel_message_id"),
+)
+_FIND_INBOUND = select(Message).where(*_INBOUND_KEY)
+_REPLIES_TO = select(Message).where(Message.in_reply_to_id == bindparam("inbound_id")).order_by(
+    Message.id
+)
+_RECENT_INBOUND_COUNT = (
+    select(func.count())
+    .select_from(Message)
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.direction == Direction.IN.value,
+        Message.created_at > bindparam("since"),
+    )
+)
+# A redelivered transport message (same channel and id) is not stored twice.
+_INSERT_INBOUND = {
+    dialect: insert_for_dialect(_MESSAGES)
+    .on_conflict_do_nothing(index_elements=["direction", "channel", "channel_message_id"])
+    .returning(_MESSAGES.c.id)
+    for dialect, insert_for_dialect in (
+        ("postgresql", postgresql_insert),
+        ("sqlite", sqlite_insert),
+    )
+}
+_INSERT_REPLIES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
 
 
 class Delivery(StrEnum):
@@ -81,7 +124,7 @@ class Dispatcher:
         max_messages_per_minute: int = 30,
         default_language: str = "da",
         context_loader: ContextLoader | None = None,
-        pending_reminder_loader: PendingReminderLoader | None = None,
+        concurrency: int = 6,
     ) -> None:
         self.session_factory = session_factory
         self.recognizer = recognizer
@@ -93,7 +136,25 @@ class Dispatcher:
         self.max_messages_per_minute = max_messages_per_minute
         self.default_language = default_language
         self.context_loader: ContextLoader = context_loader or basic_context
-        self.pending_reminder_loader = pending_reminder_loader
+        self.concurrency = concurrency
+        # One limiter per event loop (tests run several apps, each on its own loop).
+        self._limiters: WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+            WeakKeyDictionary()
+        )
+
+    async def in_thread(self, work: Callable[[], T]) -> T:
+        """Run blocking pipeline work (``handle``, ``answer_fixed``) in a worker thread, at most
+        ``concurrency`` at once in this process.
+
+        More threads would not be faster: between database round trips the work holds Python's
+        GIL, so extra threads only queue for it, and every message waits longer (bench/load.py
+        measured 40 threads against 6).
+        """
+        loop = asyncio.get_running_loop()
+        limiter = self._limiters.get(loop)
+        if limiter is None:
+            limiter = self._limiters[loop] = anyio.CapacityLimiter(self.concurrency)
+        return await anyio.to_thread.run_sync(work, limiter=limiter)
 
     def handle(self, inbound: InboundMessage, *, delivery: Delivery) -> DispatchResult:
         """Handle one inbound message; a redelivery returns the replies stored the first time.
@@ -144,17 +205,29 @@ class Dispatcher:
         intent: str | None,
     ) -> DispatchResult:
         """Store the replies to an admitted message and say what was done."""
-        stored = [
+        rows = [
             self._reply_row(conversation, inbound, message_id, reply, delivery, now)
             for reply in replies
         ]
-        session.add_all(stored)
-        session.flush()
+        ids: list[int] = []
+        if rows:
+            # Core, not ORM objects: one INSERT for all replies, and no unit of work to flush.
+            ids = list(session.connection().execute(_INSERT_REPLIES, rows).scalars())
         return DispatchResult(
             inbound_id=message_id,
             citizen_id=conversation.citizen_id,
             conversation_id=conversation.id,
-            replies=[row.as_outbound() for row in stored],
+            replies=[
+                OutboundMessage(
+                    id=row_id,
+                    channel=inbound.channel,
+                    address=inbound.address,
+                    text=row["text"],
+                    choices=tuple(row["choices"]),
+                    citizen_id=conversation.citizen_id,
+                )
+                for row_id, row in zip(ids, rows, strict=True)
+            ],
             duplicate=False,
             intent=intent,
         )
@@ -178,8 +251,11 @@ class Dispatcher:
             earlier = self._find_inbound(session, inbound)
             assert earlier is not None
             return self._replay(session, earlier)
-        citizen.last_channel = inbound.channel.value
-        citizen.last_seen_at = now
+        if citizen.last_channel != inbound.channel.value:
+            citizen.last_channel = inbound.channel.value
+        # Hourly resolution is enough and saves an UPDATE on most messages.
+        if now - citizen.last_seen_at > timedelta(hours=1):
+            citizen.last_seen_at = now
         return conversation, message_id
 
     def _insert_inbound(
@@ -213,18 +289,9 @@ class Dispatcher:
             "attempts": 0,
             "created_at": now,
         }
-        insert = (
-            postgresql_insert
-            if session.get_bind().dialect.name == "postgresql"
-            else (sqlite_insert)
-        )
-        statement = (
-            insert(Message)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["direction", "channel", "channel_message_id"])
-            .returning(Message.id)
-        )
-        return session.execute(statement).scalar_one_or_none()
+        statement = _INSERT_INBOUND[session.get_bind().dialect.name]
+        connection = session.connection()
+        return connection.execute(statement, values).scalar_one_or_none()
 
     def answer_fixed(
         self,
@@ -289,9 +356,6 @@ class Dispatcher:
             if recent > self.max_messages_per_minute:
                 return []  # flooding: stored, not answered, until the pace drops
         context = self.context_loader(session, citizen, conversation, inbound.channel.value, now)
-        if self.pending_reminder_loader is not None:
-            pending = self.pending_reminder_loader(session, citizen.id, now, conversation.language)
-            context = replace(context, pending_reminder=pending)
         state = dict(conversation.flow_state or {})
         scope = EffectScope(session, citizen, conversation, now)
         try:
@@ -316,18 +380,9 @@ class Dispatcher:
         self, session: Session, conversation: Conversation, now: datetime
     ) -> int:
         """Inbound messages of this conversation in the last minute, the current one included."""
-        return int(
-            session.scalar(
-                select(func.count())
-                .select_from(Message)
-                .where(
-                    Message.conversation_id == conversation.id,
-                    Message.direction == Direction.IN.value,
-                    Message.created_at > now - timedelta(minutes=1),
-                )
-            )
-            or 0
-        )
+        since = now - timedelta(minutes=1)
+        params = {"conversation_id": conversation.id, "since": since}
+        return int(session.scalar(_RECENT_INBOUND_COUNT, params) or 0)
 
     def _run_effects(self, scope: EffectScope, step: Step) -> None:
         """All of a step's effects or none of them (a savepoint)."""
@@ -337,18 +392,14 @@ class Dispatcher:
                 scope.session.flush()
 
     def _find_inbound(self, session: Session, inbound: InboundMessage) -> Message | None:
-        return session.scalars(
-            select(Message).where(
-                Message.direction == Direction.IN.value,
-                Message.channel == inbound.channel.value,
-                Message.channel_message_id == inbound.channel_message_id,
-            )
-        ).first()
+        params = {
+            "channel": inbound.channel.value,
+            "channel_message_id": inbound.channel_message_id,
+        }
+        return session.scalars(_FIND_INBOUND, params).first()
 
     def _replay(self, session: Session, inbound: Message) -> DispatchResult:
-        rows = session.scalars(
-            select(Message).where(Message.in_reply_to_id == inbound.id).order_by(Message.id)
-        ).all()
+        rows = session.scalars(_REPLIES_TO, {"inbound_id": inbound.id}).all()
         return DispatchResult(
             inbound_id=inbound.id,
             citizen_id=inbound.citizen_id,
@@ -359,12 +410,8 @@ class Dispatcher:
         )
 
     def _identify(self, session: Session, inbound: InboundMessage, now: datetime) -> Citizen:
-        key = (ChannelIdentity.channel == inbound.channel.value) & (
-            ChannelIdentity.address == inbound.address
-        )
-        identity = session.scalars(
-            select(ChannelIdentity).where(key).options(joinedload(ChannelIdentity.citizen))
-        ).first()
+        params = {"channel": inbound.channel.value, "address": inbound.address}
+        identity = session.scalars(_IDENTITY, params).first()
         if identity is not None:
             # Hourly resolution is enough and saves an UPDATE on most messages.
             if now - identity.last_seen_at > timedelta(hours=1):
@@ -386,7 +433,7 @@ class Dispatcher:
                 session.add_all([citizen, identity])
         except IntegrityError:
             # A concurrent first message from the same address created the citizen.
-            identity = session.scalars(select(ChannelIdentity).where(key)).one()
+            identity = session.scalars(_IDENTITY, params).one()
         return identity.citizen
 
     def _reply_row(
@@ -397,24 +444,25 @@ class Dispatcher:
         reply: Reply,
         delivery: Delivery,
         now: datetime,
-    ) -> Message:
+    ) -> dict[str, Any]:
+        """The ``messages`` row of one reply (its outbox entry when delivery is OUTBOX)."""
         inline = delivery == Delivery.INLINE
-        return Message(
-            conversation_id=conversation.id,
-            citizen_id=conversation.citizen_id,
-            direction=Direction.OUT.value,
-            sender=Sender.BOT.value,
-            channel=inbound.channel.value,
-            address=inbound.address,
-            text=reply.text,
-            choices=list(reply.choices),
-            in_reply_to_id=inbound_id,
-            status=(MessageStatus.SENT if inline else MessageStatus.QUEUED).value,
-            sent_at=now if inline else None,
-            next_attempt_at=None if inline else now,
-            attempts=0,
-            created_at=now,
-        )
+        return {
+            "conversation_id": conversation.id,
+            "citizen_id": conversation.citizen_id,
+            "direction": Direction.OUT.value,
+            "sender": Sender.BOT.value,
+            "channel": inbound.channel.value,
+            "address": inbound.address,
+            "text": reply.text,
+            "choices": list(reply.choices),
+            "in_reply_to_id": inbound_id,
+            "status": (MessageStatus.SENT if inline else MessageStatus.QUEUED).value,
+            "sent_at": now if inline else None,
+            "next_attempt_at": None if inline else now,
+            "attempts": 0,
+            "created_at": now,
+        }
 
 
 ContextLoader = Callable[[Session, Citizen, Conversation, str, datetime], FlowContext]

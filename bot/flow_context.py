@@ -12,10 +12,11 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from datetime import time as dt_time
+from functools import cached_property
 from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
@@ -34,7 +35,7 @@ from bot.models import (
     Slot,
     SlotException,
 )
-from flows.types import FlowContext, MeetingInfo, SlotOffer, Staffing
+from flows.types import FlowContext, MeetingInfo, PendingReminder, SlotOffer, Staffing
 
 T = TypeVar("T")
 
@@ -47,10 +48,46 @@ MINUTES_PER_WAITING_CONVERSATION = 10
 RECENT_MESSAGES = 5
 
 
+# Built once with bound parameters (see bot/dispatcher.py for why).
+_NEXT_MEETING = (
+    select(Booking, Consultant, Location)
+    .join(Consultant, Booking.consultant_id == Consultant.id)
+    .join(Location, Booking.location_id == Location.id)
+    .where(
+        Booking.citizen_id == bindparam("citizen_id"),
+        Booking.status.in_(ACTIVE_BOOKING_STATUSES),
+        Booking.ends_at > bindparam("now"),
+    )
+    .order_by(Booking.starts_at)
+    .limit(1)
+)
+_WAITING_COUNT = (
+    select(func.count())
+    .select_from(Conversation)
+    .where(Conversation.status == ConversationStatus.WAITING.value)
+)
+_RECENT_MESSAGES = (
+    select(Message.text)
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.direction == Direction.IN.value,
+    )
+    .order_by(Message.id.desc())
+    .limit(RECENT_MESSAGES)
+)
+
+# Finds the reminder a citizen's message may answer: (session, citizen id, now, language).
+PendingReminderLoader = Callable[[Session, int, datetime, str], PendingReminder | None]
+
+
 class _Hours(NamedTuple):
     weekday: int
     opens: dt_time
     closes: dt_time
+
+
+# The shared entries that hold free slots (tuples of SlotOffer).
+_SLOT_LISTS = frozenset({"free", "callback"})
 
 
 class _SharedContext:
@@ -86,17 +123,36 @@ class _SharedContext:
         with self._lock:
             self._entries.clear()
 
+    def forget_slot(self, slot_id: int) -> None:
+        """Drop a slot that was just booked from the cached free times (cheaper than a reload)."""
+        with self._lock:
+            for key, (expires, value) in list(self._entries.items()):
+                if key[0] in _SLOT_LISTS and isinstance(value, tuple):
+                    offers = tuple(offer for offer in value if offer.slot_id != slot_id)
+                    self._entries[key] = (expires, offers)
+
 
 class FlowContextLoader:
-    def __init__(self, settings: Settings, *, shared_ttl_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        pending_reminder: PendingReminderLoader | None = None,
+        shared_ttl_seconds: float = 2.0,
+    ) -> None:
+        self.pending_reminder = pending_reminder
         self.tz = ZoneInfo(settings.locale.timezone)
         self.timezone = settings.locale.timezone
         self.retention_days = settings.privacy.retention_days
         self.shared = _SharedContext(shared_ttl_seconds)
 
-    def booking_changed(self, _session: Session, _booking: Booking, _now: datetime) -> None:
-        """A booking listener: free times changed, so the shared context is reloaded."""
-        self.shared.clear()
+    def booking_changed(self, _session: Session, booking: Booking, _now: datetime) -> None:
+        """A booking listener: a booked slot leaves the cached free times; any other change
+        (a cancellation, a move) may free one, so they are loaded afresh."""
+        if booking.status in ACTIVE_BOOKING_STATUSES:
+            self.shared.forget_slot(booking.slot_id)
+        else:
+            self.shared.clear()
 
     def __call__(
         self,
@@ -112,15 +168,9 @@ class FlowContextLoader:
             channel=channel,
             citizen_id=citizen.id,
             timezone=self.timezone,
-            next_meeting=next_meeting(session, citizen.id, now),
-            free_slots=self.shared.get("free", now, lambda: free_slots(session, now, phone=False)),
-            callback_slots=self.shared.get(
-                "callback", now, lambda: free_slots(session, now, phone=True, limit=8)
-            ),
-            staffing=self.staffing(session, now),
             reminders_opted_out=bool(citizen.reminders_opted_out),
             retention_days=self.retention_days,
-            recent_messages=recent_messages(session, conversation.id),
+            facts=DatabaseFacts(self, session, citizen.id, conversation, now),
         )
 
     def staffing(self, session: Session, now: datetime) -> Staffing:
@@ -133,14 +183,7 @@ class FlowContextLoader:
                 for row in session.scalars(select(OpeningHours))
             ),
         )
-        waiting = int(
-            session.scalar(
-                select(func.count())
-                .select_from(Conversation)
-                .where(Conversation.status == ConversationStatus.WAITING.value)
-            )
-            or 0
-        )
+        waiting = int(session.scalar(_WAITING_COUNT) or 0)
         if not hours:
             # No opening hours configured: assume someone is there rather than promise a time.
             return Staffing(
@@ -174,19 +217,59 @@ class FlowContextLoader:
         )
 
 
-def next_meeting(session: Session, citizen_id: int, now: datetime) -> MeetingInfo | None:
-    row = session.execute(
-        select(Booking, Consultant, Location)
-        .join(Consultant, Booking.consultant_id == Consultant.id)
-        .join(Location, Booking.location_id == Location.id)
-        .where(
-            Booking.citizen_id == citizen_id,
-            Booking.status.in_(ACTIVE_BOOKING_STATUSES),
-            Booking.ends_at > now,
+class DatabaseFacts:
+    """The facts of one message's context, each read from the database when a flow first asks
+    (within the message's transaction), then kept."""
+
+    def __init__(
+        self,
+        loader: FlowContextLoader,
+        session: Session,
+        citizen_id: int,
+        conversation: Conversation,
+        now: datetime,
+    ) -> None:
+        self._loader = loader
+        self._session = session
+        self._citizen_id = citizen_id
+        self._conversation_id = conversation.id
+        self._language = conversation.language
+        self._now = now
+
+    @cached_property
+    def next_meeting(self) -> MeetingInfo | None:
+        return next_meeting(self._session, self._citizen_id, self._now)
+
+    @cached_property
+    def free_slots(self) -> tuple[SlotOffer, ...]:
+        session, now = self._session, self._now
+        return self._loader.shared.get("free", now, lambda: free_slots(session, now, phone=False))
+
+    @cached_property
+    def callback_slots(self) -> tuple[SlotOffer, ...]:
+        session, now = self._session, self._now
+        return self._loader.shared.get(
+            "callback", now, lambda: free_slots(session, now, phone=True, limit=8)
         )
-        .order_by(Booking.starts_at)
-        .limit(1)
-    ).first()
+
+    @cached_property
+    def staffing(self) -> Staffing:
+        return self._loader.staffing(self._session, self._now)
+
+    @cached_property
+    def recent_messages(self) -> tuple[str, ...]:
+        return recent_messages(self._session, self._conversation_id)
+
+    @cached_property
+    def pending_reminder(self) -> PendingReminder | None:
+        load = self._loader.pending_reminder
+        if load is None:
+            return None
+        return load(self._session, self._citizen_id, self._now, self._language)
+
+
+def next_meeting(session: Session, citizen_id: int, now: datetime) -> MeetingInfo | None:
+    row = session.execute(_NEXT_MEETING, {"citizen_id": citizen_id, "now": now}).first()
     if row is None:
         return None
     booking, consultant, location = row
@@ -251,13 +334,5 @@ def free_slots(
 
 
 def recent_messages(session: Session, conversation_id: int) -> tuple[str, ...]:
-    texts = session.scalars(
-        select(Message.text)
-        .where(
-            Message.conversation_id == conversation_id,
-            Message.direction == Direction.IN.value,
-        )
-        .order_by(Message.id.desc())
-        .limit(RECENT_MESSAGES)
-    ).all()
+    texts = session.scalars(_RECENT_MESSAGES, {"conversation_id": conversation_id}).all()
     return tuple(text for text in reversed(texts) if text)

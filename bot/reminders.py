@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, exists, func, select
+from sqlalchemy import ColumnElement, bindparam, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from bot.booking_events import BookingListeners
@@ -332,6 +332,25 @@ class ReminderPlanner:
 # -- the citizen's answer --------------------------------------------------------------------
 
 
+# Every message a citizen sends runs these (built once; see bot/dispatcher.py).
+_LAST_SENT_REMINDER = (
+    select(Reminder)
+    .where(
+        Reminder.citizen_id == bindparam("citizen_id"),
+        Reminder.status == ReminderStatus.SENT.value,
+    )
+    .order_by(Reminder.sent_at.desc(), Reminder.id.desc())
+    .limit(1)
+)
+_SENT_AFTER = select(
+    exists().where(
+        Message.citizen_id == bindparam("citizen_id"),
+        Message.direction == Direction.OUT.value,
+        Message.id > bindparam("message_id"),
+    )
+)
+
+
 def load_pending_reminder(
     session: Session,
     citizen_id: int,
@@ -342,23 +361,12 @@ def load_pending_reminder(
     tz: ZoneInfo,
 ) -> PendingReminder | None:
     """The last reminder sent to the citizen, if it still awaits an answer."""
-    reminder = session.scalars(
-        select(Reminder)
-        .where(Reminder.citizen_id == citizen_id, Reminder.status == ReminderStatus.SENT.value)
-        .order_by(Reminder.sent_at.desc(), Reminder.id.desc())
-        .limit(1)
-    ).first()
+    reminder = session.scalars(_LAST_SENT_REMINDER, {"citizen_id": citizen_id}).first()
     if reminder is None or reminder.answered_at is not None or reminder.sent_at is None:
         return None
     # Was anything sent to the citizen after the reminder (a bot or consultant reply)?
     latest = reminder.message_id is None or not session.scalar(
-        select(
-            exists().where(
-                Message.citizen_id == citizen_id,
-                Message.direction == Direction.OUT.value,
-                Message.id > reminder.message_id,
-            )
-        )
+        _SENT_AFTER, {"citizen_id": citizen_id, "message_id": reminder.message_id}
     )
     if reminder.kind == ReminderKind.CHECK_IN:
         if now - reminder.sent_at > CHECK_IN_ANSWER_WINDOW:

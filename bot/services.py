@@ -101,7 +101,14 @@ def build_services(
     flows = FlowEngine(content)
     effects = EffectRunner()
     booking_listeners = BookingListeners()
-    context_loader = FlowContextLoader(settings)
+    def pending_reminder(
+        session: Session, citizen_id: int, now: datetime, language: str
+    ) -> PendingReminder | None:
+        return load_pending_reminder(
+            session, citizen_id, now, content=content, language=language, tz=settings.tz
+        )
+
+    context_loader = FlowContextLoader(settings, pending_reminder=pending_reminder)
     booking_listeners.add(context_loader.booking_changed)
     BookingEffects(booking_listeners, settings.reminders.policy).register(effects)
 
@@ -124,13 +131,6 @@ def build_services(
         ],
     )
 
-    def pending_reminder(
-        session: Session, citizen_id: int, now: datetime, language: str
-    ) -> PendingReminder | None:
-        return load_pending_reminder(
-            session, citizen_id, now, content=content, language=language, tz=settings.tz
-        )
-
     dispatcher = Dispatcher(
         session_factory=session_factory,
         recognizer=recognizer,
@@ -140,9 +140,9 @@ def build_services(
         clock=clock,
         max_text_chars=settings.chat.max_text_chars,
         max_messages_per_minute=settings.chat.max_messages_per_minute,
+        concurrency=settings.server.concurrent_messages,
         default_language=settings.locale.default_language,
         context_loader=context_loader,
-        pending_reminder_loader=pending_reminder,
     )
     services = Services(
         config=config,

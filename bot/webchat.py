@@ -50,7 +50,7 @@ def _services(request: Request) -> Services:
 
 
 @router.post("/api/chat/messages", response_model=ChatRepliesOut)
-def post_message(body: ChatMessageIn, request: Request) -> ChatRepliesOut:
+async def post_message(body: ChatMessageIn, request: Request) -> ChatRepliesOut:
     services = _services(request)
     inbound = InboundMessage(
         channel=Channel.WEB,
@@ -59,7 +59,10 @@ def post_message(body: ChatMessageIn, request: Request) -> ChatRepliesOut:
         channel_message_id=f"{body.session}:{body.message_id}" if body.message_id else None,
         received_at=datetime.now(UTC),
     )
-    result = services.dispatcher.handle(inbound, delivery=Delivery.INLINE)
+    dispatcher = services.dispatcher
+    result = await dispatcher.in_thread(
+        lambda: dispatcher.handle(inbound, delivery=Delivery.INLINE)
+    )
     return ChatRepliesOut(
         replies=[ReplyOut(id=r.id, text=r.text, choices=list(r.choices)) for r in result.replies]
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.messages import Reply
 
@@ -66,26 +66,83 @@ class PendingReminder:
     latest: bool = True
 
 
+class ContextFacts(Protocol):
+    """What a flow may know that costs a database query to find out.
+
+    The core hands flows an object that reads each fact on first use (bot/flow_context.py), so
+    a message that needs none of them costs no queries; tests hand in :class:`KnownFacts`.
+    """
+
+    @property
+    def next_meeting(self) -> MeetingInfo | None: ...
+
+    @property
+    def free_slots(self) -> tuple[SlotOffer, ...]: ...
+
+    @property
+    def callback_slots(self) -> tuple[SlotOffer, ...]: ...
+
+    @property
+    def staffing(self) -> Staffing: ...
+
+    @property
+    def recent_messages(self) -> tuple[str, ...]: ...
+
+    @property
+    def pending_reminder(self) -> PendingReminder | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class KnownFacts:
+    """Facts given up front."""
+
+    next_meeting: MeetingInfo | None = None
+    free_slots: tuple[SlotOffer, ...] = ()
+    # Callback slots (location kind "phone"), offered when nobody can answer now.
+    callback_slots: tuple[SlotOffer, ...] = ()
+    staffing: Staffing = field(default_factory=lambda: Staffing(open_now=True))
+    # The citizen's last messages (oldest first), for handoff summaries.
+    recent_messages: tuple[str, ...] = ()
+    # Set when the citizen's message may answer a reminder (flows/reminder_reply.py).
+    pending_reminder: PendingReminder | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class FlowContext:
-    """What a flow may know beyond the message: loaded by the core before each step."""
+    """What a flow may know beyond the message: given by the core before each step."""
 
     now: datetime
     language: str
     channel: str
     citizen_id: int
     timezone: str = "Europe/Copenhagen"
-    next_meeting: MeetingInfo | None = None
-    free_slots: tuple[SlotOffer, ...] = ()
-    # Callback slots (location kind "phone"), offered when nobody can answer now.
-    callback_slots: tuple[SlotOffer, ...] = ()
-    staffing: Staffing = field(default_factory=lambda: Staffing(open_now=True))
     reminders_opted_out: bool = False
     retention_days: int = 180
-    # The citizen's last messages (oldest first), for handoff summaries.
-    recent_messages: tuple[str, ...] = ()
-    # Set when the citizen's message may answer a reminder (flows/reminder_reply.py).
-    pending_reminder: PendingReminder | None = None
+    facts: ContextFacts = field(default_factory=KnownFacts)
+
+    @property
+    def next_meeting(self) -> MeetingInfo | None:
+        return self.facts.next_meeting
+
+    @property
+    def free_slots(self) -> tuple[SlotOffer, ...]:
+        return self.facts.free_slots
+
+    @property
+    def callback_slots(self) -> tuple[SlotOffer, ...]:
+        return self.facts.callback_slots
+
+    @property
+    def staffing(self) -> Staffing:
+        return self.facts.staffing
+
+    @property
+    def recent_messages(self) -> tuple[str, ...]:
+        return self.facts.recent_messages
+
+    @property
+    def pending_reminder(self) -> PendingReminder | None:
+        return self.facts.pending_reminder
 
 
 @dataclass(frozen=True, slots=True)

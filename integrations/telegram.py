@@ -259,8 +259,9 @@ class TelegramChannel:
 
     async def _dispatch(self, inbound: InboundMessage) -> None:
         try:
-            result = await run_in_threadpool(
-                self.dispatcher.handle, inbound, delivery=Delivery.OUTBOX
+            dispatcher = self.dispatcher
+            result = await dispatcher.in_thread(
+                lambda: dispatcher.handle(inbound, delivery=Delivery.OUTBOX)
             )
         except InvalidMessage as exc:
             log.info("Telegram update %s refused: %s", inbound.channel_message_id, exc.code)
@@ -275,13 +276,15 @@ class TelegramChannel:
         replies: Callable[[str], list[Reply]],
         on_citizen: Callable[[Session, Citizen, datetime], Citizen] | None = None,
     ) -> None:
-        result = await run_in_threadpool(
-            self.dispatcher.answer_fixed,
-            inbound,
-            lambda citizen: replies(citizen.language),
-            delivery=Delivery.OUTBOX,
-            stored_text=stored_text,
-            on_citizen=on_citizen,
+        dispatcher = self.dispatcher
+        result = await dispatcher.in_thread(
+            lambda: dispatcher.answer_fixed(
+                inbound,
+                lambda citizen: replies(citizen.language),
+                delivery=Delivery.OUTBOX,
+                stored_text=stored_text,
+                on_citizen=on_citizen,
+            )
         )
         if result.replies and not result.duplicate:
             self.on_enqueued()

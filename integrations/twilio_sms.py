@@ -23,6 +23,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,7 +44,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.clock import Clock
 from bot.config import AppConfig
 from bot.db import SessionFactory, transaction
-from bot.dispatcher import Delivery, Dispatcher
+from bot.dispatcher import Delivery, Dispatcher, DispatchResult
 from bot.errors import ConfigError, InvalidMessage
 from bot.identity import normalise_phone
 from bot.messages import Channel, InboundMessage, OutboundMessage
@@ -328,25 +329,30 @@ async def inbound_sms(request: Request) -> Response:
         channel_message_id=sid,
         received_at=services.clock.now(),
     )
-    keyword = body.strip().upper()
-    if keyword in ALL_KEYWORDS:
-        handled = await run_in_threadpool(_keyword, sms, dispatcher, inbound, keyword)
-        if handled:
-            return twiml([])
-    if not body.strip() and int(params.get("NumMedia") or 0) > 0:
-        body = "?"  # a picture without text: the flow's fallback asks for words
-    inbound = InboundMessage(
-        channel=Channel.SMS,
-        address=sender,
-        text=await run_in_threadpool(_choice_for_number, sms, sender, body),
-        channel_message_id=sid,
-        received_at=inbound.received_at,
-    )
-    try:
-        result = await run_in_threadpool(dispatcher.handle, inbound, delivery=Delivery.INLINE)
-    except InvalidMessage:
+    has_media = int(params.get("NumMedia") or 0) > 0
+    # One trip to a worker thread for all the blocking work of a message.
+    result = await dispatcher.in_thread(lambda: _handle_sms(sms, dispatcher, inbound, has_media))
+    if result is None:
         return twiml([])
     return twiml([format_sms(r.text, r.choices, sms.max_segments) for r in result.replies])
+
+
+def _handle_sms(
+    sms: SmsChannel, dispatcher: Dispatcher, inbound: InboundMessage, has_media: bool
+) -> DispatchResult | None:
+    """A keyword (STOP, START, HELP), or a message for the bot: its answer, or None when there
+    is nothing to answer."""
+    body = inbound.text
+    keyword = body.strip().upper()
+    if keyword in ALL_KEYWORDS and _keyword(sms, dispatcher, inbound, keyword):
+        return None
+    if not body.strip() and has_media:
+        body = "?"  # a picture without text: the flow's fallback asks for words
+    message = replace(inbound, text=_choice_for_number(sms, inbound.address, body))
+    try:
+        return dispatcher.handle(message, delivery=Delivery.INLINE)
+    except InvalidMessage:
+        return None
 
 
 def _keyword(

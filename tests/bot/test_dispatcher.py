@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import timedelta
 from typing import Any
@@ -205,3 +206,30 @@ def test_the_pace_recovers_after_a_minute(chat: ChatTester, clock: FixedClock) -
         chat.say("hej")
     clock.set(clock.now() + timedelta(seconds=61))
     assert chat.say("hej")
+
+
+def test_at_most_the_configured_number_of_messages_are_worked_on_at_once(
+    services: Services,
+) -> None:
+    dispatcher = services.dispatcher
+    dispatcher.concurrency = 2
+    busy = 0
+    most = 0
+    lock = threading.Lock()
+    release = threading.Event()
+
+    def work() -> int:
+        nonlocal busy, most
+        with lock:
+            busy += 1
+            most = max(most, busy)
+        release.wait(timeout=0.05)
+        with lock:
+            busy -= 1
+        return 1
+
+    async def many() -> list[int]:
+        return list(await asyncio.gather(*(dispatcher.in_thread(work) for _ in range(6))))
+
+    assert asyncio.run(many()) == [1] * 6
+    assert most == 2

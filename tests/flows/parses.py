@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flows.types import FlowContext, MeetingInfo, SlotOffer, Staffing
+from flows.types import FlowContext, KnownFacts, MeetingInfo, SlotOffer, Staffing
 from nlu.types import Entity, IntentScore, ParseResult
 
 # Monday 23 November 2026, 09:12 in Copenhagen.
@@ -60,14 +60,13 @@ def meeting(hours_ahead: float = 49.8) -> MeetingInfo:
 
 
 def context(**changes: Any) -> FlowContext:
-    values: dict[str, Any] = {
-        "now": NOW,
-        "language": "da",
-        "channel": "web",
-        "citizen_id": 1,
+    """A context with free times and an open counter; ``changes`` may name facts too."""
+    facts: dict[str, Any] = {
         "free_slots": SLOTS,
         "callback_slots": CALLBACKS,
         "staffing": Staffing(open_now=True, waiting_ahead=1, expected_wait_minutes=20),
     }
-    values.update(changes)
-    return FlowContext(**values)
+    values: dict[str, Any] = {"now": NOW, "language": "da", "channel": "web", "citizen_id": 1}
+    for name, value in changes.items():
+        (facts if name in KnownFacts.__dataclass_fields__ else values)[name] = value
+    return FlowContext(**values, facts=KnownFacts(**facts))

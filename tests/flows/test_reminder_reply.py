@@ -14,7 +14,7 @@ from flows.reminder_reply import (
     ReminderReplyFlow,
     handle,
 )
-from flows.types import FlowContext, HandOff, PendingReminder
+from flows.types import FlowContext, HandOff, KnownFacts, PendingReminder
 from nlu.types import IntentScore, ParseResult
 
 NOW = datetime(2026, 11, 23, 8, 12, tzinfo=UTC)
@@ -36,7 +36,11 @@ def parse(text: str, intent: str = "nlu_fallback") -> ParseResult:
 
 def context(pending: PendingReminder | None = BEFORE) -> FlowContext:
     return FlowContext(
-        now=NOW, language="da", channel="sms", citizen_id=1, pending_reminder=pending
+        now=NOW,
+        language="da",
+        channel="sms",
+        citizen_id=1,
+        facts=KnownFacts(pending_reminder=pending),
     )
 
 

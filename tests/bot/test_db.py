@@ -1,0 +1,33 @@
+"""The database engine: a dropped PostgreSQL connection is replaced before a request meets it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, text
+
+import bot.db
+from bot.db import create_db_engine
+
+
+def _backend_pid(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_a_connection_dropped_while_idle_is_replaced(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL connections only: SQLite has no server to drop them")
+    monkeypatch.setattr(bot.db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    engine = create_db_engine(database_url, pool_size=1)
+    admin = create_db_engine(database_url, pool_size=1)
+    try:
+        dropped = _backend_pid(engine)
+        with admin.begin() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+        # The pooled connection is dead; the checkout ping notices and the pool reconnects.
+        assert _backend_pid(engine) != dropped
+    finally:
+        engine.dispose()
+        admin.dispose()
