@@ -47,7 +47,18 @@ class Content:
         missing = set(entries["da"]) - set(entries["en"])
         if missing:
             raise ContentError(f"English content lacks: {', '.join(sorted(missing))}")
-        return cls(entries)
+        content = cls(entries)
+        # A translation that drops or renames a placeholder fails at its first use otherwise.
+        mismatched = [
+            key
+            for key in sorted(entries["da"])
+            if content.placeholders("da", key) != content.placeholders("en", key)
+        ]
+        if mismatched:
+            raise ContentError(
+                f"English placeholders differ from Danish in: {', '.join(mismatched)}"
+            )
+        return content
 
     def has(self, language: str, key: str) -> bool:
         return key in self._entries.get(language, {})

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.db import transaction
 from bot.inbox.auth import Viewer
 from bot.inbox.statistics import booking_statistics
+from bot.inbox.text import InboxText
 from bot.models import AbsenceNotice, Booking, Citizen, Conversation, JobProfile, Location, Slot
 from bot.services import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant
@@ -70,7 +71,9 @@ def test_rates_per_iso_week_and_per_reminder_policy(
     )
     viewer = Viewer(anna.id, anna.team_id, "anna", "Anna", "consultant", "")
     with transaction(services.session_factory) as db:
-        stats = booking_statistics(db, viewer, services.clock.now(), services.config.settings.tz)
+        stats = booking_statistics(
+            db, viewer, services.clock.now(), services.config.settings.tz, InboxText("da")
+        )
     weeks = {r.label: r for r in stats.by_week}
     assert len(stats.by_week) == 8
     assert (weeks["2026-U47"].total, weeks["2026-U47"].no_show, weeks["2026-U47"].cancelled) == (
