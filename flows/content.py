@@ -60,6 +60,9 @@ class Content:
             )
         return content
 
+    def keys(self, language: str) -> list[str]:
+        return sorted(self._entries.get(language, {}))
+
     def has(self, language: str, key: str) -> bool:
         return key in self._entries.get(language, {})
 

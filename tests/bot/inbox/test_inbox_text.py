@@ -49,7 +49,7 @@ def _is_key(value: object) -> bool:
 
 
 def _parse(template: Path) -> nodes.Template:
-    return Environment().parse(template.read_text(encoding="utf-8"))
+    return Environment(autoescape=True).parse(template.read_text(encoding="utf-8"))
 
 
 def _t_calls(tree: nodes.Template) -> Iterator[nodes.Call]:
@@ -227,7 +227,7 @@ class _TextFinder(HTMLParser):
 def literal_text(source: str) -> list[str]:
     """Letters in the template's own markup: its data with every ``{{ }}`` as a digit (so
     "Borger #{{ id }}" keeps its word) and every ``{% %}`` as a space."""
-    env = Environment()
+    env = Environment(autoescape=True)
     parts, inside = [], None
     for _, token, value in env.lex(source):
         if token in ("variable_begin", "block_begin", "comment_begin"):
@@ -245,7 +245,7 @@ def literal_text(source: str) -> list[str]:
 
 def literal_strings(source: str) -> list[str]:
     """String constants in expressions that would be shown: not keys, comparisons, patterns."""
-    tree = Environment().parse(source)
+    tree = Environment(autoescape=True).parse(source)
     allowed: set[int] = set()
     for call in _t_calls(tree):
         for node in call.args[0].find_all(nodes.Const):
