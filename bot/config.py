@@ -63,6 +63,8 @@ class DatabaseSettings(_Section):
 class LocaleSettings(_Section):
     timezone: str = "Europe/Copenhagen"
     default_language: Literal["da", "en"] = "da"
+    # The consultant inbox's own words (bot/inbox/content/); citizens keep their language.
+    inbox_language: Literal["da", "en"] = "da"
 
     @field_validator("timezone")
     @classmethod

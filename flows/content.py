@@ -47,7 +47,21 @@ class Content:
         missing = set(entries["da"]) - set(entries["en"])
         if missing:
             raise ContentError(f"English content lacks: {', '.join(sorted(missing))}")
-        return cls(entries)
+        content = cls(entries)
+        # A translation that drops or renames a placeholder fails at its first use otherwise.
+        mismatched = [
+            key
+            for key in sorted(entries["da"])
+            if content.placeholders("da", key) != content.placeholders("en", key)
+        ]
+        if mismatched:
+            raise ContentError(
+                f"English placeholders differ from Danish in: {', '.join(mismatched)}"
+            )
+        return content
+
+    def keys(self, language: str) -> list[str]:
+        return sorted(self._entries.get(language, {}))
 
     def has(self, language: str, key: str) -> bool:
         return key in self._entries.get(language, {})

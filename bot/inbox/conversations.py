@@ -30,7 +30,13 @@ from flows.content import Content
 
 
 class InboxError(Exception):
-    """An action that cannot be done as asked; the message is shown to the consultant."""
+    """An action that cannot be done as asked; shown to the consultant as the inbox text at
+    ``key`` (``bot/inbox/content``) with ``params`` filled in."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +103,7 @@ def visible_conversation(db: Session, viewer: Viewer, conversation_id: int) -> C
         .where(Conversation.id == conversation_id, visible_citizens(viewer))
     ).first()
     if conversation is None:
-        raise InboxError("Samtalen findes ikke, eller den hører til et andet team.")
+        raise InboxError("errors.conversation_not_found")
     return conversation
 
 
@@ -152,7 +158,7 @@ def _held(db: Session, viewer: Viewer, conversation_id: int) -> Conversation:
         conversation.status != ConversationStatus.CONSULTANT
         or conversation.assigned_consultant_id != viewer.id
     ):
-        raise InboxError("Tag samtalen, før du svarer eller afslutter den.")
+        raise InboxError("errors.claim_first")
     return conversation
 
 
@@ -164,12 +170,12 @@ def reply(
     try:
         cleaned = clean_text(text, max_chars=max_chars)
     except InvalidMessage as exc:
-        raise InboxError("Svaret er tomt eller for langt.") from exc
+        raise InboxError("errors.reply_invalid") from exc
     message = queue_message(
         db, conversation, cleaned, now, sender=Sender.CONSULTANT, consultant_id=viewer.id
     )
     if message is None:
-        raise InboxError("Borgeren har ingen kanal, vi kan svare på.")
+        raise InboxError("errors.no_channel")
     conversation.updated_at = now
     return message
 
@@ -201,7 +207,7 @@ def close(db: Session, viewer: Viewer, conversation_id: int, now: datetime) -> C
         conversation.status == ConversationStatus.CONSULTANT
         and conversation.assigned_consultant_id != viewer.id
     ):
-        raise InboxError("En kollega har samtalen.")
+        raise InboxError("errors.held_by_colleague")
     conversation.status = ConversationStatus.CLOSED.value
     conversation.closed_at = now
     conversation.updated_at = now
@@ -214,7 +220,7 @@ def add_note(
     visible_conversation(db, viewer, conversation_id)
     text = text.strip()
     if not text:
-        raise InboxError("Noten er tom.")
+        raise InboxError("errors.note_empty")
     note = InternalNote(
         conversation_id=conversation_id, consultant_id=viewer.id, text=text[:4000], created_at=now
     )

@@ -2,7 +2,8 @@
 
 Every page needs a login; every POST needs the CSRF token of the login session (or, for the
 login form itself, of the pre-login cookie). A refused CSRF check answers 403 and changes
-nothing. Views of conversations and citizen pages are written to the audit log.
+nothing. Views of conversations and citizen pages are written to the audit log. Every word a
+consultant reads comes from ``bot/inbox/content`` in the language ``locale.inbox_language``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,6 +30,7 @@ from bot.inbox import audit, auth, conversations, schedule, statistics
 from bot.inbox.auth import CookieSigner, Viewer
 from bot.inbox.chart import Series, bar_chart
 from bot.inbox.conversations import InboxError
+from bot.inbox.text import InboxText
 from bot.models import (
     AbsenceNotice,
     CannedReply,
@@ -41,25 +46,6 @@ from bot.services import Services
 PACKAGE_DIR = Path(__file__).resolve().parent
 router = APIRouter(prefix="/inbox", include_in_schema=False)
 templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
-
-WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-STATUS_LABELS = {
-    "bot": "chatbot",
-    "waiting": "venter",
-    "consultant": "hos konsulent",
-    "closed": "afsluttet",
-    "received": "modtaget",
-    "queued": "i kø",
-    "sending": "sendes",
-    "sent": "sendt",
-    "delivered": "leveret",
-    "failed": "fejlede",
-    "booked": "booket",
-    "confirmed": "bekræftet",
-    "cancelled": "aflyst",
-    "attended": "mødt",
-    "no_show": "udeblevet",
-}
 
 
 def _services(request: Request) -> Services:
@@ -83,15 +69,33 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _local(moment: datetime | None, pattern: str = "%d.%m.%Y %H:%M") -> str:
-    return "" if moment is None else moment.astimezone(_TZ_FOR_FILTER[0]).strftime(pattern)
+def _text(request: Request) -> InboxText:
+    return InboxText(_services(request).config.settings.locale.inbox_language)
 
 
-# The Jinja filter needs the zone; it is set from the configuration at the first request.
-_TZ_FOR_FILTER: list[ZoneInfo] = [ZoneInfo("Europe/Copenhagen")]
+# The filters read the zone and the words from the page's context (set by _render), so two
+# apps with different settings in one process (tests) never see each other's.
+@pass_context
+def _local(context: Context, moment: datetime | None, pattern: str = "%d.%m.%Y %H:%M") -> str:
+    tz: ZoneInfo = context["tz"]
+    return "" if moment is None else moment.astimezone(tz).strftime(pattern)
+
+
+@pass_context
+def _weekday(context: Context, moment: datetime) -> str:
+    text: InboxText = context["text"]
+    return text.weekday(moment, context["tz"])
+
+
+@pass_context
+def _status(context: Context, value: object) -> str:
+    text: InboxText = context["text"]
+    return text.status(value)
+
+
 templates.env.filters["local"] = _local
-templates.env.filters["status"] = lambda value: STATUS_LABELS.get(str(value), str(value))
-templates.env.globals["weekdays"] = WEEKDAYS
+templates.env.filters["weekday"] = _weekday
+templates.env.filters["status"] = _status
 
 
 def _render(
@@ -101,9 +105,14 @@ def _render(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    _TZ_FOR_FILTER[0] = _tz(request)
+    text = _text(request)
     csrf = _signer(request).csrf_token(viewer.session_token) if viewer else ""
     context.update(
+        text=text,
+        t=text.markup,
+        lang=text.language,
+        tz=_tz(request),
+        weekdays=text.weekdays(),
         viewer=viewer,
         csrf_token=csrf,
         notice=request.query_params.get("notice", "")[:200],
@@ -134,8 +143,12 @@ def _back(url: str, *, notice: str = "", error: str = "") -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _forbidden(request: Request, viewer: Viewer | None, why: str) -> HTMLResponse:
-    return _render(request, "error.html", viewer, status_code=403, message=why)
+def _forbidden(request: Request, viewer: Viewer | None, why_key: str) -> HTMLResponse:
+    return _render(request, "error.html", viewer, status_code=403, message=_text(request)(why_key))
+
+
+def _explain(request: Request, error: InboxError) -> str:
+    return _text(request)(error.key, **error.params)
 
 
 PageHandler = Callable[[Session, Viewer], Response]
@@ -148,11 +161,13 @@ def _page(request: Request, handler: PageHandler, *, admin: bool = False) -> Res
         if viewer is None:
             return _to_login()
         if admin and not viewer.is_admin:
-            return _forbidden(request, viewer, "Kun for administratorer.")
+            return _forbidden(request, viewer, "errors.admins_only")
         try:
             return handler(db, viewer)
         except InboxError as exc:
-            return _render(request, "error.html", viewer, status_code=404, message=str(exc))
+            return _render(
+                request, "error.html", viewer, status_code=404, message=_explain(request, exc)
+            )
 
 
 def _action(
@@ -171,16 +186,14 @@ def _action(
             if viewer is None:
                 return _to_login()
             if not _signer(request).csrf_valid(viewer.session_token, csrf_token):
-                return _forbidden(
-                    request, viewer, "Formularen er udløbet. Gå tilbage og prøv igen."
-                )
+                return _forbidden(request, viewer, "errors.form_expired")
             if admin and not viewer.is_admin:
-                return _forbidden(request, viewer, "Kun for administratorer.")
+                return _forbidden(request, viewer, "errors.admins_only")
         try:
             with db.begin():
                 return handler(db, viewer)
         except InboxError as exc:
-            return _back(back, error=str(exc))
+            return _back(back, error=_explain(request, exc))
 
 
 # -- assets -------------------------------------------------------------------------------------
@@ -222,10 +235,11 @@ def login(
     signer = _signer(request)
     nonce = request.cookies.get(auth.LOGIN_COOKIE)
     if not signer.csrf_valid(nonce, csrf_token):
-        return _forbidden(request, None, "Formularen er udløbet. Hent login-siden igen.")
+        return _forbidden(request, None, "errors.login_form_expired")
     assert nonce is not None
     now = services.clock.now()
     client = _client(request)
+    text = _text(request)
     with transaction(services.session_factory) as db:
         if auth.too_many_failures(db, username.strip().lower(), client, now):
             return _render(
@@ -234,7 +248,7 @@ def login(
                 None,
                 status_code=429,
                 login_csrf=csrf_token,
-                error="For mange forsøg. Vent et kvarter, og prøv igen.",
+                error=text("errors.too_many_attempts"),
                 username=username,
             )
         consultant = auth.authenticate(db, username, password, client, now)
@@ -245,7 +259,7 @@ def login(
                 None,
                 status_code=401,
                 login_csrf=csrf_token,
-                error="Forkert brugernavn eller adgangskode.",
+                error=text("errors.wrong_login"),
                 username=username,
             )
         token = auth.start_session(db, consultant, now)
@@ -355,11 +369,13 @@ def _conversation_action(
     action: str,
     run: Callable[[Session, Viewer, datetime], str],
 ) -> Response:
+    """``run`` does the action and returns the key of its notice."""
     back = f"/inbox/conversations/{conversation_id}"
     now = _services(request).clock.now()
+    text = _text(request)
 
     def handler(db: Session, viewer: Viewer) -> Response:
-        notice = run(db, viewer, now)
+        notice = text(run(db, viewer, now))
         conversation = db.get(Conversation, conversation_id)
         audit.record(
             db,
@@ -382,8 +398,8 @@ def claim(
 ) -> Response:
     def run(db: Session, viewer: Viewer, now: datetime) -> str:
         if not conversations.claim(db, viewer, conversation_id, now):
-            raise InboxError("Samtalen er allerede taget af en kollega eller ikke længere i kø.")
-        return "Du har taget samtalen. Borgeren venter på dit svar."
+            raise InboxError("errors.already_claimed")
+        return "notices.claimed"
 
     return _conversation_action(request, conversation_id, csrf_token, "claim", run)
 
@@ -399,7 +415,7 @@ def reply(
 
     def run(db: Session, viewer: Viewer, now: datetime) -> str:
         conversations.reply(db, viewer, conversation_id, text, now, max_chars)
-        return "Svaret er sendt."
+        return "notices.reply_sent"
 
     return _conversation_action(request, conversation_id, csrf_token, "reply", run)
 
@@ -413,7 +429,7 @@ def add_note(
 ) -> Response:
     def run(db: Session, viewer: Viewer, now: datetime) -> str:
         conversations.add_note(db, viewer, conversation_id, text, now)
-        return "Noten er gemt."
+        return "notices.note_saved"
 
     return _conversation_action(request, conversation_id, csrf_token, "add_note", run)
 
@@ -424,7 +440,7 @@ def hand_back(
 ) -> Response:
     def run(db: Session, viewer: Viewer, now: datetime) -> str:
         conversations.hand_back(db, viewer, conversation_id, now, _services(request).content)
-        return "Samtalen er givet tilbage til chatbotten."
+        return "notices.handed_back"
 
     return _conversation_action(request, conversation_id, csrf_token, "hand_back", run)
 
@@ -435,7 +451,7 @@ def close(
 ) -> Response:
     def run(db: Session, viewer: Viewer, now: datetime) -> str:
         conversations.close(db, viewer, conversation_id, now)
-        return "Samtalen er afsluttet."
+        return "notices.closed"
 
     return _conversation_action(request, conversation_id, csrf_token, "close", run)
 
@@ -450,7 +466,7 @@ def citizen_page(request: Request, citizen_id: int) -> Response:
             select(Citizen).where(Citizen.id == citizen_id, conversations.visible_citizens(viewer))
         ).first()
         if citizen is None:
-            raise InboxError("Borgeren findes ikke, eller hører til et andet team.")
+            raise InboxError("errors.citizen_not_found")
         audit.record(
             db,
             viewer,
@@ -506,18 +522,19 @@ def set_check_in(
             select(Citizen).where(Citizen.id == citizen_id, conversations.visible_citizens(viewer))
         ).first()
         if citizen is None:
-            raise InboxError("Borgeren findes ikke, eller hører til et andet team.")
+            raise InboxError("errors.citizen_not_found")
         every = int(weeks) if weeks.strip().isdigit() else None
         if weeks.strip() and (every is None or not 1 <= every <= 52):
-            raise InboxError("Skriv et antal uger fra 1 til 52, eller lad feltet stå tomt.")
+            raise InboxError("errors.check_in_weeks")
         services = _services(request)
         now = services.clock.now()
         planner = ReminderPlanner(ReminderPolicy.from_settings(services.config.settings))
         planner.set_check_in(db, citizen, every, now, consultant_id=viewer.id)
         audit.record(db, viewer, "set_check_in", "citizen", citizen_id, now, citizen_id=citizen_id)
+        text = _text(request)
         if every is None:
-            return _back(back, notice="Opfølgningen er stoppet.")
-        return _back(back, notice=f"Borgeren får \"Hvordan går det?\" hver {every}. uge.")
+            return _back(back, notice=text("notices.check_in_stopped"))
+        return _back(back, notice=text("notices.check_in_set", weeks=every))
 
     return _action(request, csrf_token, handler, back=back)
 
@@ -547,6 +564,7 @@ def bookings_page(request: Request, day: Annotated[str | None, Query()] = None) 
             previous=shown - timedelta(days=1),
             next=shown + timedelta(days=1),
             bookings=schedule.day_bookings(db, viewer, shown, tz),
+            markable=[status.value for status in schedule.MARKABLE],
         )
 
     return _page(request, handler)
@@ -578,7 +596,7 @@ def mark_booking(
             citizen_id=booking.citizen_id,
             status=status,
         )
-        return _back(back, notice="Bookingen er opdateret.")
+        return _back(back, notice=_text(request)("notices.booking_updated"))
 
     return _action(request, csrf_token, handler, back=back)
 
@@ -588,23 +606,25 @@ def statistics_page(request: Request) -> Response:
     services = _services(request)
 
     def handler(db: Session, viewer: Viewer) -> Response:
-        stats = statistics.booking_statistics(db, viewer, services.clock.now(), _tz(request))
-        week_chart = bar_chart(
-            "Udeblivelser og aflysninger pr. uge",
-            [r.label for r in stats.by_week],
-            [
-                Series("Udeblevet", "#c0392b", [r.no_show_rate for r in stats.by_week]),
-                Series("Aflyst", "#2471a3", [r.cancellation_rate for r in stats.by_week]),
-            ],
-        )
-        policy_chart = bar_chart(
-            "Udeblivelser og aflysninger pr. påmindelsespolitik",
-            [r.label for r in stats.by_policy],
-            [
-                Series("Udeblevet", "#c0392b", [r.no_show_rate for r in stats.by_policy]),
-                Series("Aflyst", "#2471a3", [r.cancellation_rate for r in stats.by_policy]),
-            ],
-        )
+        text = _text(request)
+        stats = statistics.booking_statistics(db, viewer, services.clock.now(), _tz(request), text)
+
+        def chart(title_key: str, rows: list[statistics.Rates]) -> Markup:
+            return bar_chart(
+                text(title_key),
+                [r.label for r in rows],
+                [
+                    Series(text("statistics.no_show"), "#c0392b", [r.no_show_rate for r in rows]),
+                    Series(
+                        text("statistics.cancelled"),
+                        "#2471a3",
+                        [r.cancellation_rate for r in rows],
+                    ),
+                ],
+            )
+
+        week_chart = chart("statistics.chart_per_week", stats.by_week)
+        policy_chart = chart("statistics.chart_per_policy", stats.by_policy)
         return _render(
             request,
             "statistics.html",
@@ -636,6 +656,7 @@ def slots_page(request: Request) -> Response:
             slots=schedule.upcoming_slots(db, viewer, now),
             exceptions=schedule.exceptions(db, viewer, now),
             today=now.astimezone(_tz(request)).date(),
+            upcoming_days=schedule.UPCOMING_SLOT_DAYS,
         )
 
     return _page(request, handler)
@@ -645,14 +666,14 @@ def _parse_time(value: str) -> time:
     try:
         return time.fromisoformat(value)
     except ValueError as exc:
-        raise InboxError("Skriv tiden som TT:MM.") from exc
+        raise InboxError("errors.time_format") from exc
 
 
 def _parse_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise InboxError("Skriv datoen som ÅÅÅÅ-MM-DD.") from exc
+        raise InboxError("errors.date_format") from exc
 
 
 def _int_or_none(value: str) -> int | None:
@@ -662,7 +683,7 @@ def _int_or_none(value: str) -> int | None:
     try:
         return int(value)
     except ValueError as exc:
-        raise InboxError("Ugyldigt valg.") from exc
+        raise InboxError("errors.invalid_choice") from exc
 
 
 @router.post("/slots")
@@ -680,7 +701,7 @@ def create_slots(
         consultant, location = _int_or_none(consultant_id), _int_or_none(location_id)
         length, repeat = _int_or_none(minutes), _int_or_none(weeks)
         if consultant is None or location is None or length is None or repeat is None:
-            raise InboxError("Udfyld konsulent, sted, dato, tid og varighed.")
+            raise InboxError("errors.slot_fields_missing")
         plan = schedule.create_slots(
             db,
             viewer,
@@ -702,9 +723,10 @@ def create_slots(
             created=len(plan.created),
             skipped=len(plan.skipped),
         )
-        notice = f"{len(plan.created)} tider oprettet."
+        text = _text(request)
+        notice = text("notices.slots_created", created=len(plan.created))
         if plan.skipped:
-            notice += f" {len(plan.skipped)} sprunget over (konsulenten havde allerede en tid)."
+            notice += " " + text("notices.slots_skipped", skipped=len(plan.skipped))
         return _back("/inbox/slots", notice=notice)
 
     return _action(request, csrf_token, handler, back="/inbox/slots")
@@ -722,11 +744,11 @@ def add_opening_hours(
     def handler(db: Session, viewer: Viewer) -> Response:
         location, day = _int_or_none(location_id), _int_or_none(weekday)
         if location is None or day is None:
-            raise InboxError("Vælg sted og ugedag.")
+            raise InboxError("errors.location_and_weekday")
         schedule.add_opening_hours(
             db, viewer, location, day, _parse_time(opens), _parse_time(closes)
         )
-        return _back("/inbox/slots", notice="Åbningstiden er gemt.")
+        return _back("/inbox/slots", notice=_text(request)("notices.hours_saved"))
 
     return _action(request, csrf_token, handler, back="/inbox/slots")
 
@@ -737,7 +759,7 @@ def remove_opening_hours(
 ) -> Response:
     def handler(db: Session, viewer: Viewer) -> Response:
         schedule.remove_opening_hours(db, viewer, hours_id)
-        return _back("/inbox/slots", notice="Åbningstiden er slettet.")
+        return _back("/inbox/slots", notice=_text(request)("notices.hours_deleted"))
 
     return _action(request, csrf_token, handler, back="/inbox/slots")
 
@@ -786,8 +808,12 @@ def add_exception(
         )
         return _back(
             "/inbox/slots",
-            notice=f"Undtagelsen er gemt. {len(result.cancelled)} møder aflyst, "
-            f"{len(result.moved)} flyttet, {result.notified} borgere fik besked.",
+            notice=_text(request)(
+                "notices.exception_saved",
+                cancelled=len(result.cancelled),
+                moved=len(result.moved),
+                notified=result.notified,
+            ),
         )
 
     return _action(request, csrf_token, handler, back="/inbox/slots")
@@ -815,9 +841,9 @@ def add_canned(
 ) -> Response:
     def handler(db: Session, viewer: Viewer) -> Response:
         if not title.strip() or not text.strip():
-            raise InboxError("Skriv både titel og tekst.")
+            raise InboxError("errors.canned_fields_missing")
         db.add(CannedReply(team_id=viewer.team_id, title=title.strip(), text=text.strip()))
-        return _back("/inbox/canned", notice="Standardsvaret er gemt.")
+        return _back("/inbox/canned", notice=_text(request)("notices.canned_saved"))
 
     return _action(request, csrf_token, handler, back="/inbox/canned", admin=True)
 
@@ -829,9 +855,9 @@ def delete_canned(
     def handler(db: Session, viewer: Viewer) -> Response:
         row = db.get(CannedReply, canned_id)
         if row is None or row.team_id != viewer.team_id:
-            raise InboxError("Standardsvaret findes ikke.")
+            raise InboxError("errors.canned_not_found")
         db.delete(row)
-        return _back("/inbox/canned", notice="Standardsvaret er slettet.")
+        return _back("/inbox/canned", notice=_text(request)("notices.canned_deleted"))
 
     return _action(request, csrf_token, handler, back="/inbox/canned", admin=True)
 

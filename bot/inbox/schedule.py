@@ -32,6 +32,8 @@ from bot.models import (
 from flows.content import Content
 
 MAX_RECURRING_WEEKS = 52
+# The slots page lists this many days ahead.
+UPCOMING_SLOT_DAYS = 14
 # What a consultant may set a booking to from the day list.
 MARKABLE = (BookingStatus.ATTENDED, BookingStatus.NO_SHOW, BookingStatus.CANCELLED)
 
@@ -61,14 +63,14 @@ def team_consultants(db: Session, viewer: Viewer) -> list[Consultant]:
 def _team_location(db: Session, viewer: Viewer, location_id: int) -> Location:
     location = db.get(Location, location_id)
     if location is None or location.team_id != viewer.team_id:
-        raise InboxError("Stedet findes ikke i dit team.")
+        raise InboxError("errors.location_not_found")
     return location
 
 
 def _team_consultant(db: Session, viewer: Viewer, consultant_id: int) -> Consultant:
     consultant = db.get(Consultant, consultant_id)
     if consultant is None or consultant.team_id != viewer.team_id:
-        raise InboxError("Konsulenten findes ikke i dit team.")
+        raise InboxError("errors.consultant_not_found")
     return consultant
 
 
@@ -88,9 +90,9 @@ def add_opening_hours(
 ) -> OpeningHours:
     _team_location(db, viewer, location_id)
     if not 0 <= weekday <= 6:
-        raise InboxError("Vælg en ugedag.")
+        raise InboxError("errors.weekday_missing")
     if opens >= closes:
-        raise InboxError("Åbningstiden skal slutte efter den begynder.")
+        raise InboxError("errors.hours_order")
     row = OpeningHours(location_id=location_id, weekday=weekday, opens=opens, closes=closes)
     db.add(row)
     return row
@@ -99,7 +101,7 @@ def add_opening_hours(
 def remove_opening_hours(db: Session, viewer: Viewer, hours_id: int) -> None:
     row = db.get(OpeningHours, hours_id)
     if row is None or row.location.team_id != viewer.team_id:
-        raise InboxError("Åbningstiden findes ikke.")
+        raise InboxError("errors.hours_not_found")
     db.delete(row)
 
 
@@ -125,9 +127,9 @@ def create_slots(
     _team_consultant(db, viewer, consultant_id)
     _team_location(db, viewer, location_id)
     if not 5 <= minutes <= 480:
-        raise InboxError("En tid varer mellem 5 minutter og 8 timer.")
+        raise InboxError("errors.slot_length")
     if not 1 <= weeks <= MAX_RECURRING_WEEKS:
-        raise InboxError(f"Gentag i 1 til {MAX_RECURRING_WEEKS} uger.")
+        raise InboxError("errors.slot_weeks", max_weeks=MAX_RECURRING_WEEKS)
     plan = SlotPlan()
     for week in range(weeks):
         day = first_day + timedelta(weeks=week)
@@ -155,7 +157,9 @@ def create_slots(
     return plan
 
 
-def upcoming_slots(db: Session, viewer: Viewer, now: datetime, days: int = 14) -> list[Slot]:
+def upcoming_slots(
+    db: Session, viewer: Viewer, now: datetime, days: int = UPCOMING_SLOT_DAYS
+) -> list[Slot]:
     return list(
         db.scalars(
             select(Slot)
@@ -266,10 +270,10 @@ def add_exception(
     """Record a period without meetings; move (when asked and a free slot exists at the same
     location) or cancel the bookings in it, and tell those citizens."""
     if starts_at >= ends_at:
-        raise InboxError("Perioden skal slutte efter den begynder.")
+        raise InboxError("errors.period_order")
     reason = reason.strip()[:200]
     if not reason:
-        raise InboxError("Skriv en grund (fx helligdag eller sygdom).")
+        raise InboxError("errors.reason_missing")
     if location_id is not None:
         _team_location(db, viewer, location_id)
     if consultant_id is not None:
@@ -376,10 +380,10 @@ def mark_booking(
 ) -> Booking:
     """Set a booking to attended, no-show or cancelled, and tell the listeners."""
     if status not in {s.value for s in MARKABLE}:
-        raise InboxError("Ukendt status.")
+        raise InboxError("errors.unknown_status")
     booking = db.get(Booking, booking_id)
     if booking is None or booking.location.team_id != viewer.team_id:
-        raise InboxError("Bookingen findes ikke i dit team.")
+        raise InboxError("errors.booking_not_found")
     if booking.status == status:
         return booking
     booking.status = status

@@ -1,8 +1,10 @@
-"""No-show and cancellation rates per ISO week and per reminder policy.
+"""No-show and cancellation rates, and confirmations by reminder (JA), per ISO week and per policy.
 
 The rate's denominator is every booking whose meeting falls in the period, whatever its
 status (as the 2014 Copenhagen figures count them: no-shows and cancellations out of all
 meetings); meetings still open (booked/confirmed) are counted so a week in progress shows.
+A booking counts as confirmed when the citizen answered JA to one of its reminders
+(``Booking.confirmed_at``, set by ``bot.reminders.ReminderAnswers``), whatever happened after.
 """
 
 from __future__ import annotations
@@ -16,9 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.inbox.auth import Viewer
+from bot.inbox.text import InboxText
 from bot.models import Booking, BookingStatus, Location
-
-NO_POLICY = "ingen"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class Rates:
     no_show: int
     cancelled: int
     attended: int
+    confirmed: int
 
     @property
     def no_show_rate(self) -> float:
@@ -38,19 +40,28 @@ class Rates:
         return self.cancelled / self.total if self.total else 0.0
 
 
-def _rates(label: str, statuses: list[str]) -> Rates:
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    status: str
+    confirmed: bool
+
+
+def _rates(label: str, outcomes: list[_Outcome]) -> Rates:
+    statuses = [outcome.status for outcome in outcomes]
     return Rates(
         label=label,
-        total=len(statuses),
+        total=len(outcomes),
         no_show=statuses.count(BookingStatus.NO_SHOW.value),
         cancelled=statuses.count(BookingStatus.CANCELLED.value),
         attended=statuses.count(BookingStatus.ATTENDED.value),
+        confirmed=sum(outcome.confirmed for outcome in outcomes),
     )
 
 
-def iso_week_label(moment: datetime, tz: ZoneInfo) -> str:
+def iso_week(moment: datetime, tz: ZoneInfo) -> tuple[int, int]:
+    """(ISO year, ISO week) of the local date: sorts correctly across New Year."""
     year, week, _ = moment.astimezone(tz).isocalendar()
-    return f"{year}-U{week:02d}"
+    return year, week
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +71,12 @@ class Statistics:
 
 
 def booking_statistics(
-    db: Session, viewer: Viewer, now: datetime, tz: ZoneInfo, weeks: int = 8
+    db: Session, viewer: Viewer, now: datetime, tz: ZoneInfo, text: InboxText, weeks: int = 8
 ) -> Statistics:
-    """The last ``weeks`` ISO weeks up to and including this one, for the viewer's team."""
+    """The last ``weeks`` ISO weeks up to and including this one, for the viewer's team.
+
+    Bookings without a reminder policy come last, labelled as having none.
+    """
     local_now = now.astimezone(tz)
     this_monday = (local_now - timedelta(days=local_now.weekday())).replace(
         hour=0, minute=0, second=0, microsecond=0
@@ -70,7 +84,7 @@ def booking_statistics(
     since = this_monday - timedelta(weeks=weeks - 1)
     until = this_monday + timedelta(weeks=1)
     rows = db.execute(
-        select(Booking.starts_at, Booking.status, Booking.reminder_policy)
+        select(Booking.starts_at, Booking.status, Booking.reminder_policy, Booking.confirmed_at)
         .join(Location, Location.id == Booking.location_id)
         .where(
             Location.team_id == viewer.team_id,
@@ -78,14 +92,21 @@ def booking_statistics(
             Booking.starts_at < until,
         )
     ).all()
-    per_week: dict[str, list[str]] = {
-        iso_week_label(since + timedelta(weeks=n), tz): [] for n in range(weeks)
+    per_week: dict[tuple[int, int], list[_Outcome]] = {
+        iso_week(since + timedelta(weeks=n), tz): [] for n in range(weeks)
     }
-    per_policy: dict[str, list[str]] = defaultdict(list)
-    for starts_at, status, policy in rows:
-        per_week.setdefault(iso_week_label(starts_at, tz), []).append(status)
-        per_policy[policy or NO_POLICY].append(status)
+    per_policy: dict[str | None, list[_Outcome]] = defaultdict(list)
+    for starts_at, status, policy, confirmed_at in rows:
+        outcome = _Outcome(status, confirmed_at is not None)
+        per_week.setdefault(iso_week(starts_at, tz), []).append(outcome)
+        per_policy[policy or None].append(outcome)
     return Statistics(
-        by_week=[_rates(label, per_week[label]) for label in sorted(per_week)],
-        by_policy=[_rates(label, per_policy[label]) for label in sorted(per_policy)],
+        by_week=[
+            _rates(text("statistics.week_label", year=year, week=week), per_week[(year, week)])
+            for year, week in sorted(per_week)
+        ],
+        by_policy=[
+            _rates(policy or text("common.none"), per_policy[policy])
+            for policy in sorted(per_policy, key=lambda name: (name is None, name or ""))
+        ],
     )

@@ -89,3 +89,12 @@ def test_a_bad_setting_stops_the_cli_with_one_line_and_exit_code_2() -> None:
     assert len(lines) == 1
     assert "server.port" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_the_inbox_language_is_danish_unless_set_to_english() -> None:
+    assert load_config(env={}).settings.locale.inbox_language == "da"
+    english = load_config(env={"BORGERCHAT_LOCALE__INBOX_LANGUAGE": "en"})
+    assert english.settings.locale.inbox_language == "en"
+    with pytest.raises(ConfigError) as caught:
+        load_config(env={"BORGERCHAT_LOCALE__INBOX_LANGUAGE": "de"})
+    assert caught.value.key == "locale.inbox_language"

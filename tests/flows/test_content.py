@@ -36,3 +36,11 @@ def test_a_missing_placeholder_value_is_a_content_error(tmp_path: Path) -> None:
         (tmp_path / language / "t.yml").write_text("x: Hej {name}\n", encoding="utf-8")
     with pytest.raises(ContentError, match="name"):
         Content.load(tmp_path).text("da", "t.x")
+
+
+def test_an_english_text_with_other_placeholders_is_refused_at_load(tmp_path: Path) -> None:
+    for language, text in (("da", "Hej {name}"), ("en", "Hello {navn}")):
+        (tmp_path / language).mkdir()
+        (tmp_path / language / "t.yml").write_text(f"x: {text}\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"placeholders differ.*t\.x"):
+        Content.load(tmp_path)

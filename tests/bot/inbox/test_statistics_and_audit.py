@@ -1,4 +1,5 @@
-"""No-show statistics with their SVG chart, the citizen page, and the audit log."""
+"""No-show statistics and reminder confirmations with their SVG chart, the citizen page, and
+the audit log."""
 
 from __future__ import annotations
 
@@ -7,12 +8,28 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.clock import FixedClock
 from bot.db import transaction
 from bot.inbox.auth import Viewer
 from bot.inbox.statistics import booking_statistics
-from bot.models import AbsenceNotice, Booking, Citizen, Conversation, JobProfile, Location, Slot
+from bot.inbox.text import InboxText
+from bot.models import (
+    AbsenceNotice,
+    Booking,
+    Citizen,
+    Conversation,
+    JobProfile,
+    Location,
+    Slot,
+    Team,
+)
 from bot.services import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant
+from tests.bot.test_reminders_chat import (
+    ReminderAwareEngine,
+    WordsOnlyRecognizer,
+    booked_and_reminded,
+)
 from tests.chat import ChatTester
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -70,7 +87,9 @@ def test_rates_per_iso_week_and_per_reminder_policy(
     )
     viewer = Viewer(anna.id, anna.team_id, "anna", "Anna", "consultant", "")
     with transaction(services.session_factory) as db:
-        stats = booking_statistics(db, viewer, services.clock.now(), services.config.settings.tz)
+        stats = booking_statistics(
+            db, viewer, services.clock.now(), services.config.settings.tz, InboxText("da")
+        )
     weeks = {r.label: r for r in stats.by_week}
     assert len(stats.by_week) == 8
     assert (weeks["2026-U47"].total, weeks["2026-U47"].no_show, weeks["2026-U47"].cancelled) == (
@@ -135,3 +154,43 @@ def test_the_citizen_page_shows_absence_job_wishes_bookings_and_is_audited(
     assert log.count("<td>anna</td>") == 2
     assert "view_citizen" in log
     assert "view_conversation" in log
+
+
+def test_a_ja_to_a_reminder_counts_as_confirmed_in_its_week_and_policy(
+    services: Services, clock: FixedClock, make_consultant: MakeConsultant, inbox: InboxClient
+) -> None:
+    services.dispatcher.flows = ReminderAwareEngine(services.content)
+    services.dispatcher.recognizer = WordsOnlyRecognizer()
+    citizen = ChatTester(services)
+    booking_id = booked_and_reminded(services, citizen, clock)
+    with transaction(services.session_factory) as db:
+        booking = db.get(Booking, booking_id)
+        assert booking is not None
+        team = booking.location.team_id
+        team_name = db.get(Team, team).name  # type: ignore[union-attr]
+
+    tz = services.config.settings.tz
+
+    def confirmed() -> tuple[int, int, int]:
+        """This week's confirmed count, its policy's, and this week's attended count."""
+        viewer = Viewer(0, team, "x", "X", "consultant", "")
+        with transaction(services.session_factory) as db:
+            stats = booking_statistics(db, viewer, clock.now(), tz, InboxText("da"))
+        week = {r.label: r for r in stats.by_week}["2026-U48"]
+        [policy] = stats.by_policy
+        return week.confirmed, policy.confirmed, week.attended
+
+    assert confirmed() == (0, 0, 0)
+    citizen.say("JA")
+    assert confirmed() == (1, 1, 0)
+    # Confirmed stays counted whatever happened at the meeting.
+    with transaction(services.session_factory) as db:
+        db.get(Booking, booking_id).status = "attended"  # type: ignore[union-attr]
+    assert confirmed() == (1, 1, 1)
+
+    make_consultant("anna", team=team_name)
+    inbox.login("anna")
+    page = inbox.get("/inbox/statistics").text
+    assert "Bekræftet (JA)" in page
+    assert '<tr><td>2026-U48</td><td>1</td><td class="confirmed">1</td>' in page
+    assert '<tr><td>48h+2h</td><td>1</td><td class="confirmed">1</td>' in page

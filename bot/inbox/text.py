@@ -1,0 +1,63 @@
+"""The consultant inbox's own words, per language, from ``bot/inbox/content/<lang>/*.yml``.
+
+The inbox shows one language to every consultant (``locale.inbox_language``). Texts the inbox
+sends a citizen are not here: they are in ``flows/content/<lang>/inbox.yml``, in the citizen's
+language. Keys are dotted as in flows' content: ``errors.note_empty`` is ``note_empty`` in
+``errors.yml``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from bot.errors import ContentError
+from flows.content import Content
+
+INBOX_CONTENT_DIR = Path(__file__).resolve().parent / "content"
+WEEKDAY_KEYS = tuple(
+    f"weekdays.{day}"
+    for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+)
+
+
+@cache
+def inbox_content() -> Content:
+    """Loaded once per process; a missing English text or placeholder fails here."""
+    return Content.load(INBOX_CONTENT_DIR)
+
+
+class InboxText:
+    """The inbox's texts in one language: plain strings for Python, markup for templates."""
+
+    def __init__(self, language: str, content: Content | None = None) -> None:
+        self.language = language
+        self.content = content or inbox_content()
+
+    def __call__(self, key: str, **params: object) -> str:
+        return self.content.text(self.language, key, **params)
+
+    def markup(self, key: str, **params: object) -> Markup:
+        """The text HTML-escaped, its parameters escaped unless they are markup already."""
+        value = self.content.raw(self.language, key)
+        if not isinstance(value, str):
+            raise ContentError(f"content {key!r} is not a plain text")
+        try:
+            return Markup.escape(value.strip()).format(**params)
+        except (KeyError, IndexError) as exc:
+            raise ContentError(f"content {key!r} needs the parameter {exc}") from exc
+
+    def status(self, value: object) -> str:
+        """A conversation, message or booking status as a word; an unknown code as it is."""
+        key = f"status.{value}"
+        return self(key) if self.content.has("da", key) else str(value)
+
+    def weekdays(self) -> list[str]:
+        return [self(key) for key in WEEKDAY_KEYS]
+
+    def weekday(self, moment: datetime, tz: ZoneInfo) -> str:
+        return self(WEEKDAY_KEYS[moment.astimezone(tz).weekday()])

@@ -1,0 +1,212 @@
+"""With ``locale.inbox_language: en`` a consultant reads every inbox page in English."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import select
+
+from bot.config import AppConfig, load_config
+from bot.db import transaction
+from bot.dispatcher import Delivery
+from bot.messages import Channel, InboundMessage
+from bot.models import (
+    AbsenceNotice,
+    CannedReply,
+    Conversation,
+    JobProfile,
+    Location,
+    OpeningHours,
+)
+from bot.services import Services
+from tests.bot.inbox.conftest import InboxClient, MakeConsultant
+from tests.conftest import REFERENCE_TIME
+from tests.scheduling_data import make_booking
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> AppConfig:
+    return load_config(
+        env={
+            "DATABASE_URL": database_url,
+            "BORGERCHAT_NLU__MODEL_DIR": str(tmp_path / "nlu"),
+            "BORGERCHAT_SECRET_KEY": "test-secret-key-for-the-inbox-0123456789",
+            "BORGERCHAT_LOCALE__INBOX_LANGUAGE": "en",
+        }
+    )
+
+
+def danish_phrases() -> list[str]:
+    """Every Danish inbox text that English says differently, cut at its placeholders."""
+    from bot.inbox.text import inbox_content
+
+    content = inbox_content()
+    phrases = set()
+    for key in content.keys("da"):
+        danish = content.raw("da", key)
+        if danish == content.raw("en", key):
+            continue
+        for part in re.split(r"\{[^}]*\}", danish):
+            part = part.strip(" .:,()#·-–←→\n")
+            if re.search(r"[^\W\d_]{2}", part):
+                phrases.add(part)
+    return sorted(phrases)
+
+
+def danish_in(page: str) -> list[str]:
+    return [
+        phrase
+        for phrase in danish_phrases()
+        if re.search(rf"(?<!\w){re.escape(str(escape(phrase)))}(?!\w)", page)
+    ]
+
+
+@pytest.fixture
+def english_inbox(
+    services: Services, make_consultant: MakeConsultant, inbox: InboxClient
+) -> dict[str, int]:
+    """An admin, a citizen who wrote in English and waits in crisis, a booking, and so on."""
+    boss = make_consultant("boss", role="admin")
+    services.dispatcher.handle(
+        InboundMessage(
+            Channel.WEB,
+            "websession-en",
+            "Hello, I would like to talk to a person",
+            channel_message_id="en-1",
+            language_hint="en",
+        ),
+        delivery=Delivery.INLINE,
+    )
+    now = services.clock.now()
+    with transaction(services.session_factory) as db:
+        conversation = db.scalars(select(Conversation)).one()
+        conversation.status, conversation.priority, conversation.waiting_since = "waiting", 100, now
+        citizen = conversation.citizen
+        citizen.team_id = boss.team_id
+        location = Location(team_id=boss.team_id, name="North Office", kind="office")
+        db.add(location)
+        db.flush()
+        db.add(OpeningHours(location_id=location.id, weekday=0, opens=time(10), closes=time(14)))
+        booking = make_booking(
+            db,
+            citizen,
+            REFERENCE_TIME + timedelta(days=1),
+            consultant=db.get(type(boss), boss.id),
+            location=location,
+            now=now,
+        )
+        booking.reminder_policy = "48h+2h"
+        booking.confirmed_at = now
+        db.add(AbsenceNotice(citizen_id=citizen.id, starts_on=now.date(), reason="own_sickness"))
+        db.add(JobProfile(citizen_id=citizen.id, kinds_of_work=["warehouse"], hours_per_week=10))
+        db.add(CannedReply(team_id=boss.team_id, title="Hello", text="Hello, how can I help?"))
+        ids = {"conversation": conversation.id, "citizen": citizen.id}
+    assert inbox.login("boss").status_code == 303
+    return ids
+
+
+def test_the_login_page_is_in_english(inbox: InboxClient) -> None:
+    page = inbox.get("/inbox/login").text
+    assert '<html lang="en">' in page
+    assert "Log in to the inbox" in page
+    assert danish_in(page) == []
+
+
+def test_every_page_is_in_english_with_no_danish_left(
+    inbox: InboxClient, english_inbox: dict[str, int]
+) -> None:
+    conversation, citizen = english_inbox["conversation"], english_inbox["citizen"]
+    pages = {
+        "/inbox": ["<h1>Conversations</h1>", "Waiting for a person (1)", "CRISIS"],
+        f"/inbox/conversations/{conversation}": [
+            "Conversation with citizen #",
+            "Take the conversation",
+            "Internal notes",
+            "CRISIS: consider phoning the citizen",
+        ],
+        f"/inbox/citizens/{citizen}": [
+            "Absence reports",
+            "own illness",
+            "Job wishes",
+            "Check-in: &#34;How are things going?&#34;",
+            "booked",
+        ],
+        "/inbox/slots": ["Opening hours, times and exceptions", "<td>Monday</td>", "Tuesday 24.11"],
+        "/inbox/bookings?day=2026-11-24": ["Bookings Tuesday 24.11.2026", "No-show</button>"],
+        "/inbox/statistics": [
+            "No-shows and cancellations",
+            "2026-W48",
+            "Confirmed (JA)",
+            "No-show 2026-W48: 0.0 %",
+        ],
+        "/inbox/canned": ["The team&#39;s canned replies", "Save canned reply"],
+        "/inbox/audit": ["Access log", "view_conversation"],
+    }
+    for path, english in pages.items():
+        response = inbox.get(path)
+        assert response.status_code == 200, path
+        page = response.text
+        assert '<html lang="en">' in page, path
+        assert "Log out" in page, path
+        for text in english:
+            assert text in page, (path, text)
+        assert danish_in(page) == [], path
+
+
+def test_errors_and_notices_are_in_english(
+    inbox: InboxClient, english_inbox: dict[str, int]
+) -> None:
+    missing = inbox.get("/inbox/conversations/999999")
+    assert missing.status_code == 404
+    assert "That cannot be done" in missing.text
+    assert "The conversation does not exist or belongs to another team." in missing.text
+    assert danish_in(missing.text) == []
+
+    conversation = f"/inbox/conversations/{english_inbox['conversation']}"
+    claimed = inbox.get(inbox.post(f"{conversation}/claim").headers["location"]).text
+    assert "You have taken the conversation. The citizen is waiting for your reply." in claimed
+    again = inbox.get(inbox.post(f"{conversation}/claim").headers["location"]).text
+    assert "A colleague has already taken this conversation" in again
+    slots = inbox.get(inbox.post("/inbox/slots", day="2026-11-30").headers["location"]).text
+    assert "Fill in consultant, place, date, time and length." in slots
+    assert danish_in(claimed + again + slots) == []
+
+
+def test_the_danish_phrase_list_would_catch_a_danish_page() -> None:
+    assert "Tag samtalen" in danish_phrases()
+    assert danish_in("<button>Tag samtalen</button> <p>Samtale med Anna</p>") == [
+        "Samtale",
+        "Samtale med",
+        "Tag samtalen",
+    ]
+    assert danish_in("<p>Borgerne</p> <p>Bookings</p>") == []  # whole words only
+
+
+# Words English and Danish share; any other English text equal to the Danish is untranslated
+# (and the page checks above could not see it).
+SAME_IN_BOTH = {
+    "citizen.note",  # Note
+    "common.admin_marker",  # (admin)
+    "common.product",  # borgerchat
+    "common.status",  # Status
+    "conversation.status",  # Status:
+    "nav.audit",  # Log
+    "slots.seed_command",  # a command
+    "status.bot",  # chatbot
+    "transcript.bot",  # Chatbot
+    "transcript.system",  # System
+}
+
+
+def test_every_english_text_is_translated() -> None:
+    from bot.inbox.text import inbox_content
+
+    content = inbox_content()
+    untranslated = {
+        key for key in content.keys("da") if content.raw("da", key) == content.raw("en", key)
+    }
+    assert untranslated == SAME_IN_BOTH
