@@ -50,7 +50,17 @@ RECENT_MESSAGES = 5
 
 # Built once with bound parameters (see bot/dispatcher.py for why).
 _NEXT_MEETING = (
-    select(Booking, Consultant, Location)
+    # Columns in MeetingInfo's field order, not ORM entities: plain values load cheaply.
+    select(
+        Booking.id,
+        Booking.starts_at,
+        Booking.ends_at,
+        Consultant.display_name,
+        Location.name,
+        Location.address,
+        Location.directions,
+        Location.kind,
+    )
     .join(Consultant, Booking.consultant_id == Consultant.id)
     .join(Location, Booking.location_id == Location.id)
     .where(
@@ -272,17 +282,7 @@ def next_meeting(session: Session, citizen_id: int, now: datetime) -> MeetingInf
     row = session.execute(_NEXT_MEETING, {"citizen_id": citizen_id, "now": now}).first()
     if row is None:
         return None
-    booking, consultant, location = row
-    return MeetingInfo(
-        booking_id=booking.id,
-        starts_at=booking.starts_at,
-        ends_at=booking.ends_at,
-        consultant=consultant.display_name,
-        location=location.name,
-        address=location.address,
-        directions=location.directions,
-        kind=location.kind,
-    )
+    return MeetingInfo(*row)
 
 
 def free_slots(
@@ -305,7 +305,16 @@ def free_slots(
     )
     kind = Location.kind == LocationKind.PHONE.value
     rows = session.execute(
-        select(Slot, Consultant, Location)
+        # Columns in SlotOffer's field order, not ORM entities: plain values load cheaply.
+        select(
+            Slot.id,
+            Slot.starts_at,
+            Slot.ends_at,
+            Consultant.display_name,
+            Location.name,
+            Location.address,
+            Location.kind,
+        )
         .join(Consultant, Slot.consultant_id == Consultant.id)
         .join(Location, Slot.location_id == Location.id)
         .where(
@@ -319,18 +328,7 @@ def free_slots(
         .order_by(Slot.starts_at, Slot.id)
         .limit(limit)
     ).all()
-    return tuple(
-        SlotOffer(
-            slot_id=slot.id,
-            starts_at=slot.starts_at,
-            ends_at=slot.ends_at,
-            consultant=consultant.display_name,
-            location=location.name,
-            address=location.address,
-            kind=location.kind,
-        )
-        for slot, consultant, location in rows
-    )
+    return tuple(SlotOffer(*row) for row in rows)
 
 
 def recent_messages(session: Session, conversation_id: int) -> tuple[str, ...]:
