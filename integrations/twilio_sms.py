@@ -150,6 +150,11 @@ class SmsChannel:
         self.http_client = RebasedHttpClient(settings.twilio.base_url)
         self.client = Client(sid, auth_token, http_client=self.http_client)
 
+    def close(self) -> None:
+        """Close the pooled connections to Twilio (a ``requests`` session)."""
+        if self.http_client.session is not None:
+            self.http_client.session.close()
+
     def body_of(self, message: OutboundMessage) -> str:
         return format_sms(message.text, message.choices, self.max_segments)
 

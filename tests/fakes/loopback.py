@@ -51,12 +51,24 @@ class LoopbackServer:
         self.hold_after: int | None = None  # hold the Nth accepted call open (after recording)
         self.held = threading.Event()
         self.release = threading.Event()
+        # Keep-alive connections a client holds open now: a closed client leaves none.
+        self.open_connections = 0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             # Headers and body go out in two writes: without this, delayed ACKs cost 40 ms each.
             disable_nagle_algorithm = True
+
+            def setup(self) -> None:
+                super().setup()
+                with fake._lock:
+                    fake.open_connections += 1
+
+            def finish(self) -> None:
+                with fake._lock:
+                    fake.open_connections -= 1
+                super().finish()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
