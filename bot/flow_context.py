@@ -1,8 +1,8 @@
 """Loading what the flows need to know into a :class:`FlowContext`, before each step.
 
 The flows are pure; this is where the database is read for them: the citizen's next meeting,
-free slots (not booked, not inside a slot exception), callback slots, whether a person can
-answer now (weekly opening hours) and how long the queue is.
+free slots (not booked, not inside a slot exception), callback slots, the weekly opening hours
+of each place, whether a person can answer now (by those hours) and how long the queue is.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from datetime import time as dt_time
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -34,7 +33,8 @@ from bot.models import (
     Slot,
     SlotException,
 )
-from flows.types import FlowContext, MeetingInfo, SlotOffer, Staffing
+from flows.opening_hours import next_opening, open_now
+from flows.types import FlowContext, MeetingInfo, SlotOffer, Staffing, WeeklyOpening
 
 T = TypeVar("T")
 
@@ -45,12 +45,6 @@ MAX_OFFERED_SLOTS = 40
 # A rough figure for the expected wait: minutes a consultant spends per waiting conversation.
 MINUTES_PER_WAITING_CONVERSATION = 10
 RECENT_MESSAGES = 5
-
-
-class _Hours(NamedTuple):
-    weekday: int
-    opens: dt_time
-    closes: dt_time
 
 
 class _SharedContext:
@@ -106,6 +100,8 @@ class FlowContextLoader:
         channel: str,
         now: datetime,
     ) -> FlowContext:
+        # Plain values, not ORM rows: the cache outlives the session that loaded them.
+        hours = self.shared.get("hours", now, lambda: opening_hours(session))
         return FlowContext(
             now=now,
             language=conversation.language,
@@ -117,22 +113,16 @@ class FlowContextLoader:
             callback_slots=self.shared.get(
                 "callback", now, lambda: free_slots(session, now, phone=True, limit=8)
             ),
-            staffing=self.staffing(session, now),
+            staffing=self.staffing(session, now, hours),
+            opening_hours=hours,
             reminders_opted_out=bool(citizen.reminders_opted_out),
             retention_days=self.retention_days,
             recent_messages=recent_messages(session, conversation.id),
         )
 
-    def staffing(self, session: Session, now: datetime) -> Staffing:
-        hours = self.shared.get(
-            "hours",
-            now,
-            # Plain values, not ORM rows: the cache outlives the session that loaded it.
-            lambda: tuple(
-                _Hours(row.weekday, row.opens, row.closes)
-                for row in session.scalars(select(OpeningHours))
-            ),
-        )
+    def staffing(
+        self, session: Session, now: datetime, hours: tuple[WeeklyOpening, ...]
+    ) -> Staffing:
         waiting = int(
             session.scalar(
                 select(func.count())
@@ -141,36 +131,15 @@ class FlowContextLoader:
             )
             or 0
         )
-        if not hours:
-            # No opening hours configured: assume someone is there rather than promise a time.
-            return Staffing(
-                open_now=True,
-                waiting_ahead=waiting,
-                expected_wait_minutes=MINUTES_PER_WAITING_CONVERSATION * (waiting + 1),
-            )
         local = now.astimezone(self.tz)
-        open_now = any(
-            row.weekday == local.weekday() and row.opens <= local.time() < row.closes
-            for row in hours
-        )
-        next_opening = None
-        if not open_now:
-            for days_ahead in range(8):
-                day = local.date() + timedelta(days=days_ahead)
-                starts = sorted(
-                    datetime.combine(day, row.opens, tzinfo=self.tz)
-                    for row in hours
-                    if row.weekday == day.weekday()
-                )
-                later = [start for start in starts if start > local]
-                if later:
-                    next_opening = later[0]
-                    break
+        # No opening hours configured: assume someone is there rather than promise a time.
+        is_open = not hours or bool(open_now(hours, local))
+        upcoming = None if is_open else next_opening(hours, local)
         return Staffing(
-            open_now=open_now,
+            open_now=is_open,
             waiting_ahead=waiting,
             expected_wait_minutes=MINUTES_PER_WAITING_CONVERSATION * (waiting + 1),
-            next_opening=next_opening,
+            next_opening=upcoming[0] if upcoming is not None else None,
         )
 
 
@@ -199,6 +168,27 @@ def next_meeting(session: Session, citizen_id: int, now: datetime) -> MeetingInf
         address=location.address,
         directions=location.directions,
         kind=location.kind,
+    )
+
+
+def opening_hours(session: Session) -> tuple[WeeklyOpening, ...]:
+    """Every weekly opening with its place, by place (in the order they were made), weekday and
+    time; names are not sorted, as databases order "Å" differently."""
+    rows = session.execute(
+        select(OpeningHours, Location)
+        .join(Location, OpeningHours.location_id == Location.id)
+        .order_by(Location.id, OpeningHours.weekday, OpeningHours.opens)
+    ).all()
+    return tuple(
+        WeeklyOpening(
+            weekday=hours.weekday,
+            opens=hours.opens,
+            closes=hours.closes,
+            location=location.name,
+            address=location.address,
+            kind=location.kind,
+        )
+        for hours, location in rows
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from bot.messages import Reply
@@ -49,6 +49,18 @@ class Staffing:
 
 
 @dataclass(frozen=True, slots=True)
+class WeeklyOpening:
+    """One weekly opening of a place, in local time (``weekday`` 0 is Monday)."""
+
+    weekday: int
+    opens: time
+    closes: time
+    location: str
+    address: str | None = None
+    kind: str = "office"  # a LocationKind value
+
+
+@dataclass(frozen=True, slots=True)
 class PendingReminder:
     """The last reminder sent to the citizen that still awaits an answer (JA / NEJ / FLYT).
 
@@ -80,6 +92,8 @@ class FlowContext:
     # Callback slots (location kind "phone"), offered when nobody can answer now.
     callback_slots: tuple[SlotOffer, ...] = ()
     staffing: Staffing = field(default_factory=lambda: Staffing(open_now=True))
+    # The weekly opening hours of every place (also phone), by place, weekday and time.
+    opening_hours: tuple[WeeklyOpening, ...] = ()
     reminders_opted_out: bool = False
     retention_days: int = 180
     # The citizen's last messages (oldest first), for handoff summaries.
