@@ -71,6 +71,6 @@ def test_shutdown_closes_the_rasa_client_and_the_twilio_connections(
         queue(services, citizen_id, conversation_id, ["Husk din tid i morgen kl. 10."])
         wait_until(lambda: twilio.sent())
         # Both clients keep their connection alive for the next request.
-        assert (rasa.open_connections, twilio.open_connections) == (1, 1)
+        assert (rasa.connections.count, twilio.connections.count) == (1, 1)
 
-    wait_until(lambda: (rasa.open_connections, twilio.open_connections) == (0, 0), timeout=5)
+    wait_until(lambda: (rasa.connections.count, twilio.connections.count) == (0, 0), timeout=5)

@@ -13,8 +13,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.loopback import CountingHandler, OpenConnections
 
 
 @dataclass
@@ -24,8 +26,7 @@ class FakeRasa:
     received: list[str] = field(default_factory=list)
     status: int = 200
     delay_seconds: float = 0.0
-    open_connections: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    connections: OpenConnections = field(default_factory=OpenConnections)
 
     def result_for(self, text: str) -> dict[str, Any]:
         intent = self.answers.get(text, {"name": "greet", "confidence": 0.91})
@@ -42,18 +43,8 @@ class FakeRasa:
 def fake_rasa_server() -> Iterator[FakeRasa]:
     fake = FakeRasa()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            with fake.lock:
-                fake.open_connections += 1
-
-        def finish(self) -> None:
-            with fake.lock:
-                fake.open_connections -= 1
-            super().finish()
+    class Handler(CountingHandler):
+        connections = fake.connections
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
