@@ -11,9 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from datetime import time as dt_time
 from functools import cached_property
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
@@ -35,7 +34,15 @@ from bot.models import (
     Slot,
     SlotException,
 )
-from flows.types import FlowContext, MeetingInfo, PendingReminder, SlotOffer, Staffing
+from flows.opening_hours import next_opening, open_now
+from flows.types import (
+    FlowContext,
+    MeetingInfo,
+    PendingReminder,
+    SlotOffer,
+    Staffing,
+    WeeklyOpening,
+)
 
 T = TypeVar("T")
 
@@ -88,12 +95,6 @@ _RECENT_MESSAGES = (
 
 # Finds the reminder a citizen's message may answer: (session, citizen id, now, language).
 PendingReminderLoader = Callable[[Session, int, datetime, str], PendingReminder | None]
-
-
-class _Hours(NamedTuple):
-    weekday: int
-    opens: dt_time
-    closes: dt_time
 
 
 # The shared entries that hold free slots (tuples of SlotOffer).
@@ -183,47 +184,22 @@ class FlowContextLoader:
             facts=DatabaseFacts(self, session, citizen.id, conversation, now),
         )
 
+    def opening_hours(self, session: Session, now: datetime) -> tuple[WeeklyOpening, ...]:
+        # Plain values, not ORM rows: the cache outlives the session that loaded them.
+        return self.shared.get("hours", now, lambda: opening_hours(session))
+
     def staffing(self, session: Session, now: datetime) -> Staffing:
-        hours = self.shared.get(
-            "hours",
-            now,
-            # Plain values, not ORM rows: the cache outlives the session that loaded it.
-            lambda: tuple(
-                _Hours(row.weekday, row.opens, row.closes)
-                for row in session.scalars(select(OpeningHours))
-            ),
-        )
+        hours = self.opening_hours(session, now)
         waiting = int(session.scalar(_WAITING_COUNT) or 0)
-        if not hours:
-            # No opening hours configured: assume someone is there rather than promise a time.
-            return Staffing(
-                open_now=True,
-                waiting_ahead=waiting,
-                expected_wait_minutes=MINUTES_PER_WAITING_CONVERSATION * (waiting + 1),
-            )
         local = now.astimezone(self.tz)
-        open_now = any(
-            row.weekday == local.weekday() and row.opens <= local.time() < row.closes
-            for row in hours
-        )
-        next_opening = None
-        if not open_now:
-            for days_ahead in range(8):
-                day = local.date() + timedelta(days=days_ahead)
-                starts = sorted(
-                    datetime.combine(day, row.opens, tzinfo=self.tz)
-                    for row in hours
-                    if row.weekday == day.weekday()
-                )
-                later = [start for start in starts if start > local]
-                if later:
-                    next_opening = later[0]
-                    break
+        # No opening hours configured: assume someone is there rather than promise a time.
+        is_open = not hours or bool(open_now(hours, local))
+        upcoming = None if is_open else next_opening(hours, local)
         return Staffing(
-            open_now=open_now,
+            open_now=is_open,
             waiting_ahead=waiting,
             expected_wait_minutes=MINUTES_PER_WAITING_CONVERSATION * (waiting + 1),
-            next_opening=next_opening,
+            next_opening=upcoming[0] if upcoming is not None else None,
         )
 
 
@@ -267,6 +243,10 @@ class DatabaseFacts:
         return self._loader.staffing(self._session, self._now)
 
     @cached_property
+    def opening_hours(self) -> tuple[WeeklyOpening, ...]:
+        return self._loader.opening_hours(self._session, self._now)
+
+    @cached_property
     def recent_messages(self) -> tuple[str, ...]:
         return recent_messages(self._session, self._conversation_id)
 
@@ -283,6 +263,25 @@ def next_meeting(session: Session, citizen_id: int, now: datetime) -> MeetingInf
     if row is None:
         return None
     return MeetingInfo(*row)
+
+
+def opening_hours(session: Session) -> tuple[WeeklyOpening, ...]:
+    """Every weekly opening with its place, by place (in the order they were made), weekday and
+    time; names are not sorted, as databases order "Å" differently."""
+    rows = session.execute(
+        # Columns in WeeklyOpening's field order, not ORM entities.
+        select(
+            OpeningHours.weekday,
+            OpeningHours.opens,
+            OpeningHours.closes,
+            Location.name,
+            Location.address,
+            Location.kind,
+        )
+        .join(Location, OpeningHours.location_id == Location.id)
+        .order_by(Location.id, OpeningHours.weekday, OpeningHours.opens)
+    ).all()
+    return tuple(WeeklyOpening(*row) for row in rows)
 
 
 def free_slots(

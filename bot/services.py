@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -30,6 +31,11 @@ if TYPE_CHECKING:
     from integrations.channels import ChannelServices
 
 
+@runtime_checkable
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
 @dataclass
 class Services:
     config: AppConfig
@@ -46,9 +52,16 @@ class Services:
     workers: list[BackgroundWorker] = field(default_factory=list)
     # Telegram, SMS and the outbox sender, when their secrets are configured.
     channels: ChannelServices | None = None
+    # What build_services opened besides the engine (the Rasa client, Twilio's HTTP session).
+    resources: ExitStack = field(default_factory=ExitStack)
 
     def close(self) -> None:
-        self.engine.dispose()
+        """Close the clients the services opened, then the connection pool; a second call does
+        nothing more."""
+        try:
+            self.resources.close()
+        finally:
+            self.engine.dispose()
 
 
 def build_recognizer(config: AppConfig) -> IntentRecognizer:
@@ -97,7 +110,11 @@ def build_services(
     session_factory = create_session_factory(engine)
     clock = clock or SystemClock()
     content = Content.load()
-    recognizer = recognizer or build_recognizer(config)
+    resources = ExitStack()
+    if recognizer is None:
+        recognizer = build_recognizer(config)
+        if isinstance(recognizer, Closable):  # the Rasa client; a given recognizer is the caller's
+            resources.callback(recognizer.close)
     flows = FlowEngine(content)
     effects = EffectRunner()
     booking_listeners = BookingListeners()
@@ -156,6 +173,7 @@ def build_services(
         dispatcher=dispatcher,
         booking_listeners=booking_listeners,
         workers=[reminder_scheduler] if settings.reminders.scheduler_enabled else [],
+        resources=resources,
     )
     # Channels (integrations/channels.py): Telegram, SMS and the outbox sender as workers.
     from integrations.channels import build_channels
@@ -164,4 +182,5 @@ def build_services(
         config, session_factory=session_factory, dispatcher=dispatcher, content=content, clock=clock
     )
     services.workers.extend(services.channels.workers)
+    resources.callback(services.channels.close)
     return services

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.messages import Reply
 from bot.privacy import CPR_MASK
-from flows import meetings, reminder_reply, topics
+from flows import meetings, opening_hours, reminder_reply, topics
 from flows.content import Content
 from flows.handoff import CRISIS_PRIORITY, queue, start_handoff, summary
 from flows.reading import (
@@ -195,6 +195,8 @@ class FlowEngine:
             topics.wages(turn)
         elif intent == "jobonsker":
             topics.job_wishes(turn)
+        elif intent == "opening_hours":
+            opening_hours.answer(turn)
         elif intent == "opt_out":
             turn.effects.append(OptOutOfReminders())
             turn.say("core.opt_out")

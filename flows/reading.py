@@ -272,8 +272,9 @@ _ENGLISH_WORDS = (
     "where meeting sick ill holiday holidays work job pension talk person hello hi thanks thank "
     "book cancel move need help english will it this that with for me"
 )
+# "i" is Danish too ("er i åbne i morgen"): counted for both, it cannot tip a Danish message.
 _DANISH_WORDS = (
-    "jeg er min mit mine det en et at af og hvad hvordan kan du vil gerne har hvornar hvor "
+    "jeg er min mit mine det en et at af og i hvad hvordan kan du vil gerne har hvornar hvor "
     "mode tid syg ferie arbejde job pension tale med hej tak booke flytte aflyse dansk ikke "
     "skal ma til pa den der som fra"
 )

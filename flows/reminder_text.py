@@ -11,36 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.gsm7 import sms_parts
 from flows.content import Content
-
-# GSM 03.38: the basic set, and the extension set whose characters count twice.
-_GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
-
-
-def gsm7_length(text: str) -> int | None:
-    """Septets ``text`` takes in GSM-7, or None if it needs UCS-2 (an emoji, a curly quote)."""
-    length = 0
-    for char in text:
-        if char in _GSM7_BASIC:
-            length += 1
-        elif char in _GSM7_EXTENDED:
-            length += 2
-        else:
-            return None
-    return length
-
-
-def sms_segments(text: str) -> int:
-    """How many SMS parts ``text`` is sent as (153 GSM-7 or 67 UCS-2 per part when split)."""
-    septets = gsm7_length(text)
-    if septets is not None:
-        return 1 if septets <= 160 else -(-septets // 153)
-    units = len(text.encode("utf-16-le")) // 2
-    return 1 if units <= 70 else -(-units // 67)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +103,7 @@ def meeting_reminder_text(
         return texts[0]
     for limit in (1, max_segments):
         for candidate in texts:
-            if sms_segments(candidate) <= limit:
+            if sms_parts(candidate) <= limit:
                 return candidate
     return texts[-1]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Protocol
 
 from bot.messages import Reply
@@ -49,6 +49,18 @@ class Staffing:
 
 
 @dataclass(frozen=True, slots=True)
+class WeeklyOpening:
+    """One weekly opening of a place, in local time (``weekday`` 0 is Monday)."""
+
+    weekday: int
+    opens: time
+    closes: time
+    location: str
+    address: str | None = None
+    kind: str = "office"  # a LocationKind value
+
+
+@dataclass(frozen=True, slots=True)
 class PendingReminder:
     """The last reminder sent to the citizen that still awaits an answer (JA / NEJ / FLYT).
 
@@ -86,6 +98,9 @@ class ContextFacts(Protocol):
     def staffing(self) -> Staffing: ...
 
     @property
+    def opening_hours(self) -> tuple[WeeklyOpening, ...]: ...
+
+    @property
     def recent_messages(self) -> tuple[str, ...]: ...
 
     @property
@@ -101,6 +116,8 @@ class KnownFacts:
     # Callback slots (location kind "phone"), offered when nobody can answer now.
     callback_slots: tuple[SlotOffer, ...] = ()
     staffing: Staffing = field(default_factory=lambda: Staffing(open_now=True))
+    # The weekly opening hours of every place (also phone), by place, weekday and time.
+    opening_hours: tuple[WeeklyOpening, ...] = ()
     # The citizen's last messages (oldest first), for handoff summaries.
     recent_messages: tuple[str, ...] = ()
     # Set when the citizen's message may answer a reminder (flows/reminder_reply.py).
@@ -135,6 +152,10 @@ class FlowContext:
     @property
     def staffing(self) -> Staffing:
         return self.facts.staffing
+
+    @property
+    def opening_hours(self) -> tuple[WeeklyOpening, ...]:
+        return self.facts.opening_hours
 
     @property
     def recent_messages(self) -> tuple[str, ...]:

@@ -33,6 +33,12 @@ class ChannelServices:
             raise RuntimeError("Telegram is not configured (TELEGRAM_BOT_TOKEN)")
         return TelegramPoller(self.telegram)
 
+    def close(self) -> None:
+        """Close the HTTP clients the channels hold outside a worker's lifecycle (Telegram's
+        own is shut down when its worker stops)."""
+        if self.sms is not None:
+            self.sms.close()
+
 
 def build_channels(
     config: AppConfig,

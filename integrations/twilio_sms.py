@@ -19,9 +19,6 @@ reply CANCEL (see the content test).
 from __future__ import annotations
 
 import logging
-import math
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -46,6 +43,7 @@ from bot.config import AppConfig
 from bot.db import SessionFactory, transaction
 from bot.dispatcher import Delivery, Dispatcher, DispatchResult
 from bot.errors import ConfigError, InvalidMessage
+from bot.gsm7 import max_septets, septets, to_gsm7
 from bot.identity import normalise_phone
 from bot.messages import Channel, InboundMessage, OutboundMessage
 from bot.models import Citizen, Direction, Message, MessageStatus
@@ -65,65 +63,9 @@ OPT_IN_WHEN_OPTED_OUT = frozenset({"YES"})
 HELP_KEYWORDS = frozenset({"HELP", "INFO"})
 ALL_KEYWORDS = OPT_OUT_KEYWORDS | OPT_IN_KEYWORDS | OPT_IN_WHEN_OPTED_OUT | HELP_KEYWORDS
 
-# --- GSM-7 -------------------------------------------------------------------------------
+# --- SMS body ----------------------------------------------------------------------------
 
-GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")  # two septets each (escape + char)
-SINGLE_SEGMENT_SEPTETS = 160
-PART_SEPTETS = 153  # a split message spends 7 septets per part on the joining header
 ELLIPSIS = "..."
-
-_REPLACEMENTS = {
-    **dict.fromkeys("‘’‚‛′`´", "'"),
-    **dict.fromkeys("“”„‟″«»", '"'),
-    **dict.fromkeys("‐‑‒–—―−", "-"),
-    **dict.fromkeys(
-        "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\t",
-        " ",
-    ),
-    "…": "...",
-    "•": "-",
-    "·": "-",
-}
-
-
-def to_gsm7(text: str) -> str:
-    """Text an SMS can carry in GSM-7: typographic quotes and dashes become plain ones, accents
-    outside the alphabet lose their accent, emoji and other symbols are dropped."""
-    out: list[str] = []
-    for char in text:
-        char = _REPLACEMENTS.get(char, char)
-        if all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in char):
-            out.append(char)
-            continue
-        base = "".join(
-            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
-        )
-        out.append("".join(c for c in base if c in GSM7_BASIC or c in GSM7_EXTENSION))
-    cleaned = "".join(out)
-    # Dropped emoji leave double spaces and blank line ends behind.
-    cleaned = re.sub(r"[ ]{2,}", " ", cleaned)
-    cleaned = re.sub(r" +\n", "\n", cleaned)
-    return cleaned.strip()
-
-
-def septets(text: str) -> int:
-    return sum(2 if c in GSM7_EXTENSION else 1 for c in text)
-
-
-def segment_count(text: str) -> int:
-    """SMS parts for GSM-7 ``text``: 160 septets in one, 153 per part when split."""
-    size = septets(text)
-    if size <= SINGLE_SEGMENT_SEPTETS:
-        return 1
-    return math.ceil(size / PART_SEPTETS)
-
-
-def max_septets(max_segments: int) -> int:
-    return SINGLE_SEGMENT_SEPTETS if max_segments == 1 else PART_SEPTETS * max_segments
 
 
 def format_sms(text: str, choices: Sequence[str], max_segments: int) -> str:
@@ -147,7 +89,7 @@ def _cut(text: str, budget: int) -> str:
     kept: list[str] = []
     used = 0
     for char in text:
-        cost = 2 if char in GSM7_EXTENSION else 1
+        cost = septets(char)
         if used + cost > budget:
             break
         kept.append(char)
@@ -208,6 +150,11 @@ class SmsChannel:
         self.validator = RequestValidator(auth_token)
         self.http_client = RebasedHttpClient(settings.twilio.base_url)
         self.client = Client(sid, auth_token, http_client=self.http_client)
+
+    def close(self) -> None:
+        """Close the pooled connections to Twilio (a ``requests`` session)."""
+        if self.http_client.session is not None:
+            self.http_client.session.close()
 
     def body_of(self, message: OutboundMessage) -> str:
         return format_sms(message.text, message.choices, self.max_segments)

@@ -15,6 +15,7 @@ INTENTS: tuple[str, ...] = (
     "reschedule_meeting",
     "cancel_meeting",
     "meeting_info",
+    "opening_hours",
     "human_handoff",
     "crisis",
     "greet",

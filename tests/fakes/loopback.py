@@ -41,6 +41,33 @@ class HttpResponse:
 Route = Callable[[Call], HttpResponse]
 
 
+class OpenConnections:
+    """The keep-alive connections clients hold open to a fake: a closed client leaves none."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def change(self, by: int) -> None:
+        with self._lock:
+            self.count += by
+
+
+class CountingHandler(BaseHTTPRequestHandler):
+    """An HTTP/1.1 (keep-alive) handler that counts its connection while it is open."""
+
+    protocol_version = "HTTP/1.1"
+    connections: OpenConnections
+
+    def setup(self) -> None:
+        super().setup()
+        self.connections.change(+1)
+
+    def finish(self) -> None:
+        self.connections.change(-1)
+        super().finish()
+
+
 class LoopbackServer:
     """Serve ``route(call)`` on loopback; subclasses implement :meth:`route` and :meth:`failure`."""
 
@@ -51,10 +78,11 @@ class LoopbackServer:
         self.hold_after: int | None = None  # hold the Nth accepted call open (after recording)
         self.held = threading.Event()
         self.release = threading.Event()
+        self.connections = OpenConnections()
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+        class Handler(CountingHandler):
+            connections = fake.connections
             # Headers and body go out in two writes: without this, delayed ACKs cost 40 ms each.
             disable_nagle_algorithm = True
 

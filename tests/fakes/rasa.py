@@ -1,7 +1,8 @@
 """A fake Rasa server on loopback: a real HTTP socket answering ``POST /model/parse``.
 
 It answers with a canned result per text (or ``greet``), records what it was asked, and can be
-told to fail (HTTP 500) or to answer slowly, as a real Rasa server under trouble does.
+told to fail (HTTP 500) or to answer slowly, as a real Rasa server under trouble does. Like a
+real one it keeps connections alive, and counts those a client holds open.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.loopback import CountingHandler, OpenConnections
 
 
 @dataclass
@@ -23,6 +26,7 @@ class FakeRasa:
     received: list[str] = field(default_factory=list)
     status: int = 200
     delay_seconds: float = 0.0
+    connections: OpenConnections = field(default_factory=OpenConnections)
 
     def result_for(self, text: str) -> dict[str, Any]:
         intent = self.answers.get(text, {"name": "greet", "confidence": 0.91})
@@ -39,7 +43,9 @@ class FakeRasa:
 def fake_rasa_server() -> Iterator[FakeRasa]:
     fake = FakeRasa()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(CountingHandler):
+        connections = fake.connections
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
@@ -48,6 +54,7 @@ def fake_rasa_server() -> Iterator[FakeRasa]:
                 time.sleep(fake.delay_seconds)
             if self.path != "/model/parse" or fake.status != 200:
                 self.send_response(fake.status if fake.status != 200 else 404)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
             payload = json.dumps(fake.result_for(body.get("text", ""))).encode()

@@ -81,6 +81,8 @@ def test_danish_letters_and_their_spellings_fold_alike() -> None:
 def test_the_written_language_is_recognised_only_when_clear() -> None:
     assert written_language("I am sick today and can't come") == "en"
     assert written_language("jeg er syg i dag") == "da"
+    assert written_language("er i åbne i morgen") == "da"  # "i" is no English "I" here
+    assert written_language("i want a meeting") == "en"
     assert written_language("ok") is None
     assert written_language("Hi") == "en"
     assert written_language("hej") is None

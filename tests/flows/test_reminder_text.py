@@ -7,14 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.gsm7 import gsm7_length, sms_parts
 from flows.content import Content
-from flows.reminder_text import (
-    MeetingDetails,
-    gsm7_length,
-    meeting_reminder_text,
-    meeting_when,
-    sms_segments,
-)
+from flows.reminder_text import MeetingDetails, meeting_reminder_text, meeting_when
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 NOW = datetime(2026, 11, 23, 8, 12, tzinfo=UTC)  # Monday
@@ -34,16 +29,6 @@ def sms(
     )
 
 
-def test_danish_letters_are_gsm7_and_emoji_or_curly_quotes_are_not() -> None:
-    assert gsm7_length("Nørregade, Århus, Æblevej") == 25
-    assert gsm7_length("€") == 2
-    assert gsm7_length("Hej 🙂") is None
-    assert gsm7_length("“FLYT”") is None
-    assert sms_segments("a" * 160) == 1
-    assert sms_segments("a" * 161) == 2
-    assert sms_segments("ø" * 70 + "🙂") == 2
-
-
 def test_the_meeting_time_is_said_in_copenhagen_time(content: Content) -> None:
     assert meeting_when(content, "da", MEETING, NOW, COPENHAGEN) == "onsdag 25. november kl. 9.00"
     tomorrow = datetime(2026, 11, 24, 12, 30, tzinfo=UTC)
@@ -59,7 +44,7 @@ def test_a_reminder_names_the_consultant_time_place_and_the_reply_words(content:
         "Husk din tid hos Mette Hansen onsdag 25. november kl. 9.00 på Jobcenter Nord, "
         "Nørregade 4. Svar JA hvis du kommer, NEJ hvis du ikke kan, FLYT for en ny tid."
     )
-    assert sms_segments(text) == 1
+    assert sms_parts(text) == 1
     assert "CANCEL" not in text.upper()
 
 
@@ -91,7 +76,7 @@ def test_long_details_are_dropped_before_a_second_sms_is_needed(content: Content
         citizen_name="Fatima",
     )
     text = sms(content, meeting)
-    assert sms_segments(text) <= 2
+    assert sms_parts(text) <= 2
     assert "Mette Kristine Søndergaard-Hansen" in text
     assert "Svar JA" in text
 
@@ -120,4 +105,4 @@ def test_a_phone_meeting_says_the_consultant_will_call(content: Content) -> None
 def test_every_plain_reminder_fits_one_sms(content: Content, language: str, key: str) -> None:
     meeting = MeetingDetails(MEETING, "Mette Hansen", "Jobcenter Nord", "Nørregade 4")
     text = sms(content, meeting, language, key)
-    assert sms_segments(text) == 1, (len(text), text)
+    assert sms_parts(text) == 1, (len(text), text)
