@@ -21,7 +21,7 @@ from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot.clock import Clock
 from bot.conversations import open_conversation
@@ -58,6 +58,29 @@ _IDENTITY = (
         ChannelIdentity.address == bindparam("address"),
     )
     .options(joinedload(ChannelIdentity.citizen))
+)
+# A known sender's citizen and open conversation in one round trip, the conversation locked
+# (FOR UPDATE OF: that row only, so one citizen's messages are handled one at a time). No row
+# for a new sender or one whose conversations are all closed: then the long way.
+_newest_open = aliased(Conversation)
+_KNOWN_SENDER = (
+    select(ChannelIdentity, Citizen, Conversation)
+    .join(Citizen, ChannelIdentity.citizen_id == Citizen.id)
+    .join(
+        Conversation,
+        Conversation.id
+        == select(func.max(_newest_open.id))
+        .where(
+            _newest_open.citizen_id == Citizen.id,
+            _newest_open.status != ConversationStatus.CLOSED.value,
+        )
+        .scalar_subquery(),
+    )
+    .where(
+        ChannelIdentity.channel == bindparam("channel"),
+        ChannelIdentity.address == bindparam("address"),
+    )
+    .with_for_update(of=Conversation)
 )
 _INBOUND_KEY = (
     Message.direction == Direction.IN.value,
@@ -169,8 +192,16 @@ class Dispatcher:
         # NLU is pure and CPU-bound: run it before the transaction so no lock waits on it.
         parse = self.recognizer.parse(masked.text, now=now)
         with transaction(self.session_factory) as session:
-            citizen = self._identify(session, inbound, now)
-            admitted = self._admit(session, inbound, citizen, masked.text, parse, now)
+            params = {"channel": inbound.channel.value, "address": inbound.address}
+            known = session.execute(_KNOWN_SENDER, params).first()
+            if known is not None:
+                identity, citizen, conversation = known
+                self._seen(identity, now)
+            else:
+                citizen, conversation = self._identify(session, inbound, now), None
+            admitted = self._admit(
+                session, inbound, citizen, masked.text, parse, now, conversation=conversation
+            )
             if isinstance(admitted, DispatchResult):
                 return admitted
             conversation, message_id = admitted
@@ -240,10 +271,13 @@ class Dispatcher:
         text: str | None,
         parse: ParseResult | None,
         now: datetime,
+        *,
+        conversation: Conversation | None = None,
     ) -> tuple[Conversation, int] | DispatchResult:
-        """Lock the conversation and store the message: (conversation, message id), or the
-        first answer when this is a redelivery."""
-        conversation = open_conversation(session, citizen, now, lock=True)
+        """Lock the conversation (unless ``conversation`` is given locked) and store the
+        message: (conversation, message id), or the first answer when this is a redelivery."""
+        if conversation is None:
+            conversation = open_conversation(session, citizen, now, lock=True)
         message_id = self._insert_inbound(session, inbound, citizen, conversation, text, parse, now)
         if message_id is None:
             # A redelivery (or a concurrent worker stored the same message and committed while
@@ -409,13 +443,17 @@ class Dispatcher:
             intent=inbound.intent,
         )
 
+    @staticmethod
+    def _seen(identity: ChannelIdentity, now: datetime) -> None:
+        # Hourly resolution is enough and saves an UPDATE on most messages.
+        if now - identity.last_seen_at > timedelta(hours=1):
+            identity.last_seen_at = now
+
     def _identify(self, session: Session, inbound: InboundMessage, now: datetime) -> Citizen:
         params = {"channel": inbound.channel.value, "address": inbound.address}
         identity = session.scalars(_IDENTITY, params).first()
         if identity is not None:
-            # Hourly resolution is enough and saves an UPDATE on most messages.
-            if now - identity.last_seen_at > timedelta(hours=1):
-                identity.last_seen_at = now
+            self._seen(identity, now)
             return identity.citizen
         language = inbound.language_hint or self.default_language
         try:

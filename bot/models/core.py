@@ -169,6 +169,10 @@ class Message(Base):
         CheckConstraint(f"status IN ({_values(MessageStatus)})", name="status"),
         Index("ix_messages_outbox", "status", "next_attempt_at"),
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+        # A citizen's messages (reminder answers, export, erase) and an address's latest
+        # messages (numbered SMS choices, the web chat's poll) without a scan of the table.
+        Index("ix_messages_citizen", "citizen_id", "id"),
+        Index("ix_messages_address", "channel", "address", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
