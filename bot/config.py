@@ -44,7 +44,7 @@ class ServerSettings(_Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Messages one server process works on at once; the rest wait their turn. A few is fastest:
     # the work holds Python's GIL between database round trips (bench/load.py).
-    concurrent_messages: int = Field(default=6, ge=1, le=64)
+    concurrent_messages: int = Field(default=4, ge=1, le=64)
 
     @field_validator("public_url")
     @classmethod
