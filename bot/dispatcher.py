@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, exists, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +36,8 @@ from bot.models import (
     Direction,
     Message,
     MessageStatus,
+    Reminder,
+    ReminderStatus,
     Sender,
 )
 from bot.privacy import mask_cpr
@@ -63,8 +65,19 @@ _IDENTITY = (
 # (FOR UPDATE OF: that row only, so one citizen's messages are handled one at a time). No row
 # for a new sender or one whose conversations are all closed: then the long way.
 _newest_open = aliased(Conversation)
+# Whether a reminder sent to the citizen still awaits an answer: most messages answer none, and
+# then the flows' check for one costs no query (bot/flow_context.py).
+_REMINDER_AWAITS_ANSWER = (
+    exists()
+    .where(
+        Reminder.citizen_id == Citizen.id,
+        Reminder.status == ReminderStatus.SENT.value,
+        Reminder.answered_at.is_(None),
+    )
+    .label("reminder_awaits_answer")
+)
 _KNOWN_SENDER = (
-    select(ChannelIdentity, Citizen, Conversation)
+    select(ChannelIdentity, Citizen, Conversation, _REMINDER_AWAITS_ANSWER)
     .join(Citizen, ChannelIdentity.citizen_id == Citizen.id)
     .join(
         Conversation,
@@ -90,15 +103,6 @@ _INBOUND_KEY = (
 _FIND_INBOUND = select(Message).where(*_INBOUND_KEY)
 _REPLIES_TO = select(Message).where(Message.in_reply_to_id == bindparam("inbound_id")).order_by(
     Message.id
-)
-_RECENT_INBOUND_COUNT = (
-    select(func.count())
-    .select_from(Message)
-    .where(
-        Message.conversation_id == bindparam("conversation_id"),
-        Message.direction == Direction.IN.value,
-        Message.created_at > bindparam("since"),
-    )
 )
 # A redelivered transport message (same channel and id) is not stored twice.
 _INSERT_INBOUND = {
@@ -194,8 +198,9 @@ class Dispatcher:
         with transaction(self.session_factory) as session:
             params = {"channel": inbound.channel.value, "address": inbound.address}
             known = session.execute(_KNOWN_SENDER, params).first()
+            reminder_awaits_answer = True  # unknown: the flows' context looks
             if known is not None:
-                identity, citizen, conversation = known
+                identity, citizen, conversation, reminder_awaits_answer = known
                 self._seen(identity, now)
             else:
                 citizen, conversation = self._identify(session, inbound, now), None
@@ -206,7 +211,15 @@ class Dispatcher:
                 return admitted
             conversation, message_id = admitted
 
-            replies = self._respond(session, citizen, conversation, parse, inbound, now)
+            replies = self._respond(
+                session,
+                citizen,
+                conversation,
+                parse,
+                inbound,
+                now,
+                reminder_awaits_answer=reminder_awaits_answer,
+            )
             if masked.cpr_found:
                 notice = self.content.text(conversation.language, "core.cpr_removed")
                 # Crisis numbers always come first; the CPR notice can wait.
@@ -285,6 +298,7 @@ class Dispatcher:
             earlier = self._find_inbound(session, inbound)
             assert earlier is not None
             return self._replay(session, earlier)
+        _count_inbound(conversation, now)
         if citizen.last_channel != inbound.channel.value:
             citizen.last_channel = inbound.channel.value
         # Hourly resolution is enough and saves an UPDATE on most messages.
@@ -376,6 +390,8 @@ class Dispatcher:
         parse: ParseResult,
         inbound: InboundMessage,
         now: datetime,
+        *,
+        reminder_awaits_answer: bool = True,
     ) -> list[Reply]:
         status = conversation.status
         intent = parse["intent"]["name"]
@@ -384,12 +400,20 @@ class Dispatcher:
         if status == ConversationStatus.WAITING and intent != "crisis":
             return []  # queued for a person; only a crisis still gets the bot's answer
         if intent != "crisis":
-            recent = self._recent_inbound_count(session, conversation, now)
+            recent = conversation.inbound_in_window
             if recent == self.max_messages_per_minute + 1:
                 return [Reply(self.content.text(conversation.language, "core.throttled"))]
             if recent > self.max_messages_per_minute:
                 return []  # flooding: stored, not answered, until the pace drops
-        context = self.context_loader(session, citizen, conversation, inbound.channel.value, now)
+        channel = inbound.channel.value
+        context = self.context_loader(
+            session,
+            citizen,
+            conversation,
+            channel,
+            now,
+            reminder_awaits_answer=reminder_awaits_answer,
+        )
         state = dict(conversation.flow_state or {})
         scope = EffectScope(session, citizen, conversation, now)
         try:
@@ -399,7 +423,12 @@ class Dispatcher:
             except SlotTaken as taken:
                 # Another citizen booked the slot first: offer fresh times instead.
                 context = self.context_loader(
-                    session, citizen, conversation, inbound.channel.value, now
+                    session,
+                    citizen,
+                    conversation,
+                    channel,
+                    now,
+                    reminder_awaits_answer=reminder_awaits_answer,
                 )
                 step = self.flows.recover(state, taken.slot_id, context)
                 self._run_effects(scope, step)
@@ -409,14 +438,6 @@ class Dispatcher:
             log.exception("flow step failed for conversation %s", conversation.id)
             return [Reply(self.content.text(conversation.language, "core.error"))]
         return list(step.replies)
-
-    def _recent_inbound_count(
-        self, session: Session, conversation: Conversation, now: datetime
-    ) -> int:
-        """Inbound messages of this conversation in the last minute, the current one included."""
-        since = now - timedelta(minutes=1)
-        params = {"conversation_id": conversation.id, "since": since}
-        return int(session.scalar(_RECENT_INBOUND_COUNT, params) or 0)
 
     def _run_effects(self, scope: EffectScope, step: Step) -> None:
         """All of a step's effects or none of them (a savepoint)."""
@@ -503,11 +524,46 @@ class Dispatcher:
         }
 
 
-ContextLoader = Callable[[Session, Citizen, Conversation, str, datetime], FlowContext]
+FLOOD_WINDOW = timedelta(minutes=1)
+
+
+def _count_inbound(conversation: Conversation, now: datetime) -> None:
+    """Count an inbound message in the conversation's flood window (a minute from the first
+    message of a burst); a message after the window starts a new one."""
+    started = conversation.inbound_window_started_at
+    if started is None or now - started >= FLOOD_WINDOW:
+        conversation.inbound_window_started_at = now
+        conversation.inbound_in_window = 1
+    else:
+        conversation.inbound_in_window = (conversation.inbound_in_window or 0) + 1
+
+
+class ContextLoader(Protocol):
+    """Builds the flows' context for one message (bot/flow_context.py).
+
+    ``reminder_awaits_answer`` False says no reminder can be pending, so none is looked up.
+    """
+
+    def __call__(
+        self,
+        session: Session,
+        citizen: Citizen,
+        conversation: Conversation,
+        channel: str,
+        now: datetime,
+        *,
+        reminder_awaits_answer: bool = True,
+    ) -> FlowContext: ...
 
 
 def basic_context(
-    session: Session, citizen: Citizen, conversation: Conversation, channel: str, now: datetime
+    session: Session,
+    citizen: Citizen,
+    conversation: Conversation,
+    channel: str,
+    now: datetime,
+    *,
+    reminder_awaits_answer: bool = True,
 ) -> FlowContext:
     """The context without database look-ups (see bot/flow_context.py for the full one)."""
     return FlowContext(

@@ -172,7 +172,17 @@ class FlowContextLoader:
         conversation: Conversation,
         channel: str,
         now: datetime,
+        *,
+        reminder_awaits_answer: bool = True,
     ) -> FlowContext:
+        facts = DatabaseFacts(
+            self,
+            session,
+            citizen.id,
+            conversation,
+            now,
+            reminder_awaits_answer=reminder_awaits_answer,
+        )
         return FlowContext(
             now=now,
             language=conversation.language,
@@ -181,7 +191,7 @@ class FlowContextLoader:
             timezone=self.timezone,
             reminders_opted_out=bool(citizen.reminders_opted_out),
             retention_days=self.retention_days,
-            facts=DatabaseFacts(self, session, citizen.id, conversation, now),
+            facts=facts,
         )
 
     def opening_hours(self, session: Session, now: datetime) -> tuple[WeeklyOpening, ...]:
@@ -214,8 +224,11 @@ class DatabaseFacts:
         citizen_id: int,
         conversation: Conversation,
         now: datetime,
+        *,
+        reminder_awaits_answer: bool = True,
     ) -> None:
         self._loader = loader
+        self._reminder_awaits_answer = reminder_awaits_answer
         self._session = session
         self._citizen_id = citizen_id
         self._conversation_id = conversation.id
@@ -253,7 +266,7 @@ class DatabaseFacts:
     @cached_property
     def pending_reminder(self) -> PendingReminder | None:
         load = self._loader.pending_reminder
-        if load is None:
+        if load is None or not self._reminder_awaits_answer:
             return None
         return load(self._session, self._citizen_id, self._now, self._language)
 

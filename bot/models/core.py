@@ -154,6 +154,10 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The flood limit's window: when the current minute of inbound messages began, and how many
+    # came in it (kept on the row the pipeline locks anyway, instead of a count per message).
+    inbound_window_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    inbound_in_window: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     citizen: Mapped[Citizen] = relationship()
 

@@ -46,15 +46,23 @@ def _first_offer(chat: ChatTester) -> str:
     return replies[0].choices[0]
 
 
-def test_a_greeting_reads_no_meetings_slots_or_queue(chat: ChatTester, services: Services) -> None:
+def test_a_greeting_reads_no_meetings_slots_queue_or_reminders(
+    chat: ChatTester, services: Services
+) -> None:
     _seed(services)
+    chat.say("hej")
     with statements(services) as seen:
         assert "chatbot" in chat.say_text("hej")
     read = " ".join(seen).lower()
     assert "from bookings" not in read
     assert "from slots" not in read
-    assert "count(*)" in read  # the flood check, nothing more
+    assert "count(*)" not in read  # the flood check reads the conversation row it locked
     assert "status = 'waiting'" not in read
+    # No reminder awaits an answer (the sender's own look-up says so): none is loaded.
+    assert not any(statement.lower().startswith("select reminders") for statement in seen)
+    # The sender (citizen and locked conversation), the message, the reply, the conversation's
+    # flood count: four statements.
+    assert len([s for s in seen if not s.startswith("BEGIN")]) == 4
 
 
 def test_asking_for_the_meeting_reads_the_meeting(chat: ChatTester, services: Services) -> None:
