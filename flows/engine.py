@@ -36,9 +36,11 @@ from flows.types import (
     FlowContext,
     FlowState,
     HandOff,
+    HandoffReason,
     OptOutOfReminders,
     SetLanguage,
     Step,
+    Topic,
 )
 from nlu.types import FALLBACK_INTENT, ParseResult
 
@@ -160,7 +162,7 @@ class FlowEngine:
             turn.state["misses"] = 0
             self._menu(turn, "core.what_else")
         elif intent == "human_handoff":
-            start_handoff(turn, "requested")
+            start_handoff(turn, HandoffReason.REQUESTED)
         elif intent == "out_of_scope":
             # Gibberish often lands here too: two in a row count as misunderstandings.
             misses = int(turn.state.get("misses", 0)) + 1
@@ -168,11 +170,11 @@ class FlowEngine:
             if misses >= 2:
                 turn.state["misses"] = 0
                 turn.say("handoff.two_misses")
-                start_handoff(turn, "misunderstood")
+                start_handoff(turn, HandoffReason.MISUNDERSTOOD)
                 return
             turn.ask_yes_no(turn.t("core.out_of_scope"), yes={"start": "unanswerable"})
         elif intent == "unanswerable":
-            start_handoff(turn, "unanswerable")
+            start_handoff(turn, HandoffReason.UNANSWERABLE)
         elif intent == "book_meeting":
             meetings.start_booking(turn, topic or _topic_of(turn))
         elif intent == "reschedule_meeting":
@@ -205,9 +207,9 @@ class FlowEngine:
         elif intent == "confirm_delete":
             self._confirm_delete(turn)
         elif intent == "handoff_wait":
-            queue(turn, str(turn.state.get("handoff_reason") or "requested"))
+            queue(turn, _chosen_reason(turn))
         elif intent == "callback":
-            meetings.offer_slots(turn, meetings.CALLBACK, topic="callback", use_wanted=False)
+            meetings.offer_slots(turn, meetings.CALLBACK, topic=Topic.CALLBACK, use_wanted=False)
         else:
             self._fallback(turn)
 
@@ -234,7 +236,7 @@ class FlowEngine:
         if misses >= 2:
             turn.state["misses"] = 0
             turn.say("handoff.two_misses")
-            start_handoff(turn, "misunderstood")
+            start_handoff(turn, HandoffReason.MISUNDERSTOOD)
             return
         turn.say("core.fallback")
 
@@ -253,7 +255,7 @@ class FlowEngine:
             turn.state["misses"] = 0
             turn.facts["open_question"] = pending.get("text")
             turn.say("handoff.two_misses")
-            start_handoff(turn, "misunderstood")
+            start_handoff(turn, HandoffReason.MISUNDERSTOOD)
             return turn.step()
         turn.say("core.fallback_in_flow")
         # Ask the same question again, with the same choices and meaning.
@@ -327,7 +329,8 @@ class FlowEngine:
         turn.state["last_intent"] = "crisis"
         turn.replies.clear()  # nothing before the crisis numbers
         turn.replies.append(Reply(turn.t("core.crisis")))
-        turn.effects.append(HandOff("crisis", CRISIS_PRIORITY, summary(turn, "crisis")))
+        reason = HandoffReason.CRISIS
+        turn.effects.append(HandOff(reason, CRISIS_PRIORITY, summary(turn, reason)))
         turn.state.pop("pending", None)
         turn.state.pop("suspended", None)
         turn.state["misses"] = 0
@@ -344,6 +347,14 @@ class FlowEngine:
         if asked is not None and (turn.intent in NOT_A_TOPIC or len(turn.text.split()) <= 4):
             turn.say("core.language_set")
             turn.parse = {**turn.parse, "intent": {"name": "greet", "confidence": 1.0}}
+
+
+def _chosen_reason(turn: Turn) -> HandoffReason:
+    """The reason kept while the citizen chose between waiting and a callback."""
+    try:
+        return HandoffReason(str(turn.state.get("handoff_reason")))
+    except ValueError:  # none kept, or from an older version
+        return HandoffReason.REQUESTED
 
 
 def _topic_of(turn: Turn) -> str | None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from flows.turn import Turn
-from flows.types import HandOff
+from flows.types import HandOff, HandoffReason, SummaryKey
 
 CRISIS_PRIORITY = 100
 SUMMARY_MESSAGES = 5
 
 
-def summary(turn: Turn, reason: str) -> dict[str, Any]:
+def summary(turn: Turn, reason: HandoffReason) -> dict[str, Any]:
     """What the consultant sees first: why, what the citizen wants, what they told us."""
     messages = list(turn.context.recent_messages[-SUMMARY_MESSAGES:])
     if not messages or messages[-1] != turn.text:
@@ -27,15 +27,15 @@ def summary(turn: Turn, reason: str) -> dict[str, Any]:
     if turn.context.next_meeting is not None:
         details["next_meeting"] = turn.moment(turn.context.next_meeting.starts_at)
     return {
-        "reason": reason,
-        "intent": turn.state.get("last_intent") or turn.intent,
-        "details": details,
-        "last_messages": messages,
-        "language": turn.language,
+        SummaryKey.REASON: reason,
+        SummaryKey.INTENT: turn.state.get("last_intent") or turn.intent,
+        SummaryKey.DETAILS: details,
+        SummaryKey.LAST_MESSAGES: messages,
+        SummaryKey.LANGUAGE: turn.language,
     }
 
 
-def queue(turn: Turn, reason: str, priority: int = 0) -> None:
+def queue(turn: Turn, reason: HandoffReason, priority: int = 0) -> None:
     """Put the conversation in the consultant queue and tell the citizen what happens next."""
     turn.effects.append(HandOff(reason, priority, summary(turn, reason)))
     turn.state.pop("pending", None)
@@ -47,7 +47,7 @@ def queue(turn: Turn, reason: str, priority: int = 0) -> None:
         turn.say("handoff.queued_closed", opening=turn.moment(staffing.next_opening))
 
 
-def start_handoff(turn: Turn, reason: str) -> None:
+def start_handoff(turn: Turn, reason: HandoffReason) -> None:
     """A person now if we are open; otherwise let the citizen choose chat later or a callback."""
     staffing = turn.context.staffing
     if staffing.open_now or staffing.next_opening is None:

@@ -15,7 +15,14 @@ from typing import Any
 from flows.handoff import queue
 from flows.reading import asks_for_more, contains_any, pick_choice, wanted_time, yes_or_no
 from flows.turn import Turn
-from flows.types import BookMeeting, CancelMeeting, MeetingInfo, RescheduleMeeting, SlotOffer
+from flows.types import (
+    BookMeeting,
+    CancelMeeting,
+    HandoffReason,
+    MeetingInfo,
+    RescheduleMeeting,
+    SlotOffer,
+)
 
 PAGE_SIZE = 4
 BOOK, RESCHEDULE, CALLBACK = "book", "reschedule", "callback"
@@ -66,7 +73,7 @@ def offer_slots(
     if not pool:
         if purpose == CALLBACK:
             turn.say("handoff.no_callback_slots")
-            queue(turn, "callback")
+            queue(turn, HandoffReason.CALLBACK)
         else:
             turn.ask_yes_no(turn.t("booking.no_slots"), yes={"start": "human_handoff"})
         return

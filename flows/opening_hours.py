@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
 from flows.turn import Turn
-from flows.types import WeeklyOpening
+from flows.types import Topic, WeeklyOpening
 
 PHONE_KIND = "phone"
 # Three or more weekdays in a row with the same hours are said as a range: "mandag-fredag".
@@ -19,7 +19,7 @@ RANGE_FROM_DAYS = 3
 
 
 def answer(turn: Turn) -> None:
-    turn.facts["topic"] = "opening_hours"
+    turn.facts["topic"] = Topic.OPENING_HOURS
     places = [row for row in turn.context.opening_hours if row.kind != PHONE_KIND]
     if not places:
         turn.ask(

@@ -28,12 +28,21 @@ from typing import Any
 
 from bot.messages import Reply
 from flows.content import Content
-from flows.types import Effect, FlowContext, FlowState, HandOff, PendingReminder, Step
+from flows.types import (
+    Effect,
+    FlowContext,
+    FlowState,
+    HandOff,
+    HandoffReason,
+    PendingReminder,
+    Step,
+    SummaryKey,
+)
 from nlu.types import ParseResult
 
 # Messages the engine must see first, whatever reminder is pending.
 NEVER_TAKEN = frozenset({"crisis", "human_handoff", "opt_out", "privacy"})
-CHECK_IN_HANDOFF_REASON = "check_in"
+CHECK_IN_HANDOFF_REASON = HandoffReason.CHECK_IN
 # Check-in answers wait for a person but after everything urgent (crisis is 100).
 CHECK_IN_PRIORITY = 0
 RESCHEDULE_INTENT = "reschedule_meeting"
@@ -157,10 +166,10 @@ class ReminderReplyFlow:
     def _check_in_answer(
         self, state: FlowState, parse: ParseResult, context: FlowContext, pending: PendingReminder
     ) -> Step:
-        summary = {
-            "reason": CHECK_IN_HANDOFF_REASON,
-            "check_in_answer": parse["text"],
-            "intent": parse["intent"]["name"],
+        summary: dict[str, Any] = {
+            SummaryKey.REASON: CHECK_IN_HANDOFF_REASON,
+            SummaryKey.CHECK_IN_ANSWER: parse["text"],
+            SummaryKey.INTENT: parse["intent"]["name"],
         }
         effects: list[Effect] = [
             AnswerReminder(pending.reminder_id, CHECK_IN_HANDOFF_REASON),

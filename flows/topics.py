@@ -24,7 +24,7 @@ from flows.reading import (
     yes_or_no,
 )
 from flows.turn import Turn
-from flows.types import RecordAbsence, RecordRecovery, SaveJobProfile
+from flows.types import HandoffReason, RecordAbsence, RecordRecovery, SaveJobProfile, Topic
 
 PENSION, FLEX, CASH, JOB = "pension", "flex", "cash_benefit", "job"
 _BENEFIT_STEMS: dict[str, tuple[str, ...]] = {
@@ -64,7 +64,7 @@ def _era_in(text: str) -> str | None:
 # Holidays ------------------------------------------------------------------------------------
 
 def holidays(turn: Turn) -> None:
-    turn.facts["topic"] = "feriedage"
+    turn.facts["topic"] = Topic.HOLIDAYS
     benefit = turn.facts.get("benefit") if turn.facts.get("benefit") else None
     benefit = _benefit_in(turn.text) or (benefit if isinstance(benefit, str) else None)
     if contains_any(turn.text, ("job", "arbejd", "work", "employ", "lonmodt")) and benefit is None:
@@ -86,7 +86,7 @@ def _answer_holiday(turn: Turn, benefit: str) -> None:
 # Wages and benefits --------------------------------------------------------------------------
 
 def wages(turn: Turn) -> None:
-    turn.facts["topic"] = "loen_vs_pension"
+    turn.facts["topic"] = Topic.WAGES
     benefit = _benefit_in(turn.text)
     if benefit is None and turn.facts.get("benefit") in _WAGE_OPTIONS:
         benefit = str(turn.facts["benefit"])
@@ -111,7 +111,7 @@ def _answer_wage(turn: Turn, benefit: str) -> None:
     turn.clear_pending()
     key = "wage_flexjob" if benefit == FLEX else "wage_cash_benefit"
     turn.say_text(turn.answer(key))
-    _offer_meeting(turn, "loen_vs_pension")
+    _offer_meeting(turn, Topic.WAGES)
 
 
 def _answer_pension(turn: Turn, era: str) -> None:
@@ -120,10 +120,10 @@ def _answer_pension(turn: Turn, era: str) -> None:
     )
     turn.clear_pending()
     turn.say_text(turn.answer(f"wage_pension_{era}"))
-    _offer_meeting(turn, "loen_vs_pension")
+    _offer_meeting(turn, Topic.WAGES)
 
 
-def _offer_meeting(turn: Turn, topic: str) -> None:
+def _offer_meeting(turn: Turn, topic: Topic) -> None:
     turn.ask_yes_no(turn.t("topics.amount_note"), yes={"start": "book_meeting", "topic": topic})
 
 
@@ -172,10 +172,10 @@ _WELL_AGAIN = ("rask", "raskmeld", "well again", "better now", "back at work", "
 
 def absence(turn: Turn) -> None:
     """Report (record and give a receipt) or question (a sourced answer)."""
-    turn.facts["topic"] = "fravaer"
+    turn.facts["topic"] = Topic.ABSENCE
     if contains_any(turn.text, _DISPUTE):
         turn.facts["absence_dispute"] = turn.text
-        queue(turn, "absence_dispute")
+        queue(turn, HandoffReason.ABSENCE_DISPUTE)
         return
     if contains_any(turn.text, ("rask",)) or any(
         phrase in fold(turn.text) for phrase in _WELL_AGAIN
@@ -291,7 +291,7 @@ def _kinds_in(text: str) -> list[str]:
 
 
 def job_wishes(turn: Turn) -> None:
-    turn.facts["topic"] = "jobonsker"
+    turn.facts["topic"] = Topic.JOB_WISHES
     turn.say_text(turn.answer("jobonsker"))
     profile: dict[str, Any] = {}
     kinds = _kinds_in(turn.text)
@@ -374,4 +374,4 @@ def _save_profile(turn: Turn, profile: dict[str, Any]) -> None:
     if cannot:
         parts.append(turn.t("jobprofile.summary_cannot", value=cannot))
     turn.ask_yes_no(turn.t("jobprofile.saved", summary="; ".join(parts)),
-                    yes={"start": "book_meeting", "topic": "jobonsker"})
+                    yes={"start": "book_meeting", "topic": Topic.JOB_WISHES})

@@ -4,11 +4,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import Any, Protocol
 
 from bot.messages import Reply
 
 FlowState = dict[str, Any]
+
+
+class HandoffReason(StrEnum):
+    """Why a conversation waits for a person (``Conversation.handoff_reason``)."""
+
+    REQUESTED = "requested"  # the citizen asked for a person
+    MISUNDERSTOOD = "misunderstood"  # two misunderstandings in a row
+    UNANSWERABLE = "unanswerable"  # a question the bot cannot answer
+    CRISIS = "crisis"
+    ABSENCE_DISPUTE = "absence_dispute"  # an absence the citizen says was registered wrongly
+    CALLBACK = "callback"  # a callback wanted, no callback time free
+    CHECK_IN = "check_in"  # an answer to "Hvordan går det?"
+
+
+class SummaryKey(StrEnum):
+    """The keys of a handoff's summary for the consultant (``Conversation.handoff_summary``)."""
+
+    REASON = "reason"
+    INTENT = "intent"
+    DETAILS = "details"
+    LAST_MESSAGES = "last_messages"
+    LANGUAGE = "language"
+    CHECK_IN_ANSWER = "check_in_answer"
+
+
+class Topic(StrEnum):
+    """What a conversation is about (``facts["topic"]``), kept as a booking's topic."""
+
+    ABSENCE = "fravaer"
+    HOLIDAYS = "feriedage"
+    WAGES = "loen_vs_pension"
+    JOB_WISHES = "jobonsker"
+    OPENING_HOURS = "opening_hours"
+    CALLBACK = "callback"
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +210,7 @@ class Effect:
 class HandOff(Effect):
     """Put the conversation in the consultant queue with a summary for the consultant."""
 
-    reason: str
+    reason: HandoffReason
     priority: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -12,11 +13,37 @@ from bot.inbox.auth import Viewer
 from bot.models import AuditEntry
 
 
+class AuditAction(StrEnum):
+    """What a consultant did (``AuditEntry.action``)."""
+
+    VIEW_CONVERSATION = "view_conversation"
+    VIEW_CITIZEN = "view_citizen"
+    CLAIM = "claim"
+    REPLY = "reply"
+    ADD_NOTE = "add_note"
+    HAND_BACK = "hand_back"
+    CLOSE = "close"
+    SET_CHECK_IN = "set_check_in"
+    MARK_BOOKING = "mark_booking"
+    CREATE_SLOTS = "create_slots"
+    ADD_EXCEPTION = "add_exception"
+
+
+class AuditObject(StrEnum):
+    """What the action was about (``AuditEntry.object_type``)."""
+
+    CONVERSATION = "conversation"
+    CITIZEN = "citizen"
+    BOOKING = "booking"
+    SLOT = "slot"
+    SLOT_EXCEPTION = "slot_exception"
+
+
 def record(
     db: Session,
     viewer: Viewer,
-    action: str,
-    object_type: str,
+    action: AuditAction,
+    object_type: AuditObject,
     object_id: int | None,
     now: datetime,
     *,
@@ -26,8 +53,8 @@ def record(
     db.add(
         AuditEntry(
             consultant_id=viewer.id,
-            action=action,
-            object_type=object_type,
+            action=action.value,
+            object_type=object_type.value,
             object_id=object_id,
             citizen_id=citizen_id,
             detail=detail,

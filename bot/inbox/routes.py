@@ -27,10 +27,11 @@ from sqlalchemy.orm import Session
 
 from bot.db import transaction
 from bot.inbox import audit, auth, conversations, schedule, statistics
+from bot.inbox.audit import AuditAction, AuditObject
 from bot.inbox.auth import CookieSigner, Viewer
 from bot.inbox.chart import Series, bar_chart
 from bot.inbox.conversations import InboxError
-from bot.inbox.text import InboxText
+from bot.inbox.text import CODE_GROUPS, InboxText
 from bot.models import (
     AbsenceNotice,
     CannedReply,
@@ -87,15 +88,19 @@ def _weekday(context: Context, moment: datetime) -> str:
     return text.weekday(moment, context["tz"])
 
 
-@pass_context
-def _status(context: Context, value: object) -> str:
-    text: InboxText = context["text"]
-    return text.status(value)
+def _code_label(group: str) -> Callable[[Context, object], str]:
+    @pass_context
+    def label(context: Context, code: object) -> str:
+        text: InboxText = context["text"]
+        return text.label(group, code)
+
+    return label
 
 
 templates.env.filters["local"] = _local
 templates.env.filters["weekday"] = _weekday
-templates.env.filters["status"] = _status
+for _group in CODE_GROUPS:
+    templates.env.filters[_group] = _code_label(_group)
 
 
 def _render(
@@ -335,8 +340,8 @@ def conversation_page(request: Request, conversation_id: int) -> Response:
         audit.record(
             db,
             viewer,
-            "view_conversation",
-            "conversation",
+            AuditAction.VIEW_CONVERSATION,
+            AuditObject.CONVERSATION,
             conversation_id,
             _services(request).clock.now(),
             citizen_id=context["citizen"].id,
@@ -366,7 +371,7 @@ def _conversation_action(
     request: Request,
     conversation_id: int,
     csrf_token: str,
-    action: str,
+    action: AuditAction,
     run: Callable[[Session, Viewer, datetime], str],
 ) -> Response:
     """``run`` does the action and returns the key of its notice."""
@@ -381,12 +386,12 @@ def _conversation_action(
             db,
             viewer,
             action,
-            "conversation",
+            AuditObject.CONVERSATION,
             conversation_id,
             now,
             citizen_id=conversation.citizen_id if conversation else None,
         )
-        target = "/inbox" if action in ("hand_back", "close") else back
+        target = "/inbox" if action in (AuditAction.HAND_BACK, AuditAction.CLOSE) else back
         return _back(target, notice=notice)
 
     return _action(request, csrf_token, handler, back=back)
@@ -401,7 +406,7 @@ def claim(
             raise InboxError("errors.already_claimed")
         return "notices.claimed"
 
-    return _conversation_action(request, conversation_id, csrf_token, "claim", run)
+    return _conversation_action(request, conversation_id, csrf_token, AuditAction.CLAIM, run)
 
 
 @router.post("/conversations/{conversation_id}/reply")
@@ -417,7 +422,7 @@ def reply(
         conversations.reply(db, viewer, conversation_id, text, now, max_chars)
         return "notices.reply_sent"
 
-    return _conversation_action(request, conversation_id, csrf_token, "reply", run)
+    return _conversation_action(request, conversation_id, csrf_token, AuditAction.REPLY, run)
 
 
 @router.post("/conversations/{conversation_id}/notes")
@@ -431,7 +436,7 @@ def add_note(
         conversations.add_note(db, viewer, conversation_id, text, now)
         return "notices.note_saved"
 
-    return _conversation_action(request, conversation_id, csrf_token, "add_note", run)
+    return _conversation_action(request, conversation_id, csrf_token, AuditAction.ADD_NOTE, run)
 
 
 @router.post("/conversations/{conversation_id}/hand-back")
@@ -442,7 +447,7 @@ def hand_back(
         conversations.hand_back(db, viewer, conversation_id, now, _services(request).content)
         return "notices.handed_back"
 
-    return _conversation_action(request, conversation_id, csrf_token, "hand_back", run)
+    return _conversation_action(request, conversation_id, csrf_token, AuditAction.HAND_BACK, run)
 
 
 @router.post("/conversations/{conversation_id}/close")
@@ -453,7 +458,7 @@ def close(
         conversations.close(db, viewer, conversation_id, now)
         return "notices.closed"
 
-    return _conversation_action(request, conversation_id, csrf_token, "close", run)
+    return _conversation_action(request, conversation_id, csrf_token, AuditAction.CLOSE, run)
 
 
 # -- citizen ------------------------------------------------------------------------------------
@@ -470,8 +475,8 @@ def citizen_page(request: Request, citizen_id: int) -> Response:
         audit.record(
             db,
             viewer,
-            "view_citizen",
-            "citizen",
+            AuditAction.VIEW_CITIZEN,
+            AuditObject.CITIZEN,
             citizen_id,
             _services(request).clock.now(),
             citizen_id=citizen_id,
@@ -530,7 +535,15 @@ def set_check_in(
         now = services.clock.now()
         planner = ReminderPlanner(ReminderPolicy.from_settings(services.config.settings))
         planner.set_check_in(db, citizen, every, now, consultant_id=viewer.id)
-        audit.record(db, viewer, "set_check_in", "citizen", citizen_id, now, citizen_id=citizen_id)
+        audit.record(
+            db,
+            viewer,
+            AuditAction.SET_CHECK_IN,
+            AuditObject.CITIZEN,
+            citizen_id,
+            now,
+            citizen_id=citizen_id,
+        )
         text = _text(request)
         if every is None:
             return _back(back, notice=text("notices.check_in_stopped"))
@@ -589,8 +602,8 @@ def mark_booking(
         audit.record(
             db,
             viewer,
-            "mark_booking",
-            "booking",
+            AuditAction.MARK_BOOKING,
+            AuditObject.BOOKING,
             booking_id,
             now,
             citizen_id=booking.citizen_id,
@@ -716,8 +729,8 @@ def create_slots(
         audit.record(
             db,
             viewer,
-            "create_slots",
-            "slot",
+            AuditAction.CREATE_SLOTS,
+            AuditObject.SLOT,
             None,
             _services(request).clock.now(),
             created=len(plan.created),
@@ -799,8 +812,8 @@ def add_exception(
         audit.record(
             db,
             viewer,
-            "add_exception",
-            "slot_exception",
+            AuditAction.ADD_EXCEPTION,
+            AuditObject.SLOT_EXCEPTION,
             result.exception.id,
             now,
             cancelled=[b.id for b in result.cancelled],

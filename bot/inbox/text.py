@@ -19,6 +19,18 @@ from bot.errors import ContentError
 from flows.content import Content
 
 INBOX_CONTENT_DIR = Path(__file__).resolve().parent / "content"
+# Codes the database stores and the inbox shows as words: ``<group>.yml`` holds one word per
+# code, and each group is a template filter (``{{ m.channel|channel }}``).
+CODE_GROUPS = (
+    "status",
+    "handoff_reason",
+    "summary_key",
+    "channel",
+    "audit_action",
+    "audit_object",
+    "topic",
+    "location_kind",
+)
 WEEKDAY_KEYS = tuple(
     f"weekdays.{day}"
     for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -51,10 +63,13 @@ class InboxText:
         except (KeyError, IndexError) as exc:
             raise ContentError(f"content {key!r} needs the parameter {exc}") from exc
 
-    def status(self, value: object) -> str:
-        """A conversation, message or booking status as a word; an unknown code as it is."""
-        key = f"status.{value}"
-        return self(key) if self.content.has("da", key) else str(value)
+    def label(self, group: str, code: object) -> str:
+        """A stored code as a word; an unknown code as it is (a new code never breaks a page),
+        no code as nothing."""
+        if code is None or code == "":
+            return ""
+        key = f"{group}.{code}"
+        return self(key) if self.content.has("da", key) else str(code)
 
     def weekdays(self) -> list[str]:
         return [self(key) for key in WEEKDAY_KEYS]

@@ -19,7 +19,7 @@ from bot.reminders import ReminderPlanner, ReminderPolicy
 from bot.services import Services
 from flows.engine import FlowEngine
 from flows.reminder_reply import handle
-from flows.types import FlowContext, FlowState, Step
+from flows.types import FlowContext, FlowState, Step, SummaryKey
 from integrations.scheduler import ReminderDispatcher
 from nlu.types import ParseResult, empty_result
 from tests.chat import ChatTester
@@ -176,6 +176,8 @@ def test_a_check_in_answer_lands_in_the_consultant_queue(
         assert conversation.handoff_summary["check_in_answer"] == (
             "Det går fint, jeg har fået en praktikplads"
         )
+        # Every part of the summary has a label in the consultant inbox.
+        assert set(conversation.handoff_summary) <= {key.value for key in SummaryKey}
 
 
 def test_after_another_reply_the_reminder_is_no_longer_the_latest_thing_said(

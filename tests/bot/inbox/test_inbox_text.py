@@ -17,7 +17,7 @@ from markupsafe import Markup
 from bot.errors import ContentError
 from bot.inbox import schedule
 from bot.inbox.text import INBOX_CONTENT_DIR, WEEKDAY_KEYS, InboxText, inbox_content
-from bot.models import BookingStatus, ConversationStatus
+from bot.models import BookingStatus, ConversationStatus, MessageStatus
 from flows.content import LANGUAGES, Content
 
 INBOX_DIR = Path(schedule.__file__).resolve().parent
@@ -154,8 +154,7 @@ def test_keys_built_from_codes_exist_for_every_code() -> None:
     codes = {
         "bookings.mark_": [status.value for status in schedule.MARKABLE],
         "absence.": ["own_sickness", "child_sick", "other"],
-        "status.": [s.value for s in (*BookingStatus, *ConversationStatus)]
-        + ["received", "queued", "sending", "sent", "delivered", "failed"],
+        "status.": [s.value for s in (*BookingStatus, *ConversationStatus, *MessageStatus)],
     }
     for prefix in {prefix for _, prefix in template_key_prefixes()} | {"status."}:
         for code in codes[prefix]:

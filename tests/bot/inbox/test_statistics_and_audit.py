@@ -152,8 +152,8 @@ def test_the_citizen_page_shows_absence_job_wishes_bookings_and_is_audited(
     boss.login("boss")
     log = boss.get(f"/inbox/audit?citizen={citizen_id}").text
     assert log.count("<td>anna</td>") == 2
-    assert "view_citizen" in log
-    assert "view_conversation" in log
+    assert "så borgerens side" in log
+    assert "så samtalen" in log
 
 
 def test_a_ja_to_a_reminder_counts_as_confirmed_in_its_week_and_policy(

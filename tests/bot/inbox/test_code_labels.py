@@ -1,0 +1,159 @@
+"""Codes the database stores (why a chat waits, where a message came from, what a consultant did)
+reach the consultant as words from the inbox's content, and an unknown code as it is."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from enum import StrEnum
+
+import pytest
+from sqlalchemy import select
+
+from bot.db import transaction
+from bot.inbox.audit import AuditAction, AuditObject
+from bot.inbox.text import CODE_GROUPS, InboxText, inbox_content
+from bot.messages import Channel
+from bot.models import (
+    BookingStatus,
+    Conversation,
+    ConversationStatus,
+    Location,
+    LocationKind,
+    MessageStatus,
+)
+from bot.services import Services
+from flows.content import LANGUAGES
+from flows.types import HandoffReason, SummaryKey, Topic
+from tests.bot.inbox.conftest import InboxClient, MakeConsultant
+from tests.chat import ChatTester
+from tests.conftest import REFERENCE_TIME
+from tests.scheduling_data import make_booking
+
+# Each group of labels and the enums that are the only codes stored in its column.
+CODES: dict[str, tuple[type[StrEnum], ...]] = {
+    "status": (ConversationStatus, MessageStatus, BookingStatus),
+    "handoff_reason": (HandoffReason,),
+    "summary_key": (SummaryKey,),
+    "channel": (Channel,),
+    "audit_action": (AuditAction,),
+    "audit_object": (AuditObject,),
+    "topic": (Topic,),
+    "location_kind": (LocationKind,),
+}
+
+
+def codes(group: str) -> set[str]:
+    return {member.value for enum in CODES[group] for member in enum}
+
+
+def test_every_group_the_inbox_labels_has_its_source_of_truth_here() -> None:
+    assert set(CODES) == set(CODE_GROUPS)
+
+
+@pytest.mark.parametrize("group", CODE_GROUPS)
+def test_every_stored_code_has_a_label_in_danish_and_english_and_no_label_is_stale(
+    group: str,
+) -> None:
+    content = inbox_content()
+    for language in LANGUAGES:
+        prefix = f"{group}."
+        keys = content.keys(language)
+        labelled = {key.removeprefix(prefix) for key in keys if key.startswith(prefix)}
+        assert labelled == codes(group), (group, language)
+
+
+def test_the_location_kinds_are_the_databases() -> None:
+    constraint = next(
+        c for c in Location.__table__.constraints if "kind" in str(getattr(c, "name", ""))
+    )
+    stored = set(re.findall(r"'(\w+)'", str(constraint.sqltext)))  # type: ignore[attr-defined]
+    assert stored == codes("location_kind")
+
+
+def test_an_unknown_code_is_shown_as_it_is_and_no_code_as_nothing() -> None:
+    text = InboxText("da")
+    assert text.label("handoff_reason", "requested") == "bad om en medarbejder"
+    assert text.label("handoff_reason", "a_reason_from_next_year") == "a_reason_from_next_year"
+    assert text.label("channel", None) == ""
+    assert InboxText("en").label("channel", Channel.WEB) == "web chat"
+
+
+def _handed_off(services: Services, address: str) -> Conversation:
+    ChatTester(services, address=address).say("jeg vil gerne tale med et menneske")
+    with transaction(services.session_factory) as db:
+        conversation = db.scalars(select(Conversation).order_by(Conversation.id.desc())).first()
+    assert conversation is not None
+    return conversation
+
+
+def test_a_handed_off_conversation_reads_in_danish_words_not_codes(
+    services: Services, inbox: InboxClient, make_consultant: MakeConsultant
+) -> None:
+    conversation = _handed_off(services, "websession-labels")
+    assert conversation.handoff_reason == HandoffReason.REQUESTED
+    assert conversation.handoff_summary is not None
+    assert set(conversation.handoff_summary) <= codes("summary_key")
+    make_consultant("anna", role="admin")
+    inbox.login("anna")
+
+    queue = inbox.get("/inbox").text
+    assert "bad om en medarbejder" in queue
+    assert "Seneste beskeder:" in queue
+    page = inbox.get(f"/inbox/conversations/{conversation.id}").text
+    assert "Grund:</span> bad om en medarbejder" in page
+    assert "Seneste beskeder:" in page
+    assert "· webchat" in page
+    citizen = inbox.get(f"/inbox/citizens/{conversation.citizen_id}").text
+    assert "<td>bad om en medarbejder</td>" in citizen
+    assert "kanal: webchat" in citizen
+    audit = inbox.get("/inbox/audit").text
+    assert "så samtalen" in audit
+    assert "så borgerens side" in audit
+    for page_text in (queue, page, citizen, audit):
+        for code in ("requested", "last_messages", ">reason:", "view_conversation", "· web ·"):
+            assert code not in page_text, code
+
+
+def test_a_booking_shows_its_topic_and_kind_of_place_in_words(
+    services: Services, inbox: InboxClient, make_consultant: MakeConsultant
+) -> None:
+    conversation = _handed_off(services, "websession-booked")
+    anna = make_consultant("anna")
+    with transaction(services.session_factory) as db:
+        place = Location(team_id=anna.team_id, name="Telefonen", kind=LocationKind.PHONE.value)
+        db.add(place)
+        db.flush()
+        citizen = db.get(Conversation, conversation.id).citizen  # type: ignore[union-attr]
+        make_booking(
+            db,
+            citizen,
+            REFERENCE_TIME + timedelta(days=1),
+            consultant=db.get(type(anna), anna.id),
+            location=place,
+            topic=Topic.JOB_WISHES.value,
+            now=services.clock.now(),
+        )
+    inbox.login("anna")
+    page = inbox.get(f"/inbox/citizens/{conversation.citizen_id}").text
+    assert "<td>jobønsker</td>" in page
+    assert 'Telefonen <span class="muted">telefon</span>' in page
+    assert "jobonsker" not in page
+
+
+def test_an_unknown_stored_code_is_shown_as_it_is_not_an_error(
+    services: Services, inbox: InboxClient, make_consultant: MakeConsultant
+) -> None:
+    conversation = _handed_off(services, "websession-future")
+    with transaction(services.session_factory) as db:
+        row = db.get(Conversation, conversation.id)
+        assert row is not None
+        row.handoff_reason = "a_reason_from_next_year"
+        row.handoff_summary = {"reason": "a_reason_from_next_year", "a_new_part": "hej"}
+    make_consultant("anna")
+    inbox.login("anna")
+    for path in ("/inbox", f"/inbox/conversations/{conversation.id}"):
+        response = inbox.get(path)
+        assert response.status_code == 200, path
+        assert "a_reason_from_next_year" in response.text
+        assert "a_new_part:</span> hej" in response.text
