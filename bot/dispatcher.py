@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot.clock import Clock
-from bot.conversations import open_conversation
+from bot.conversations import new_conversation, open_conversation
 from bot.db import SessionFactory, transaction
 from bot.effects import EffectRunner, EffectScope
 from bot.messages import Channel, InboundMessage, OutboundMessage, Reply
@@ -203,7 +203,15 @@ class Dispatcher:
                 identity, citizen, conversation, reminder_awaits_answer = known
                 self._seen(identity, now)
             else:
-                citizen, conversation = self._identify(session, inbound, now), None
+                citizen, signed_up = self._find_or_sign_up(session, inbound, now)
+                conversation = None
+                if signed_up:
+                    # Nothing to look up for a citizen made just now: no conversation to lock
+                    # (nobody else can see this one before the commit), no reminder sent.
+                    conversation = new_conversation(citizen, now)
+                    session.add(conversation)
+                    session.flush()
+                    reminder_awaits_answer = False
             admitted = self._admit(
                 session, inbound, citizen, masked.text, parse, now, conversation=conversation
             )
@@ -471,11 +479,17 @@ class Dispatcher:
             identity.last_seen_at = now
 
     def _identify(self, session: Session, inbound: InboundMessage, now: datetime) -> Citizen:
+        return self._find_or_sign_up(session, inbound, now)[0]
+
+    def _find_or_sign_up(
+        self, session: Session, inbound: InboundMessage, now: datetime
+    ) -> tuple[Citizen, bool]:
+        """The sender's citizen, and whether this message made them one."""
         params = {"channel": inbound.channel.value, "address": inbound.address}
         identity = session.scalars(_IDENTITY, params).first()
         if identity is not None:
             self._seen(identity, now)
-            return identity.citizen
+            return identity.citizen, False
         language = inbound.language_hint or self.default_language
         try:
             with session.begin_nested():
@@ -493,7 +507,8 @@ class Dispatcher:
         except IntegrityError:
             # A concurrent first message from the same address created the citizen.
             identity = session.scalars(_IDENTITY, params).one()
-        return identity.citizen
+            return identity.citizen, False
+        return citizen, True
 
     def _reply_row(
         self,

@@ -23,6 +23,7 @@ from bot.models import (
 )
 from bot.services import Services
 from tests.chat import ChatTester
+from tests.database import recorded_statements
 
 
 def _count(services: Services, model: Any) -> int:
@@ -233,3 +234,15 @@ def test_at_most_the_configured_number_of_messages_are_worked_on_at_once(
 
     assert asyncio.run(many()) == [1] * 6
     assert most == 2
+
+
+def test_a_new_citizens_first_message_looks_up_no_conversation_or_reminder(
+    chat: ChatTester, services: Services
+) -> None:
+    with recorded_statements(services.engine) as seen:
+        assert chat.say("hej")
+    read = [statement.lower() for statement in seen]
+    assert not any(s.startswith("select conversations") for s in read)
+    assert not any(s.startswith("select reminders") for s in read)
+    with transaction(services.session_factory) as session:
+        assert session.scalar(select(func.count()).select_from(Conversation)) == 1

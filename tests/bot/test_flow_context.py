@@ -3,12 +3,9 @@ the weekly opening hours of each place."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, time
-from typing import Any
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 
 from bot.db import transaction
 from bot.demo import seed_demo
@@ -17,23 +14,8 @@ from bot.models import Booking, Conversation, OpeningHours
 from bot.services import Services
 from flows.types import KnownFacts, WeeklyOpening
 from tests.chat import ChatTester
+from tests.database import recorded_statements
 from tests.scheduling_data import make_citizen, make_consultant, make_location
-
-
-@contextmanager
-def statements(services: Services) -> Iterator[list[str]]:
-    """The SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    engine = services.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _seed(services: Services) -> None:
@@ -51,7 +33,7 @@ def test_a_greeting_reads_no_meetings_slots_queue_or_reminders(
 ) -> None:
     _seed(services)
     chat.say("hej")
-    with statements(services) as seen:
+    with recorded_statements(services.engine) as seen:
         assert "chatbot" in chat.say_text("hej")
     read = " ".join(seen).lower()
     assert "from bookings" not in read
@@ -67,7 +49,7 @@ def test_a_greeting_reads_no_meetings_slots_queue_or_reminders(
 
 def test_asking_for_the_meeting_reads_the_meeting(chat: ChatTester, services: Services) -> None:
     _seed(services)
-    with statements(services) as seen:
+    with recorded_statements(services.engine) as seen:
         chat.say("hvornår er mit møde")
     assert any("FROM bookings" in statement for statement in seen)
 
@@ -79,7 +61,7 @@ def test_a_booked_time_is_not_offered_to_the_next_citizen(services: Services) ->
     taken = _first_offer(anna)
     anna.say("1")
     assert "booket" in anna.say_text("ja")
-    with statements(services) as seen:
+    with recorded_statements(services.engine) as seen:
         offered = bo.say("kan jeg få en tid")[0].choices
     assert taken not in offered
     # The cached free times lost the booked slot: no reload of the slot list was needed.
