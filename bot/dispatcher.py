@@ -17,11 +17,12 @@ from weakref import WeakKeyDictionary
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import Table, bindparam, exists, func, insert, select
+from sqlalchemy import Table, bindparam, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.clock import Clock
 from bot.conversations import new_conversation, open_conversation
@@ -114,6 +115,9 @@ _INSERT_INBOUND = {
         ("sqlite", sqlite_insert),
     )
 }
+_CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
+# The SET clause follows the parameters given (flood count, flow state, updated_at).
+_UPDATE_CONVERSATION = update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("row_id"))
 _INSERT_REPLIES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
 
 
@@ -217,7 +221,7 @@ class Dispatcher:
             )
             if isinstance(admitted, DispatchResult):
                 return admitted
-            conversation, message_id = admitted
+            conversation, message_id, writes = admitted
 
             replies = self._respond(
                 session,
@@ -226,6 +230,7 @@ class Dispatcher:
                 parse,
                 inbound,
                 now,
+                writes,
                 reminder_awaits_answer=reminder_awaits_answer,
             )
             if masked.cpr_found:
@@ -233,6 +238,7 @@ class Dispatcher:
                 # Crisis numbers always come first; the CPR notice can wait.
                 crisis = parse["intent"]["name"] == "crisis"
                 replies.insert(len(replies) if crisis else 0, Reply(notice))
+            _write_conversation(session, conversation, writes, now)
             return self._store_replies(
                 session,
                 inbound,
@@ -294,9 +300,10 @@ class Dispatcher:
         now: datetime,
         *,
         conversation: Conversation | None = None,
-    ) -> tuple[Conversation, int] | DispatchResult:
+    ) -> tuple[Conversation, int, dict[str, Any]] | DispatchResult:
         """Lock the conversation (unless ``conversation`` is given locked) and store the
-        message: (conversation, message id), or the first answer when this is a redelivery."""
+        message: (conversation, message id, the conversation's columns to write), or the first
+        answer when this is a redelivery."""
         if conversation is None:
             conversation = open_conversation(session, citizen, now, lock=True)
         message_id = self._insert_inbound(session, inbound, citizen, conversation, text, parse, now)
@@ -306,13 +313,13 @@ class Dispatcher:
             earlier = self._find_inbound(session, inbound)
             assert earlier is not None
             return self._replay(session, earlier)
-        _count_inbound(conversation, now)
+        writes = _count_inbound(conversation, now)
         if citizen.last_channel != inbound.channel.value:
             citizen.last_channel = inbound.channel.value
         # Hourly resolution is enough and saves an UPDATE on most messages.
         if now - citizen.last_seen_at > timedelta(hours=1):
             citizen.last_seen_at = now
-        return conversation, message_id
+        return conversation, message_id, writes
 
     def _insert_inbound(
         self,
@@ -378,7 +385,8 @@ class Dispatcher:
             admitted = self._admit(session, inbound, citizen, stored_text, None, now)
             if isinstance(admitted, DispatchResult):
                 return admitted
-            conversation, message_id = admitted
+            conversation, message_id, writes = admitted
+            _write_conversation(session, conversation, writes, now)
             return self._store_replies(
                 session,
                 inbound,
@@ -398,6 +406,7 @@ class Dispatcher:
         parse: ParseResult,
         inbound: InboundMessage,
         now: datetime,
+        writes: dict[str, Any],
         *,
         reminder_awaits_answer: bool = True,
     ) -> list[Reply]:
@@ -408,7 +417,7 @@ class Dispatcher:
         if status == ConversationStatus.WAITING and intent != "crisis":
             return []  # queued for a person; only a crisis still gets the bot's answer
         if intent != "crisis":
-            recent = conversation.inbound_in_window
+            recent = writes["inbound_in_window"]
             if recent == self.max_messages_per_minute + 1:
                 return [Reply(self.content.text(conversation.language, "core.throttled"))]
             if recent > self.max_messages_per_minute:
@@ -440,7 +449,8 @@ class Dispatcher:
                 )
                 step = self.flows.recover(state, taken.slot_id, context)
                 self._run_effects(scope, step)
-            conversation.flow_state = step.next_state
+            if step.next_state != conversation.flow_state:
+                writes["flow_state"] = step.next_state
         except Exception:
             # The message is kept and the citizen gets a plain apology instead of silence.
             log.exception("flow step failed for conversation %s", conversation.id)
@@ -542,15 +552,32 @@ class Dispatcher:
 FLOOD_WINDOW = timedelta(minutes=1)
 
 
-def _count_inbound(conversation: Conversation, now: datetime) -> None:
+def _count_inbound(conversation: Conversation, now: datetime) -> dict[str, Any]:
     """Count an inbound message in the conversation's flood window (a minute from the first
-    message of a burst); a message after the window starts a new one."""
+    message of a burst; a message after it starts a new one): the columns to write."""
     started = conversation.inbound_window_started_at
     if started is None or now - started >= FLOOD_WINDOW:
-        conversation.inbound_window_started_at = now
-        conversation.inbound_in_window = 1
-    else:
-        conversation.inbound_in_window = (conversation.inbound_in_window or 0) + 1
+        return {"inbound_window_started_at": now, "inbound_in_window": 1}
+    return {"inbound_in_window": (conversation.inbound_in_window or 0) + 1}
+
+
+def _write_conversation(
+    session: Session, conversation: Conversation, writes: dict[str, Any], now: datetime
+) -> None:
+    """Write the pipeline's columns of the locked conversation row in one Core UPDATE.
+
+    The ORM object takes the values as already stored, so the unit of work has nothing of the
+    pipeline's own to flush: on every message that was most of the ORM's cost. Effects still
+    change the conversation through the ORM (a handoff, a language); they set other columns.
+    """
+    if not writes:
+        return
+    for name, value in writes.items():
+        set_committed_value(conversation, name, value)
+    set_committed_value(conversation, "updated_at", now)
+    session.connection().execute(
+        _UPDATE_CONVERSATION, {"row_id": conversation.id, "updated_at": now, **writes}
+    )
 
 
 class ContextLoader(Protocol):
