@@ -248,7 +248,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--mode", choices=["paced", "capacity", "both"], default="both")
     parser.add_argument("--rate", type=float, default=300, help="paced: messages/s offered")
-    parser.add_argument("--citizens", type=int, default=40, help="capacity: citizens at once")
+    parser.add_argument("--citizens", type=int, default=80, help="capacity: citizens at once")
     parser.add_argument("--messages", type=int, default=12, help="per citizen (max 25)")
     parser.add_argument("--seconds", type=float, default=36, help="paced: bound on the run")
     parser.add_argument("--workers", type=int, default=2, help="server processes")
