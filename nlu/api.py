@@ -1,9 +1,11 @@
 """``POST /nlu/parse``: the configured recognizer over HTTP, in Rasa's ``/model/parse`` shape.
 
 Body ``{"text": "...", "now": "2026-11-23T09:12:00+01:00"}`` (``now`` optional: the reference
-time for relative dates). The parse is pure CPU work of well under a millisecond, so it runs
-on the event loop: a thread-pool hop would cost more than the parse itself. The result is
-serialised straight to JSON: FastAPI's generic encoder would cost more than the parse too.
+time for relative dates). The embedded parse is pure CPU work of well under a millisecond, so
+it runs on the event loop: a thread-pool hop would cost more than the parse itself. A Rasa
+server is a network call that may take seconds, so that one runs in a worker thread and never
+holds up the other requests. The result is serialised straight to JSON: FastAPI's generic
+encoder would cost more than the parse too.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictStr
+from starlette.concurrency import run_in_threadpool
 
 from bot.services import Services
 from bot.text import clean_text
+from nlu.embedded import EmbeddedRecognizer
 
 router = APIRouter()
 
@@ -37,5 +41,10 @@ PARSE_RESPONSES: dict[int | str, dict[str, Any]] = {
 async def parse_message(body: ParseRequest, request: Request) -> Response:
     services: Services = request.app.state.services
     text = clean_text(body.text, max_chars=services.config.settings.chat.max_text_chars)
-    result = services.recognizer.parse(text, now=body.now or datetime.now(UTC))
+    recognizer = services.recognizer
+    now = body.now or datetime.now(UTC)
+    if isinstance(recognizer, EmbeddedRecognizer):
+        result = recognizer.parse(text, now=now)
+    else:
+        result = await run_in_threadpool(lambda: recognizer.parse(text, now=now))
     return Response(json.dumps(result, ensure_ascii=False), media_type="application/json")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from collections.abc import Iterator
 
+import httpx
 import pytest
+from sqlalchemy import Engine
 
-from bot.config import load_config
-from bot.services import build_recognizer
+from bot.app import create_app
+from bot.config import AppConfig, load_config
+from bot.services import build_recognizer, build_services
 from nlu.embedded import EmbeddedRecognizer
 from nlu.rasa_client import RasaRecognizer
 from tests.conftest import REFERENCE_TIME
@@ -101,3 +105,27 @@ def test_config_selects_the_backend(rasa: FakeRasa, model_dir_env: dict[str, str
     assert isinstance(chosen, RasaRecognizer)
     assert chosen.parse("hvad som helst")["intent"]["name"] == "greet"
     assert rasa.received == ["hvad som helst"]
+
+
+def test_a_slow_rasa_does_not_hold_up_other_requests(
+    rasa: FakeRasa, recognizer: EmbeddedRecognizer, app_config: AppConfig, engine: Engine
+) -> None:
+    rasa.delay_seconds = 0.5
+    backend = RasaRecognizer(rasa.url, timeout_seconds=5, fallback=recognizer)
+    services = build_services(app_config, engine=engine, recognizer=backend)
+
+    async def both() -> tuple[bool, int]:
+        transport = httpx.ASGITransport(app=create_app(services))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            parsing = asyncio.create_task(client.post("/nlu/parse", json={"text": "hej"}))
+            await asyncio.sleep(0.05)  # the parse is now waiting for Rasa
+            health = await client.get("/healthz")
+            still_parsing = not parsing.done()
+            assert (await parsing).status_code == 200
+            return still_parsing, health.status_code
+
+    try:
+        assert asyncio.run(both()) == (True, 200)
+    finally:
+        services.close()
+        backend.close()
