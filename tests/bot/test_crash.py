@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import signal
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,7 +21,9 @@ from tests.database import fresh_database, make_engine
 from tests.live_server import QUIET, start_server, stop_server
 
 CITIZENS = 12
-MESSAGES = 8
+MESSAGES = 20
+# The kill comes once this many messages were answered: in the middle, however fast the server.
+KILL_AFTER_ANSWERS = 30
 
 
 def _post(base: str, session: str, text: str, message_id: str) -> int:
@@ -40,9 +41,12 @@ def test_a_killed_server_loses_no_message_and_doubles_no_reply(tmp_path: Path) -
         base, process = start_server(url, QUIET)
         port = int(base.rsplit(":", 1)[1])
         unanswered: list[tuple[str, str]] = []
+        answered = 0
         lock = threading.Lock()
+        kill_now = threading.Event()
 
         def citizen(number: int) -> None:
+            nonlocal answered
             session = f"crash-citizen-{number:04d}"
             for index in range(MESSAGES):
                 message_id = f"m{index}"
@@ -51,12 +55,16 @@ def test_a_killed_server_loses_no_message_and_doubles_no_reply(tmp_path: Path) -
                 except (urllib.error.URLError, ConnectionError, TimeoutError):
                     with lock:
                         unanswered.append((session, message_id))
-                time.sleep(0.01)
+                    continue
+                with lock:
+                    answered += 1
+                    if answered >= KILL_AFTER_ANSWERS:
+                        kill_now.set()
 
         threads = [threading.Thread(target=citizen, args=(n,)) for n in range(CITIZENS)]
         for thread in threads:
             thread.start()
-        time.sleep(0.4)
+        assert kill_now.wait(timeout=60), "the server answered too few messages to start"
         process.send_signal(signal.SIGKILL)  # mid-handling: requests are in flight
         process.wait()
         for thread in threads:
