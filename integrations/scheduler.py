@@ -448,7 +448,10 @@ class ReminderScheduler:
             return counts
 
     def start_in_thread(self, *, first_run_delay: float | None = None) -> None:
-        """Start the APScheduler background thread (also used outside an event loop)."""
+        """Start the APScheduler background thread (also used outside an event loop); once:
+        a second start while it runs would leave a thread that nothing stops."""
+        if self._scheduler is not None:
+            return
         scheduler = BackgroundScheduler(timezone="UTC")
         delay = self.interval_seconds if first_run_delay is None else first_run_delay
         scheduler.add_job(

@@ -245,6 +245,22 @@ def test_the_app_starts_and_stops_the_reminder_scheduler(services: Services) -> 
     assert worker._scheduler is None
 
 
+def test_a_second_app_on_the_same_services_leaves_no_scheduler_running(
+    services: Services,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from bot.app import create_app
+
+    [worker] = [w for w in services.workers if w.name == "reminders"]
+    assert isinstance(worker, ReminderScheduler)
+    before = {thread.ident for thread in threading.enumerate()}
+    with TestClient(create_app(services)), TestClient(create_app(services)):
+        assert worker._scheduler is not None
+    assert worker._scheduler is None
+    assert {thread.ident for thread in threading.enumerate()} <= before
+
+
 def _citizen(session: Session, booking_id: int) -> Citizen:
     booking = session.get(Booking, booking_id)
     assert booking is not None
