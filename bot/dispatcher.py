@@ -422,15 +422,18 @@ class Dispatcher:
                 return [Reply(self.content.text(conversation.language, "core.throttled"))]
             if recent > self.max_messages_per_minute:
                 return []  # flooding: stored, not answered, until the pace drops
-        channel = inbound.channel.value
-        context = self.context_loader(
-            session,
-            citizen,
-            conversation,
-            channel,
-            now,
-            reminder_awaits_answer=reminder_awaits_answer,
-        )
+
+        def load_context() -> FlowContext:
+            return self.context_loader(
+                session,
+                citizen,
+                conversation,
+                inbound.channel.value,
+                now,
+                reminder_awaits_answer=reminder_awaits_answer,
+            )
+
+        context = load_context()
         state = dict(conversation.flow_state or {})
         scope = EffectScope(session, citizen, conversation, now)
         try:
@@ -439,15 +442,7 @@ class Dispatcher:
                 self._run_effects(scope, step)
             except SlotTaken as taken:
                 # Another citizen booked the slot first: offer fresh times instead.
-                context = self.context_loader(
-                    session,
-                    citizen,
-                    conversation,
-                    channel,
-                    now,
-                    reminder_awaits_answer=reminder_awaits_answer,
-                )
-                step = self.flows.recover(state, taken.slot_id, context)
+                step = self.flows.recover(state, taken.slot_id, load_context())
                 self._run_effects(scope, step)
             if step.next_state != conversation.flow_state:
                 writes["flow_state"] = step.next_state
