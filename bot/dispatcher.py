@@ -62,10 +62,6 @@ _IDENTITY = (
     )
     .options(joinedload(ChannelIdentity.citizen))
 )
-# A known sender's citizen and open conversation in one round trip, the conversation locked
-# (FOR UPDATE OF: that row only, so one citizen's messages are handled one at a time). No row
-# for a new sender or one whose conversations are all closed: then the long way.
-_newest_open = aliased(Conversation)
 # Whether a reminder sent to the citizen still awaits an answer: most messages answer none, and
 # then the flows' check for one costs no query (bot/flow_context.py).
 _REMINDER_AWAITS_ANSWER = (
@@ -77,6 +73,10 @@ _REMINDER_AWAITS_ANSWER = (
     )
     .label("reminder_awaits_answer")
 )
+# A known sender's citizen and open conversation in one round trip, the conversation locked
+# (FOR UPDATE OF: that row only, so one citizen's messages are handled one at a time). No row
+# for a new sender or one whose conversations are all closed: then the long way.
+_newest_open = aliased(Conversation)
 _KNOWN_SENDER = (
     select(ChannelIdentity, Citizen, Conversation, _REMINDER_AWAITS_ANSWER)
     .join(Citizen, ChannelIdentity.citizen_id == Citizen.id)
