@@ -12,6 +12,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import event
+
 from bot.clock import FixedClock
 from bot.config import load_config
 from bot.db import create_db_engine, transaction
@@ -79,6 +81,13 @@ def bench_dispatcher(conversations: int = 20) -> None:
         with transaction(services.session_factory) as session:
             seed_demo(session, NOW, config.settings.tz)
         samples: list[float] = []
+        statements = 0
+
+        def count(*_args: object) -> None:
+            nonlocal statements
+            statements += 1
+
+        event.listen(engine, "before_cursor_execute", count)
         for number in range(conversations):
             for index, (text, _intent) in enumerate(SCRIPT):
                 inbound = InboundMessage(Channel.WEB, f"bench-{number}", text,
@@ -88,6 +97,7 @@ def bench_dispatcher(conversations: int = 20) -> None:
                 samples.append(time.perf_counter() - started)
         services.close()
     _figures("dispatcher.handle (NLU + flows + SQLite)", samples)
+    print(f"SQL statements per message: {statements / len(samples):.1f} (BEGIN included)")
 
 
 if __name__ == "__main__":
