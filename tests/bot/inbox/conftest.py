@@ -23,16 +23,19 @@ PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+def inbox_env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    """The inbox tests' settings; a fixed key, so tests never write a development key into the
+    working tree's var/."""
+    return {
+        "DATABASE_URL": database_url,
+        "BORGERCHAT_NLU__MODEL_DIR": str(tmp_path / "nlu"),
+        "BORGERCHAT_SECRET_KEY": "test-secret-key-for-the-inbox-0123456789",
+    }
+
+
 @pytest.fixture
 def app_config(database_url: str, tmp_path: Path) -> AppConfig:
-    # A fixed key: tests never write a development key into the working tree's var/.
-    return load_config(
-        env={
-            "DATABASE_URL": database_url,
-            "BORGERCHAT_NLU__MODEL_DIR": str(tmp_path / "nlu"),
-            "BORGERCHAT_SECRET_KEY": "test-secret-key-for-the-inbox-0123456789",
-        }
-    )
+    return load_config(env=inbox_env(database_url, tmp_path))
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,7 @@ from bot.models import (
     OpeningHours,
 )
 from bot.services import Services
-from tests.bot.inbox.conftest import InboxClient, MakeConsultant
+from tests.bot.inbox.conftest import InboxClient, MakeConsultant, inbox_env
 from tests.conftest import REFERENCE_TIME
 from tests.scheduling_data import make_booking
 
@@ -31,12 +31,7 @@ from tests.scheduling_data import make_booking
 @pytest.fixture
 def app_config(database_url: str, tmp_path: Path) -> AppConfig:
     return load_config(
-        env={
-            "DATABASE_URL": database_url,
-            "BORGERCHAT_NLU__MODEL_DIR": str(tmp_path / "nlu"),
-            "BORGERCHAT_SECRET_KEY": "test-secret-key-for-the-inbox-0123456789",
-            "BORGERCHAT_LOCALE__INBOX_LANGUAGE": "en",
-        }
+        env={**inbox_env(database_url, tmp_path), "BORGERCHAT_LOCALE__INBOX_LANGUAGE": "en"}
     )
 
 
