@@ -32,16 +32,15 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
 from sqlalchemy import create_engine, func, select
 from twilio.request_validator import RequestValidator
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.http_client import ConnectionPool, EncodedRequest, HttpError  # noqa: E402
 from bot.models import Message  # noqa: E402
 from tests.live_server import QUIET, bench_database, free_port, running_server  # noqa: E402
 
@@ -68,26 +67,17 @@ CHAT_PATH = "/api/chat/messages"
 SECONDS_BETWEEN_MESSAGES = 3.0
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One prepared request (signed before the clock starts: the client's work is not the
-    server's)."""
-
-    path: str
-    json: dict[str, str] | None = None
-    form: dict[str, str] | None = None
-    headers: dict[str, str] | None = None
-
-
-def prepare(base: str, run: str, number: int, count: int) -> list[Request]:
-    """Citizen ``number``'s messages: even numbers use the web chat, odd ones SMS."""
+def prepare(base: str, run: str, number: int, count: int) -> list[EncodedRequest]:
+    """Citizen ``number``'s messages, encoded and signed before the clock starts (the client's
+    work is not the server's): even numbers use the web chat, odd ones SMS."""
+    host = base.removeprefix("http://")
     requests = []
     validator = RequestValidator(AUTH_TOKEN)
     for index in range(count):
         text = SCRIPT[index % len(SCRIPT)]
         if number % 2 == 0:
             body = {"session": f"load-{run}-{number:06d}", "text": text, "message_id": str(index)}
-            requests.append(Request(CHAT_PATH, json=body))
+            requests.append(EncodedRequest.post(host, CHAT_PATH, json_body=body))
         else:
             form = {
                 "MessageSid": f"SM{run}{number:08d}{index:08d}".ljust(34, "0"),
@@ -98,7 +88,8 @@ def prepare(base: str, run: str, number: int, count: int) -> list[Request]:
                 "NumMedia": "0",
             }
             signature = validator.compute_signature(f"{base}{SMS_PATH}", form)
-            requests.append(Request(SMS_PATH, form=form, headers={"X-Twilio-Signature": signature}))
+            headers = {"X-Twilio-Signature": signature}
+            requests.append(EncodedRequest.post(host, SMS_PATH, form=form, headers=headers))
     return requests
 
 
@@ -135,9 +126,8 @@ class Tally:
 
 
 async def send(
-    client: aiohttp.ClientSession,
-    base: str,
-    request: Request,
+    client: ConnectionPool,
+    request: EncodedRequest,
     since: float,
     *,
     first: bool,
@@ -145,15 +135,8 @@ async def send(
 ) -> None:
     """Send one request; its latency counts from ``since`` (perf_counter)."""
     try:
-        async with client.post(
-            f"{base}{request.path}",
-            json=request.json,
-            data=request.form,
-            headers=request.headers,
-        ) as response:
-            await response.read()
-            status = response.status
-    except aiohttp.ClientError as exc:
+        status, _ = await client.send(request)
+    except (HttpError, OSError) as exc:
         for tally in tallies:
             tally.errors.append(type(exc).__name__)
         return
@@ -178,10 +161,8 @@ async def paced(
     citizens = max(2, round((ramp + seconds) * starts_per_second))
     plans = [prepare(base, "p", number, messages) for number in range(citizens)]
     steady, whole = Tally(), Tally()
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=aiohttp.ClientTimeout(total=60)
-    ) as client:
+    client = ConnectionPool(base)
+    try:
         await warm_up(client, base)
         started = time.perf_counter() + 0.2
         window = (started + ramp, started + ramp + seconds)
@@ -196,10 +177,12 @@ async def paced(
                 tallies = [whole]
                 if window[0] <= due < window[1]:
                     tallies.append(steady)
-                await send(client, base, request, since=due, first=index == 0, tallies=tallies)
+                await send(client, request, since=due, first=index == 0, tallies=tallies)
 
         await asyncio.gather(*(citizen(number) for number in range(citizens)))
         elapsed = time.perf_counter() - started
+    finally:
+        await client.close()
     extra = {"citizens": float(citizens), "offered": rate}
     return steady.figures(seconds) | extra, whole.figures(elapsed) | extra
 
@@ -208,35 +191,34 @@ async def capacity(base: str, citizens: int, messages: int) -> dict[str, float]:
     """Closed loop: every citizen sends its next message as soon as the answer arrives."""
     plans = [prepare(base, "c", number, messages) for number in range(citizens)]
     tally = Tally()
-    connector = aiohttp.TCPConnector(limit=citizens)
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=aiohttp.ClientTimeout(total=60)
-    ) as client:
+    client = ConnectionPool(base)
+    try:
         await warm_up(client, base)
         started = time.perf_counter()
 
         async def citizen(number: int) -> None:
             for index, request in enumerate(plans[number]):
                 await send(
-                    client, base, request, since=time.perf_counter(), first=index == 0,
-                    tallies=[tally],
+                    client, request, since=time.perf_counter(), first=index == 0, tallies=[tally]
                 )
 
         await asyncio.gather(*(citizen(number) for number in range(citizens)))
         elapsed = time.perf_counter() - started
+    finally:
+        await client.close()
     return tally.figures(elapsed) | {"citizens": float(citizens)}
 
 
 WARM_UP_SESSIONS = 8
 
 
-async def warm_up(client: aiohttp.ClientSession, base: str) -> None:
+async def warm_up(client: ConnectionPool, base: str) -> None:
     """A few conversations first, so that both workers have loaded and cached what they use."""
     for number in range(WARM_UP_SESSIONS):
         for text in SCRIPT[:4]:
             body = {"session": f"warmup-{number:04d}", "text": text}
-            async with client.post(f"{base}{CHAT_PATH}", json=body) as response:
-                await response.read()
+            host = base.removeprefix("http://")
+            await client.send(EncodedRequest.post(host, CHAT_PATH, json_body=body))
 
 
 def stored_inbound(database_url: str) -> int:
