@@ -51,6 +51,8 @@ def _char_septets(char: str) -> int | None:
 
 def gsm7_length(text: str) -> int | None:
     """Septets ``text`` takes in GSM-7, or None if it needs UCS-2 (an emoji, a curly quote)."""
+    if GSM7_BASIC.issuperset(text):
+        return len(text)  # the common case, checked at C speed
     length = 0
     for char in text:
         cost = _char_septets(char)
@@ -90,6 +92,8 @@ def max_septets(parts: int) -> int:
 def to_gsm7(text: str) -> str:
     """Text an SMS can carry in GSM-7: typographic quotes and dashes become plain ones, accents
     outside the alphabet lose their accent, emoji and other symbols are dropped."""
+    if GSM7.issuperset(text) and "  " not in text and " \n" not in text:
+        return text.strip()  # already GSM-7 (most bot text): nothing to replace or tidy
     out: list[str] = []
     for char in text:
         char = _REPLACEMENTS.get(char, char)

@@ -161,6 +161,7 @@ def build_services(
         default_language=settings.locale.default_language,
         context_loader=context_loader,
     )
+    resources.callback(dispatcher.close)
     services = Services(
         config=config,
         engine=engine,

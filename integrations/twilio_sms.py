@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
 
 import anyio
 import requests
@@ -36,7 +38,6 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
-from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.clock import Clock
 from bot.config import AppConfig
@@ -237,8 +238,7 @@ def _channel(request: Request) -> tuple[SmsChannel, Any]:
 
 
 async def _signed_form(request: Request, sms: SmsChannel) -> dict[str, str]:
-    form = await request.form()
-    params = {key: str(value) for key, value in form.items()}
+    params = await _form(request)
     url = sms.public_url + request.url.path
     if request.url.query:
         url += "?" + request.url.query
@@ -249,11 +249,31 @@ async def _signed_form(request: Request, sms: SmsChannel) -> dict[str, str]:
     return params
 
 
+async def _form(request: Request) -> dict[str, str]:
+    """The form's fields (the last value of a repeated one). Twilio posts URL-encoded UTF-8,
+    read here with the standard library: a quarter of the multipart parser's time."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        form = await request.form()
+        return {key: str(value) for key, value in form.items()}
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return dict(parse_qsl(body, keep_blank_values=True))
+
+
+TWIML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
 def twiml(bodies: Sequence[str]) -> Response:
-    response = MessagingResponse()
-    for body in bodies:
-        response.message(body)
-    return Response(content=str(response), media_type="application/xml")
+    """A TwiML answer with one ``<Message>`` per body, as Twilio's ``MessagingResponse``
+    writes it (tests compare the two), without building an element tree per message."""
+    if not bodies:
+        document = f"{TWIML_DECLARATION}<Response />"
+    else:
+        messages = "".join(
+            f"<Message>{escape(body)}</Message>" if body else "<Message />" for body in bodies
+        )
+        document = f"{TWIML_DECLARATION}<Response>{messages}</Response>"
+    return Response(content=document, media_type="application/xml")
 
 
 @router.post(SMS_PATH)

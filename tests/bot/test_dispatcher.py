@@ -246,3 +246,22 @@ def test_a_new_citizens_first_message_looks_up_no_conversation_or_reminder(
     assert not any(s.startswith("select reminders") for s in read)
     with transaction(services.session_factory) as session:
         assert session.scalar(select(func.count()).select_from(Conversation)) == 1
+
+
+def test_when_a_citizen_was_last_seen_is_kept_to_the_hour(
+    chat: ChatTester, services: Services, clock: FixedClock
+) -> None:
+    def last_seen() -> tuple[Any, Any]:
+        with transaction(services.session_factory) as session:
+            identity = session.scalars(select(ChannelIdentity)).one()
+            return identity.last_seen_at, identity.citizen.last_seen_at
+
+    chat.say("hej")
+    first_seen = clock.now()
+    clock.set(first_seen + timedelta(minutes=50))
+    chat.say("hvor mange feriedage har jeg")
+    assert last_seen() == (first_seen, first_seen)  # within the hour: no UPDATE
+
+    clock.set(first_seen + timedelta(hours=2))
+    chat.say("tak")
+    assert last_seen() == (clock.now(), clock.now())

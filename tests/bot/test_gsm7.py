@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.gsm7 import gsm7_length, max_septets, septets, sms_parts, to_gsm7
+from bot.gsm7 import GSM7, GSM7_EXTENSION, gsm7_length, max_septets, septets, sms_parts, to_gsm7
 
 
 def test_danish_letters_are_gsm7_and_extension_characters_count_twice() -> None:
@@ -46,3 +48,31 @@ def test_danish_letters_stay_as_they_are() -> None:
     text = "æøå ÆØÅ " * 20
     assert to_gsm7(text) == text.strip()
     assert sms_parts(text.strip()) == 1
+
+
+GSM7_TEXT = st.text(alphabet=sorted(GSM7), max_size=300)
+
+
+@given(st.one_of(GSM7_TEXT, st.text(max_size=300)))
+def test_any_text_becomes_tidy_gsm7_and_converting_it_again_changes_nothing(text: str) -> None:
+    converted = to_gsm7(text)
+    assert GSM7.issuperset(converted)
+    assert "  " not in converted
+    assert " \n" not in converted
+    assert converted == converted.strip()
+    assert to_gsm7(converted) == converted
+
+
+@given(st.one_of(GSM7_TEXT, st.text(max_size=300)))
+def test_a_text_costs_one_septet_per_character_and_two_per_extension_character(
+    text: str,
+) -> None:
+    if not GSM7.issuperset(text):
+        assert gsm7_length(text) is None
+        return
+    assert gsm7_length(text) == len(text) + sum(char in GSM7_EXTENSION for char in text)
+
+
+@given(GSM7_TEXT)
+def test_gsm7_text_keeps_its_words_and_loses_only_extra_spaces(text: str) -> None:
+    assert to_gsm7(text).split() == text.split()

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
+from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.db import transaction
 from bot.gsm7 import GSM7, septets, sms_parts
@@ -18,7 +19,7 @@ from bot.models import Citizen, Message, MessageStatus
 from bot.services import Services
 from flows.content import Content
 from integrations.outbox import OutboxSender
-from integrations.twilio_sms import OPT_OUT_KEYWORDS, format_sms
+from integrations.twilio_sms import OPT_OUT_KEYWORDS, format_sms, twiml
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.integrations.conftest import (
     ACCOUNT_SID,
@@ -272,6 +273,28 @@ def test_any_bot_text_becomes_gsm7_within_the_segment_limit(text: str, choices: 
     body = format_sms(text, tuple(choices), max_segments=2)
     assert set(body) <= GSM7
     assert sms_parts(body) <= 2
+
+
+@given(st.lists(gsm_alphabet.map(lambda text: format_sms(text, (), max_segments=2)), max_size=3))
+def test_the_twiml_answer_is_what_twilios_own_library_writes(bodies: list[str]) -> None:
+    expected = MessagingResponse()
+    for body in bodies:
+        expected.message(body)
+    assert twiml(bodies).body.decode() == str(expected)
+
+
+def test_a_multipart_form_is_read_and_checked_like_a_url_encoded_one(
+    channel_client: TestClient,
+) -> None:
+    params = sms_params("hej")
+    signature = sign(PUBLIC_URL + "/webhooks/twilio/sms", params)
+    response = channel_client.post(
+        "/webhooks/twilio/sms",
+        files={name: (None, value) for name, value in params.items()},
+        headers={"X-Twilio-Signature": signature},
+    )
+    assert response.status_code == 200
+    assert "<Message>Hej, jeg er jobcentrets chatbot." in response.text
 
 
 def test_no_content_asks_a_citizen_to_reply_an_opt_out_word() -> None:
