@@ -2,7 +2,8 @@
 
 The flows are pure; this is where the database is read for them: the citizen's next meeting,
 free slots (not booked, not inside a slot exception), callback slots, whether a person can
-answer now (weekly opening hours) and how long the queue is.
+answer now (weekly opening hours), how long the queue is and how long a citizen joining it can
+expect to wait (:mod:`bot.expected_wait`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.expected_wait import (
+    FALLBACK_MINUTES_PER_CONVERSATION,
+    expected_wait_minutes,
+    recent_waits,
+)
 from bot.models import (
     ACTIVE_BOOKING_STATUSES,
     Booking,
@@ -50,8 +56,6 @@ T = TypeVar("T")
 BOOKING_LEAD = timedelta(hours=1)
 BOOKING_HORIZON = timedelta(days=28)
 MAX_OFFERED_SLOTS = 40
-# A rough figure for the expected wait: minutes a consultant spends per waiting conversation.
-MINUTES_PER_WAITING_CONVERSATION = 10
 RECENT_MESSAGES = 5
 
 
@@ -205,10 +209,18 @@ class FlowContextLoader:
         # No opening hours configured: assume someone is there rather than promise a time.
         is_open = not hours or bool(open_now(hours, local))
         upcoming = None if is_open else next_opening(hours, local)
+        if is_open or upcoming is None:
+            # The citizen will be told this wait: estimated from the latest real ones.
+            expected = expected_wait_minutes(
+                recent_waits(session, now), waiting_ahead=waiting, now=now, hours=hours, tz=self.tz
+            )
+        else:
+            # Closed: the citizen is told when we open instead, so no history is read.
+            expected = FALLBACK_MINUTES_PER_CONVERSATION * (waiting + 1)
         return Staffing(
             open_now=is_open,
             waiting_ahead=waiting,
-            expected_wait_minutes=MINUTES_PER_WAITING_CONVERSATION * (waiting + 1),
+            expected_wait_minutes=expected,
             next_opening=upcoming[0] if upcoming is not None else None,
         )
 

@@ -27,6 +27,8 @@ from flows.turn import Turn
 from flows.types import HandoffReason, RecordAbsence, RecordRecovery, SaveJobProfile, Topic
 
 PENSION, FLEX, CASH, JOB = "pension", "flex", "cash_benefit", "job"
+# The benefits (and work) an answer depends on, as kept in ``facts["benefit"]``.
+BENEFITS = (PENSION, FLEX, CASH, JOB)
 _BENEFIT_STEMS: dict[str, tuple[str, ...]] = {
     PENSION: ("fortidspen", "fortids", "pension", "pention", "pesion", "disability"),
     FLEX: ("fleks", "flex", "ledighedsyd", "skanejob"),
@@ -37,6 +39,8 @@ _HOLIDAY_ANSWERS = {JOB: "holiday_job", FLEX: "holiday_job", CASH: "holiday_cash
 _HOLIDAY_OPTIONS = [JOB, CASH, PENSION]
 _WAGE_OPTIONS = [PENSION, FLEX, CASH]
 _ERA_OPTIONS = ["old", "new", "unknown"]
+# What ``facts["pension_granted"]`` holds for each answer about when the pension was granted.
+PENSION_GRANTED = {"old": "before 2003", "new": "2003 or later", "unknown": "unknown"}
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 
 
@@ -115,9 +119,7 @@ def _answer_wage(turn: Turn, benefit: str) -> None:
 
 
 def _answer_pension(turn: Turn, era: str) -> None:
-    turn.facts["pension_granted"] = {"old": "before 2003", "new": "2003 or later"}.get(
-        era, "unknown"
-    )
+    turn.facts["pension_granted"] = PENSION_GRANTED.get(era, PENSION_GRANTED["unknown"])
     turn.clear_pending()
     turn.say_text(turn.answer(f"wage_pension_{era}"))
     _offer_meeting(turn, Topic.WAGES)
@@ -166,6 +168,8 @@ _ACTIVITIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("meeting", ("mode", "samtale", "meeting", "appointment")),
     ("work", ("arbejde", "job", "work", "fleksjob")),
 )
+# What an absence was from (``AbsenceNotice.activity``), by the names stored.
+ABSENCE_ACTIVITIES = tuple(name for name, _ in _ACTIVITIES)
 _DISPUTE = ("forkert", "fejl", "wrong", "mistake", "uretfaer", "registreret")
 _WELL_AGAIN = ("rask", "raskmeld", "well again", "better now", "back at work", "klar igen")
 
@@ -271,7 +275,8 @@ def _record(turn: Turn, reason: str, text: str) -> None:
 
 # Job wishes ----------------------------------------------------------------------------------
 
-_JOB_FIELDS = ("kinds", "hours", "days", "cannot")
+# The job wishes asked for, one at a time, by their keys in ``facts["job_profile"]``.
+JOB_PROFILE_FIELDS = ("kinds", "hours", "days", "cannot")
 _KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("kontor", ("kontor", "office", "admin")),
     ("køkken", ("kokken", "kantine", "kitchen", "kok", "cook", "canteen")),
@@ -283,6 +288,8 @@ _KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("omsorg", ("omsorg", "pleje", "care", "hjemmehj")),
     ("have og park", ("gartner", "havearb", "park", "garden")),
 )
+# The kinds of work recognised in a message, by the names stored (``JobProfile.kinds_of_work``).
+KINDS_OF_WORK = tuple(name for name, _ in _KINDS)
 _NOTHING = ("nej", "no", "ingen", "intet", "nothing", "none", "nix", "ikke noget", "nope")
 
 
@@ -301,7 +308,7 @@ def job_wishes(turn: Turn) -> None:
 
 
 def _ask_next_job_field(turn: Turn, profile: dict[str, Any]) -> None:
-    for field in _JOB_FIELDS:
+    for field in JOB_PROFILE_FIELDS:
         if field not in profile:
             turn.ask("job", turn.t(f"jobprofile.ask_{field}"), field=field, profile=profile)
             return

@@ -23,6 +23,7 @@ from bot.models import (
     ConversationStatus,
     InternalNote,
     Message,
+    QueueWait,
     Sender,
 )
 from bot.text import clean_text
@@ -121,7 +122,8 @@ def claim(db: Session, viewer: Viewer, conversation_id: int, now: datetime) -> b
     """Take a waiting conversation. Atomic: of two consultants claiming at once, one wins.
 
     The ``WHERE status = 'waiting'`` is re-checked by the database after any concurrent update
-    commits (PostgreSQL row lock; SQLite serialises writers), so the loser updates no row.
+    commits (PostgreSQL row lock; SQLite serialises writers), so the loser updates no row. The
+    winner's wait is recorded (:class:`QueueWait`): the bot's expected wait is made from them.
     """
     visible_ids = select(Citizen.id).where(visible_citizens(viewer))
     result = db.execute(
@@ -143,6 +145,15 @@ def claim(db: Session, viewer: Viewer, conversation_id: int, now: datetime) -> b
     conversation = db.get(Conversation, conversation_id)
     assert conversation is not None
     db.refresh(conversation)
+    if conversation.waiting_since is not None:
+        db.add(
+            QueueWait(
+                consultant_id=viewer.id,
+                priority=conversation.priority,
+                waiting_since=conversation.waiting_since,
+                taken_at=now,
+            )
+        )
     db.execute(
         update(Citizen)
         .where(Citizen.id == conversation.citizen_id, Citizen.team_id.is_(None))

@@ -31,6 +31,14 @@ from bot.inbox.audit import AuditAction, AuditObject
 from bot.inbox.auth import CookieSigner, Viewer
 from bot.inbox.chart import Series, bar_chart
 from bot.inbox.conversations import InboxError
+from bot.inbox.details import (
+    AUDIT_DETAIL,
+    HANDOFF_SUMMARY,
+    JOB_PROFILE_DETAILS,
+    DetailLine,
+    Reading,
+    detail_lines,
+)
 from bot.inbox.text import CODE_GROUPS, InboxText
 from bot.models import (
     AbsenceNotice,
@@ -88,19 +96,44 @@ def _weekday(context: Context, moment: datetime) -> str:
     return text.weekday(moment, context["tz"])
 
 
-def _code_label(group: str) -> Callable[[Context, object], str]:
+def _code_label(group: str) -> Callable[[Context, object], str | list[str]]:
+    """A code as a word; a list of codes (a job profile's kinds of work) as a list of words."""
+
     @pass_context
-    def label(context: Context, code: object) -> str:
+    def label(context: Context, code: object) -> str | list[str]:
         text: InboxText = context["text"]
+        if isinstance(code, list | tuple):
+            return [text.label(group, item) for item in code]
         return text.label(group, code)
 
     return label
 
 
+def _detail_lines(reading: Reading) -> Callable[[Context, object], list[DetailLine]]:
+    @pass_context
+    def lines(context: Context, stored: object) -> list[DetailLine]:
+        text: InboxText = context["text"]
+        return detail_lines(stored, reading, text)
+
+    return lines
+
+
+@pass_context
+def _chatbot_weekdays(context: Context, names: list[object]) -> list[str]:
+    """A job profile's days, stored in the citizen's language, in the inbox's."""
+    text: InboxText = context["text"]
+    return [text.chatbot_weekday(name) for name in names]
+
+
 templates.env.filters["local"] = _local
 templates.env.filters["weekday"] = _weekday
+templates.env.filters["chatbot_weekdays"] = _chatbot_weekdays
 for _group in CODE_GROUPS:
     templates.env.filters[_group] = _code_label(_group)
+# Stored mappings as lines of words: {% for line in c.handoff_summary|summary_lines %}.
+templates.env.filters["summary_lines"] = _detail_lines(HANDOFF_SUMMARY)
+templates.env.filters["audit_lines"] = _detail_lines(AUDIT_DETAIL)
+templates.env.filters["job_profile_lines"] = _detail_lines(JOB_PROFILE_DETAILS)
 
 
 def _render(

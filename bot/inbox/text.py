@@ -13,10 +13,11 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
 from markupsafe import Markup
 
 from bot.errors import ContentError
-from flows.content import Content
+from flows.content import CONTENT_DIR, LANGUAGES, Content
 
 INBOX_CONTENT_DIR = Path(__file__).resolve().parent / "content"
 # Codes the database stores and the inbox shows as words: ``<group>.yml`` holds one word per
@@ -30,11 +31,30 @@ CODE_GROUPS = (
     "audit_object",
     "topic",
     "location_kind",
+    "language",
+    "intent",
+    "benefit",
+    "pension_granted",
+    "absence",
+    "absence_activity",
+    "kind_of_work",
 )
 WEEKDAY_KEYS = tuple(
     f"weekdays.{day}"
     for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 )
+
+
+@cache
+def chatbot_weekday_numbers() -> dict[str, int]:
+    """The weekday names the chatbot stores (a job profile's days, in the citizen's language:
+    ``time.weekdays`` of every language in ``flows/content``), folded, by weekday number."""
+    numbers: dict[str, int] = {}
+    for language in LANGUAGES:
+        path = CONTENT_DIR / language / "time.yml"
+        names = yaml.safe_load(path.read_text(encoding="utf-8"))["weekdays"]
+        numbers.update({str(name).casefold(): number for number, name in enumerate(names)})
+    return numbers
 
 
 @cache
@@ -70,6 +90,12 @@ class InboxText:
             return ""
         key = f"{group}.{code}"
         return self(key) if self.content.has("da", key) else str(code)
+
+    def chatbot_weekday(self, name: object) -> str:
+        """A weekday the chatbot stored in the citizen's language ("mandag", "Monday") in the
+        inbox's language; anything else (the citizen's own words) as it is."""
+        number = chatbot_weekday_numbers().get(str(name).strip().casefold())
+        return str(name) if number is None else self(WEEKDAY_KEYS[number])
 
     def weekdays(self) -> list[str]:
         return [self(key) for key in WEEKDAY_KEYS]

@@ -18,7 +18,14 @@ from bot.models.core import (
     Sender,
     Team,
 )
-from bot.models.inbox import AuditEntry, CannedReply, InternalNote, LoginFailure, LoginSession
+from bot.models.inbox import (
+    AuditEntry,
+    CannedReply,
+    InternalNote,
+    LoginFailure,
+    LoginSession,
+    QueueWait,
+)
 from bot.models.reminders import CheckIn, Reminder, ReminderKind, ReminderStatus
 from bot.models.scheduling import (
     ACTIVE_BOOKING_STATUSES,
@@ -59,6 +66,7 @@ __all__ = [
     "Message",
     "MessageStatus",
     "OpeningHours",
+    "QueueWait",
     "Reminder",
     "ReminderKind",
     "ReminderStatus",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.models.base import Base, JsonType, UtcDateTime, utcnow
@@ -95,3 +95,25 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     consultant: Mapped[Consultant | None] = relationship()
+
+
+class QueueWait(Base):
+    """How long one handed-off conversation waited before a consultant took it.
+
+    Written when a consultant takes a conversation from the queue; the bot reads the latest rows
+    to tell the next citizen a wait that follows what really happens. A statistic: it holds no
+    link to the citizen or the conversation, so a citizen's deletion leaves nothing here.
+    """
+
+    __tablename__ = "inbox_queue_waits"
+    __table_args__ = (Index("ix_inbox_queue_waits_taken_at", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultants.id", ondelete="SET NULL")
+    )
+    # The conversation's queue priority: crisis conversations jump the queue, so their waits
+    # say nothing about an ordinary citizen's.
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    waiting_since: Mapped[datetime] = mapped_column(UtcDateTime)
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.db import transaction
 from bot.inbox import conversations
 from bot.inbox.auth import Viewer
-from bot.models import Conversation
+from bot.models import Conversation, QueueWait
 from bot.services import Services
 from tests.bot.inbox.conftest import MakeConsultant
 from tests.chat import ChatTester
@@ -62,3 +62,8 @@ def test_concurrent_claims_give_the_conversation_to_exactly_one_consultant(
         row = db.get(Conversation, conversation_id)
         assert row is not None
         assert (row.status, row.assigned_consultant_id) == ("consultant", winners[0])
+        # Only the winner's wait is recorded for the bot's expected wait.
+        waits = db.scalars(select(QueueWait)).all()
+        assert [(w.consultant_id, w.waiting_since) for w in waits] == [
+            (winners[0], row.waiting_since)
+        ]

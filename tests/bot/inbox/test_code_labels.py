@@ -3,18 +3,23 @@ reach the consultant as words from the inbox's content, and an unknown code as i
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from enum import StrEnum
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+import bot.inbox
 from bot.db import transaction
 from bot.inbox.audit import AuditAction, AuditObject
 from bot.inbox.text import CODE_GROUPS, InboxText, inbox_content
 from bot.messages import Channel
 from bot.models import (
+    AbsenceReason,
     BookingStatus,
     Conversation,
     ConversationStatus,
@@ -23,28 +28,45 @@ from bot.models import (
     MessageStatus,
 )
 from bot.services import Services
+from flows import topics
 from flows.content import LANGUAGES
 from flows.types import HandoffReason, SummaryKey, Topic
+from nlu.types import FALLBACK_INTENT, INTENTS
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant
 from tests.chat import ChatTester
 from tests.conftest import REFERENCE_TIME
 from tests.scheduling_data import make_booking
 
-# Each group of labels and the enums that are the only codes stored in its column.
-CODES: dict[str, tuple[type[StrEnum], ...]] = {
-    "status": (ConversationStatus, MessageStatus, BookingStatus),
-    "handoff_reason": (HandoffReason,),
-    "summary_key": (SummaryKey,),
-    "channel": (Channel,),
-    "audit_action": (AuditAction,),
-    "audit_object": (AuditObject,),
-    "topic": (Topic,),
-    "location_kind": (LocationKind,),
+
+def values(*enums: type[StrEnum]) -> frozenset[str]:
+    return frozenset(member.value for enum in enums for member in enum)
+
+
+INBOX_DIR = Path(bot.inbox.__file__).resolve().parent
+FLOWS_DIR = Path(topics.__file__).resolve().parent
+
+# Each group of labels and the only codes stored where the inbox shows them.
+CODES: dict[str, frozenset[str]] = {
+    "status": values(ConversationStatus, MessageStatus, BookingStatus),
+    "handoff_reason": values(HandoffReason),
+    "summary_key": values(SummaryKey),
+    "channel": values(Channel),
+    "audit_action": values(AuditAction),
+    "audit_object": values(AuditObject),
+    "topic": values(Topic),
+    "location_kind": values(LocationKind),
+    "language": frozenset(LANGUAGES),
+    "intent": frozenset(INTENTS) | {FALLBACK_INTENT},
+    "benefit": frozenset(topics.BENEFITS),
+    "pension_granted": frozenset(topics.PENSION_GRANTED.values()),
+    "absence": values(AbsenceReason),
+    "absence_activity": frozenset(topics.ABSENCE_ACTIVITIES),
+    "kind_of_work": frozenset(topics.KINDS_OF_WORK),
 }
 
 
-def codes(group: str) -> set[str]:
-    return {member.value for enum in CODES[group] for member in enum}
+def codes(group: str) -> frozenset[str]:
+    return CODES[group]
 
 
 def test_every_group_the_inbox_labels_has_its_source_of_truth_here() -> None:
@@ -61,6 +83,79 @@ def test_every_stored_code_has_a_label_in_danish_and_english_and_no_label_is_sta
         keys = content.keys(language)
         labelled = {key.removeprefix(prefix) for key in keys if key.startswith(prefix)}
         assert labelled == codes(group), (group, language)
+
+
+# -- the keys of stored mappings (the summary's details, an audit entry's detail) ---------------
+
+
+def _facts_written(module: Path) -> Iterator[ast.Assign]:
+    """``turn.facts["key"] = ...`` and ``details["key"] = ...`` in a flows module."""
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Subscript)
+                    and isinstance(target.slice, ast.Constant)
+                    and (
+                        (isinstance(target.value, ast.Attribute) and target.value.attr == "facts")
+                        or (isinstance(target.value, ast.Name) and target.value.id == "details")
+                    )
+                ):
+                    yield node
+
+
+def _key(assign: ast.Assign) -> str:
+    target = assign.targets[0]
+    assert isinstance(target, ast.Subscript)
+    assert isinstance(target.slice, ast.Constant)
+    return str(target.slice.value)
+
+
+def stored_keys() -> dict[str, frozenset[str]]:
+    """Each group of key labels and the keys the code writes into what it labels."""
+    written = [assign for path in FLOWS_DIR.glob("*.py") for assign in _facts_written(path)]
+    absence = next(assign.value for assign in written if _key(assign) == "absence")
+    assert isinstance(absence, ast.Dict)
+    routes = ast.parse((INBOX_DIR / "routes.py").read_text(encoding="utf-8"))
+    audit_details = {
+        keyword.arg
+        for call in ast.walk(routes)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "record"
+        for keyword in call.keywords
+        if keyword.arg not in (None, "citizen_id")
+    }
+    return {
+        "summary_detail": frozenset(_key(assign) for assign in written),
+        "absence_detail": frozenset(
+            str(key.value) for key in absence.keys if isinstance(key, ast.Constant)
+        ),
+        "job_profile_field": frozenset(topics.JOB_PROFILE_FIELDS),
+        "audit_detail": frozenset(str(key) for key in audit_details),
+    }
+
+
+def test_the_scan_for_stored_keys_finds_them() -> None:
+    keys = stored_keys()
+    assert {"topic", "absence", "job_profile", "next_meeting"} <= keys["summary_detail"]
+    assert keys["absence_detail"] == {"reason", "from", "to"}
+    assert {"status", "moved"} <= keys["audit_detail"]
+
+
+KEY_GROUPS = ("summary_detail", "absence_detail", "job_profile_field", "audit_detail")
+
+
+@pytest.mark.parametrize("group", KEY_GROUPS)
+def test_every_key_the_code_stores_has_a_label_in_danish_and_english_and_none_is_stale(
+    group: str,
+) -> None:
+    content = inbox_content()
+    prefix = f"{group}."
+    for language in LANGUAGES:
+        keys = content.keys(language)
+        labelled = {key.removeprefix(prefix) for key in keys if key.startswith(prefix)}
+        assert labelled == stored_keys()[group], (group, language)
 
 
 def test_the_location_kinds_are_the_databases() -> None:

@@ -24,6 +24,7 @@ from bot.models import (
 )
 from bot.services import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant, inbox_env
+from tests.chat import ChatTester
 from tests.conftest import REFERENCE_TIME
 from tests.scheduling_data import make_booking
 
@@ -224,3 +225,42 @@ def test_every_english_text_is_translated() -> None:
         key for key in content.keys("da") if content.raw("da", key) == content.raw("en", key)
     }
     assert untranslated == SAME_IN_BOTH
+
+
+def test_a_danish_citizens_job_wishes_read_in_english(
+    services: Services, make_consultant: MakeConsultant, inbox: InboxClient
+) -> None:
+    """The chatbot stores job wishes in its own codes and the citizen's weekday names; an
+    English inbox shows them in English."""
+    citizen = ChatTester(services, address="websession-jobwishes")
+    citizen.say("jeg vil gerne arbejde på et kontor")
+    citizen.say("10 timer")
+    citizen.say("mandag og onsdag")
+    citizen.say("tunge løft")
+    citizen.say("jeg vil tale med et menneske")
+    boss = make_consultant("boss", role="admin")
+    with transaction(services.session_factory) as db:
+        conversation = db.scalars(select(Conversation)).one()
+        conversation.citizen.team_id = boss.team_id
+        ids = (conversation.id, conversation.citizen_id)
+    inbox.login("boss")
+
+    page = inbox.get(f"/inbox/conversations/{ids[0]}").text
+    # The transcript and the last messages are the citizen's own Danish: look at the rest.
+    summary = page[page.index("Chatbot&#39;s summary") : page.index("Last messages:")]
+    assert "Job wishes:</span>" in summary
+    assert "Kinds of work:</span> office" in summary
+    assert "Hours per week:</span> 10" in summary
+    assert "Days:</span> Monday, Wednesday" in summary
+    assert "Cannot do:</span> tunge løft" in summary  # the citizen's own words stay theirs
+    assert "Topic (the chatbot&#39;s guess):</span> wants to talk to a person" in summary
+    assert "Language:</span> Danish" in page
+    citizen_page = inbox.get(f"/inbox/citizens/{ids[1]}").text
+    job_wishes = citizen_page[citizen_page.index("<h2>Job wishes") : citizen_page.index("Updated")]
+    assert "Language: Danish" in citizen_page
+    assert "Kinds of work:</span> office" in job_wishes
+    assert "Days:</span> Monday, Wednesday" in job_wishes
+    for words in (summary, job_wishes):
+        assert danish_in(words.replace("tunge løft", "")) == []
+        for code in ("kontor", "mandag", "jobonsker", "human_handoff", "{&#39;", "[&#39;"):
+            assert code not in words, code
