@@ -79,5 +79,5 @@ def purge() -> None:
     typer.echo(
         f"purged: {report.message_texts} message texts, {report.summaries} summaries, "
         f"{report.absence_notes} absence notes, {report.internal_notes} internal notes, "
-        f"{report.bookings_detached} bookings detached"
+        f"{report.bookings_detached} bookings detached, {report.queue_waits} queue waits"
     )

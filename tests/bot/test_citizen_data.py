@@ -26,7 +26,7 @@ from bot.models import (
     Slot,
     Team,
 )
-from bot.models.inbox import InternalNote
+from bot.models.inbox import InternalNote, QueueWait
 from bot.services import Services
 from tests.chat import ChatTester
 
@@ -189,3 +189,23 @@ def test_deleting_a_citizen_cancels_their_future_meetings(
         booking = session.scalars(select(Booking)).one()
         assert booking.status == "cancelled"
         assert booking.citizen_id is None
+
+
+def test_queue_waits_older_than_the_retention_period_are_purged(
+    services: Services, clock: FixedClock
+) -> None:
+    now = clock.now()
+    with transaction(services.session_factory) as session:
+        for days_ago in (100, 3):
+            taken_at = now - timedelta(days=days_ago)
+            session.add(
+                QueueWait(
+                    priority=0, waiting_since=taken_at - timedelta(minutes=12), taken_at=taken_at
+                )
+            )
+    with transaction(services.session_factory) as session:
+        report = purge_expired(session, now, retention_days=90)
+    assert report.queue_waits == 1
+    with transaction(services.session_factory) as session:
+        kept = session.scalars(select(QueueWait.taken_at)).all()
+    assert kept == [now - timedelta(days=3)]
