@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from bot.app import create_app
 from bot.clock import FixedClock
 from bot.config import load_config
 from bot.messages import Channel
-from bot.services import build_services
+from bot.services import Services, build_services
 from tests.fakes.rasa import FakeRasa, fake_rasa_server
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.integrations.conftest import (
@@ -74,3 +75,17 @@ def test_shutdown_closes_the_rasa_client_and_the_twilio_connections(
         assert (rasa.connections.count, twilio.connections.count) == (1, 1)
 
     wait_until(lambda: (rasa.connections.count, twilio.connections.count) == (0, 0), timeout=5)
+
+
+def test_a_started_app_keeps_its_start_up_objects_out_of_full_collections(
+    services: Services,
+) -> None:
+    gc.unfreeze()  # whatever an earlier app in this test process froze
+    assert gc.get_freeze_count() == 0
+    try:
+        with TestClient(create_app(services)) as client:
+            assert client.get("/healthz").status_code == 200
+            # Modules, the NLU model and content are frozen: full collections skip them.
+            assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
