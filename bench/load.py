@@ -237,6 +237,20 @@ def seed_demo(database_url: str) -> None:
     subprocess.run(command, env=env, check=True, capture_output=True, cwd=REPO)
 
 
+def machine_speed() -> float:
+    """Milliseconds of CPU a fixed pure-Python loop takes now (3 million multiply-adds).
+
+    This machine shares its cores with neighbours, and its speed changed by up to 1.8 times
+    within minutes (260 to 490 ms for this loop). A load figure means little without the speed
+    it was measured at, so each run prints it before and after.
+    """
+    started = time.process_time()
+    total = 0
+    for number in range(3_000_000):
+        total += number * number
+    return (time.process_time() - started) * 1000
+
+
 def report(kind: str, mode: str, figures: dict[str, float], lost: int) -> None:
     offered = f" of {figures['offered']:.0f} offered" if "offered" in figures else ""
     print(
@@ -287,6 +301,7 @@ def main() -> None:
         ):
             seed_demo(url)
             for mode in modes:
+                speed_before = machine_speed()
                 before = stored_inbound(url)
                 if mode == "paced":
                     steady, whole = asyncio.run(paced(base, args.rate, messages, args.seconds))
@@ -298,6 +313,10 @@ def main() -> None:
                 lost = int(whole["sent"]) + warm_ups - (stored_inbound(url) - before)
                 for name, figures in runs.items():
                     report(kind, name, figures, lost)
+                print(
+                    f"{'':10s} machine speed: the fixed loop took {speed_before:.0f} ms before "
+                    f"and {machine_speed():.0f} ms after (260-300 ms on a quiet machine)"
+                )
 
 
 if __name__ == "__main__":
