@@ -241,8 +241,8 @@ def machine_speed() -> float:
     """Milliseconds of CPU a fixed pure-Python loop takes now (3 million multiply-adds).
 
     This machine shares its cores with neighbours, and its speed changed by up to 1.8 times
-    within minutes (260 to 490 ms for this loop). A load figure means little without the speed
-    it was measured at, so each run prints it before and after.
+    within minutes (this loop: 120-140 ms when quiet, up to about 240 ms). A load figure means
+    little without the speed it was measured at, so each run prints it before and after.
     """
     started = time.process_time()
     total = 0
@@ -315,7 +315,7 @@ def main() -> None:
                     report(kind, name, figures, lost)
                 print(
                     f"{'':10s} machine speed: the fixed loop took {speed_before:.0f} ms before "
-                    f"and {machine_speed():.0f} ms after (260-300 ms on a quiet machine)"
+                    f"and {machine_speed():.0f} ms after (120-140 ms when the machine is quiet)"
                 )
 
 
