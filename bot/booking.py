@@ -3,12 +3,12 @@ reminder opt-out and deleting a citizen's data. Handlers run in the dispatcher's
 
 Double booking is impossible by construction: the database allows one active booking per slot
 (a partial unique index). A handler that loses the race raises :class:`SlotTaken`, the
-dispatcher rolls the step back and the flow offers other times.
+dispatcher rolls the message back and the flow offers other times.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.booking_events import BookingListeners
@@ -21,6 +21,7 @@ from bot.models import (
     BookingStatus,
     Direction,
     JobProfile,
+    Location,
     Message,
     Slot,
 )
@@ -34,6 +35,22 @@ from flows.types import (
     RescheduleMeeting,
     SaveJobProfile,
     SlotTaken,
+)
+
+# A slot to book, with its place's team, and whether someone holds it already: one round trip.
+_SLOT_TO_BOOK = (
+    select(
+        Slot.consultant_id,
+        Slot.location_id,
+        Slot.starts_at,
+        Slot.ends_at,
+        Location.team_id,
+        exists()
+        .where(Booking.slot_id == Slot.id, Booking.status.in_(ACTIVE_BOOKING_STATUSES))
+        .label("taken"),
+    )
+    .join(Location, Slot.location_id == Location.id)
+    .where(Slot.id == bindparam("slot_id"))
 )
 
 
@@ -58,19 +75,19 @@ class BookingEffects:
 
     def _insert(self, scope: EffectScope, slot_id: int, topic: str | None) -> Booking:
         session = scope.session
-        slot = session.get(Slot, slot_id)
-        if slot is None:
+        slot = session.execute(_SLOT_TO_BOOK, {"slot_id": slot_id}).first()
+        if slot is None or slot.taken:
             raise SlotTaken(slot_id)
-        taken = session.scalar(
-            select(func.count())
-            .select_from(Booking)
-            .where(Booking.slot_id == slot_id, Booking.status.in_(ACTIVE_BOOKING_STATUSES))
-        )
-        if taken:
-            raise SlotTaken(slot_id)
+        citizen = scope.citizen
+        # The first consultant a citizen meets becomes their contact person (and team), so
+        # their absence notices and job wishes reach someone who knows them.
+        if citizen.contact_consultant_id is None:
+            citizen.contact_consultant_id = slot.consultant_id
+        if citizen.team_id is None:
+            citizen.team_id = slot.team_id
         booking = Booking(
-            citizen_id=scope.citizen.id,
-            slot_id=slot.id,
+            citizen_id=scope.citizen_id,
+            slot_id=slot_id,
             consultant_id=slot.consultant_id,
             location_id=slot.location_id,
             starts_at=slot.starts_at,
@@ -78,22 +95,16 @@ class BookingEffects:
             status=BookingStatus.BOOKED.value,
             topic=topic,
             reminder_policy=self.reminder_policy,
-            booked_via=scope.citizen.last_channel,
+            booked_via=citizen.last_channel,
             created_at=scope.now,
         )
+        session.add(booking)
         try:
-            # A concurrent booking of the same slot meets the partial unique index here.
-            with session.begin_nested():
-                session.add(booking)
+            # A concurrent booking of the same slot meets the partial unique index here; the
+            # dispatcher rolls the whole message back and the flow offers other times.
+            session.flush()
         except IntegrityError as exc:
             raise SlotTaken(slot_id) from exc
-        # The first consultant a citizen meets becomes their contact person (and team), so
-        # their absence notices and job wishes reach someone who knows them.
-        citizen = scope.citizen
-        if citizen.contact_consultant_id is None:
-            citizen.contact_consultant_id = slot.consultant_id
-        if citizen.team_id is None:
-            citizen.team_id = slot.location.team_id
         return booking
 
     def book(self, scope: EffectScope, effect: BookMeeting) -> None:
@@ -116,7 +127,7 @@ class BookingEffects:
 
     def _own_active(self, scope: EffectScope, booking_id: int) -> Booking | None:
         booking = scope.session.get(Booking, booking_id)
-        if booking is None or booking.citizen_id != scope.citizen.id:
+        if booking is None or booking.citizen_id != scope.citizen_id:
             return None
         return booking if booking.status in ACTIVE_BOOKING_STATUSES else None
 
@@ -139,7 +150,7 @@ class BookingEffects:
         session.flush()
         confirming = session.scalar(
             select(func.max(Message.id)).where(
-                Message.conversation_id == scope.conversation.id,
+                Message.conversation_id == scope.conversation_id,
                 Message.direction == Direction.IN.value,
             )
         )
@@ -148,7 +159,7 @@ class BookingEffects:
             scope.citizen,
             scope.now,
             self.listeners,
-            keep_conversation_id=scope.conversation.id,
+            keep_conversation_id=scope.conversation_id,
             keep_message_id=confirming,
         )
         scope.conversation.handoff_summary = None
@@ -157,8 +168,8 @@ class BookingEffects:
 def record_absence(scope: EffectScope, effect: RecordAbsence) -> None:
     scope.session.add(
         AbsenceNotice(
-            citizen_id=scope.citizen.id,
-            conversation_id=scope.conversation.id,
+            citizen_id=scope.citizen_id,
+            conversation_id=scope.conversation_id,
             reported_at=scope.now,
             starts_on=effect.starts_on,
             ends_on=effect.ends_on,
@@ -173,7 +184,7 @@ def record_recovery(scope: EffectScope, effect: RecordRecovery) -> None:
     """End the citizen's open absence notices: the consultant sees when they were well again."""
     notices = scope.session.scalars(
         select(AbsenceNotice).where(
-            AbsenceNotice.citizen_id == scope.citizen.id,
+            AbsenceNotice.citizen_id == scope.citizen_id,
             AbsenceNotice.starts_on <= effect.ends_on,
             or_(AbsenceNotice.ends_on.is_(None), AbsenceNotice.ends_on > effect.ends_on),
         )
@@ -185,10 +196,10 @@ def record_recovery(scope: EffectScope, effect: RecordRecovery) -> None:
 def save_job_profile(scope: EffectScope, effect: SaveJobProfile) -> None:
     session = scope.session
     profile = session.scalars(
-        select(JobProfile).where(JobProfile.citizen_id == scope.citizen.id)
+        select(JobProfile).where(JobProfile.citizen_id == scope.citizen_id)
     ).first()
     if profile is None:
-        profile = JobProfile(citizen_id=scope.citizen.id)
+        profile = JobProfile(citizen_id=scope.citizen_id)
         session.add(profile)
     profile.kinds_of_work = list(effect.kinds_of_work)
     profile.hours_per_week = effect.hours_per_week

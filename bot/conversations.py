@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -49,3 +51,26 @@ def new_conversation(citizen: Citizen, now: datetime) -> Conversation:
         created_at=now,
         updated_at=now,
     )
+
+
+@dataclass(slots=True)
+class OpenConversation:
+    """A message's sender and their open conversation as the message pipeline sees them: plain
+    values read with the conversation row locked (no ORM objects to load, track or flush).
+
+    Effects that change the citizen or the conversation load them through the ORM themselves
+    (:class:`bot.effects.EffectScope`).
+    """
+
+    citizen_id: int
+    conversation_id: int
+    status: str
+    language: str
+    flow_state: dict[str, Any]
+    last_channel: str | None
+    citizen_seen_at: datetime
+    reminders_opted_out: bool = False
+    inbound_window_started_at: datetime | None = None
+    inbound_in_window: int = 0
+    # False when no reminder sent to the citizen awaits an answer: the flows then look up none.
+    reminder_awaits_answer: bool = True

@@ -2,6 +2,12 @@
 
 dedupe -> identify the citizen -> open conversation (locked) -> store inbound ->
 (if a consultant holds it: stop) -> NLU -> flow step -> effects -> store replies.
+
+The pipeline reads and writes plain rows (SQLAlchemy Core); only effects use the ORM, loading
+the citizen or conversation they change. When something must be undone (an effect failed,
+another citizen took the slot first, a concurrent first message made the citizen) the whole
+transaction is rolled back and the message handled again, knowing what happened: that costs
+nothing on the ordinary message, where a savepoint around every step cost two round trips.
 """
 
 from __future__ import annotations
@@ -16,15 +22,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Table, bindparam, exists, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.conversations import new_conversation, open_conversation
+from bot.conversations import OpenConversation
 from bot.db import SessionFactory, transaction
 from bot.effects import EffectRunner, EffectScope
 from bot.messages import Channel, InboundMessage, OutboundMessage, Reply
@@ -40,7 +45,7 @@ from bot.models import (
     ReminderStatus,
     Sender,
 )
-from bot.privacy import mask_cpr
+from bot.privacy import MaskedText, mask_cpr
 from bot.text import check_address, clean_text
 from flows.content import Content
 from flows.engine import FlowEngine
@@ -52,87 +57,150 @@ T = TypeVar("T")
 
 # The statements every message runs, built once with bound parameters: building a statement and
 # its cache key costs more Python time than running it (bench/flows_latency.py).
+_CITIZENS: Table = Citizen.__table__  # type: ignore[assignment]
+_IDENTITIES: Table = ChannelIdentity.__table__  # type: ignore[assignment]
+_CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
 _MESSAGES: Table = Message.__table__  # type: ignore[assignment]
-_IDENTITY = (
-    select(ChannelIdentity)
-    .where(
-        ChannelIdentity.channel == bindparam("channel"),
-        ChannelIdentity.address == bindparam("address"),
-    )
-    .options(joinedload(ChannelIdentity.citizen))
+_REMINDERS: Table = Reminder.__table__  # type: ignore[assignment]
+_CLOSED = ConversationStatus.CLOSED.value
+
+# The columns of OpenConversation, labelled with its field names.
+_CITIZEN_COLUMNS = (
+    _CITIZENS.c.id.label("citizen_id"),
+    _CITIZENS.c.last_channel,
+    _CITIZENS.c.last_seen_at.label("citizen_seen_at"),
+    _CITIZENS.c.reminders_opted_out,
+)
+_CONVERSATION_COLUMNS = (
+    _CONVERSATIONS.c.id.label("conversation_id"),
+    _CONVERSATIONS.c.status,
+    _CONVERSATIONS.c.language,
+    _CONVERSATIONS.c.flow_state,
+    _CONVERSATIONS.c.inbound_window_started_at,
+    _CONVERSATIONS.c.inbound_in_window,
 )
 # Whether a reminder sent to the citizen still awaits an answer: most messages answer none, and
 # then the flows' check for one costs no query (bot/flow_context.py).
 _REMINDER_AWAITS_ANSWER = (
     exists()
     .where(
-        Reminder.citizen_id == Citizen.id,
-        Reminder.status == ReminderStatus.SENT.value,
-        Reminder.answered_at.is_(None),
+        _REMINDERS.c.citizen_id == _CITIZENS.c.id,
+        _REMINDERS.c.status == ReminderStatus.SENT.value,
+        _REMINDERS.c.answered_at.is_(None),
     )
     .label("reminder_awaits_answer")
 )
 # A known sender's citizen and open conversation in one round trip, the conversation locked
 # (FOR UPDATE OF: that row only, so one citizen's messages are handled one at a time). No row
 # for a new sender or one whose conversations are all closed: then the long way.
-_newest_open = aliased(Conversation)
+_newest_open = _CONVERSATIONS.alias("newest_open")
 _KNOWN_SENDER = (
     select(
-        ChannelIdentity.id,
-        ChannelIdentity.last_seen_at,
-        Citizen,
-        Conversation,
+        _IDENTITIES.c.id.label("identity_id"),
+        _IDENTITIES.c.last_seen_at.label("identity_seen_at"),
+        *_CITIZEN_COLUMNS,
+        *_CONVERSATION_COLUMNS,
         _REMINDER_AWAITS_ANSWER,
     )
-    .join(Citizen, ChannelIdentity.citizen_id == Citizen.id)
-    .join(
-        Conversation,
-        Conversation.id
-        == select(func.max(_newest_open.id))
-        .where(
-            _newest_open.citizen_id == Citizen.id,
-            _newest_open.status != ConversationStatus.CLOSED.value,
+    .select_from(
+        _IDENTITIES.join(_CITIZENS, _IDENTITIES.c.citizen_id == _CITIZENS.c.id).join(
+            _CONVERSATIONS,
+            _CONVERSATIONS.c.id
+            == select(func.max(_newest_open.c.id))
+            .where(_newest_open.c.citizen_id == _CITIZENS.c.id, _newest_open.c.status != _CLOSED)
+            .scalar_subquery(),
         )
-        .scalar_subquery(),
     )
     .where(
-        ChannelIdentity.channel == bindparam("channel"),
-        ChannelIdentity.address == bindparam("address"),
+        _IDENTITIES.c.channel == bindparam("channel"),
+        _IDENTITIES.c.address == bindparam("address"),
     )
-    .with_for_update(of=Conversation)
+    .with_for_update(of=_CONVERSATIONS)
 )
+_IDENTITY = select(_IDENTITIES.c.id, _IDENTITIES.c.citizen_id, _IDENTITIES.c.last_seen_at).where(
+    _IDENTITIES.c.channel == bindparam("channel"),
+    _IDENTITIES.c.address == bindparam("address"),
+)
+_CITIZEN = select(*_CITIZEN_COLUMNS, _CITIZENS.c.language).where(
+    _CITIZENS.c.id == bindparam("citizen_id")
+)
+_OPEN_CONVERSATION = (
+    select(*_CONVERSATION_COLUMNS)
+    .where(
+        _CONVERSATIONS.c.citizen_id == bindparam("citizen_id"),
+        _CONVERSATIONS.c.status != _CLOSED,
+    )
+    .order_by(_CONVERSATIONS.c.id.desc())
+    .limit(1)
+    .with_for_update()
+)
+_INSERT_CITIZEN = insert(_CITIZENS).returning(_CITIZENS.c.id)
+_INSERT_CONVERSATION = insert(_CONVERSATIONS).returning(_CONVERSATIONS.c.id)
 # When a citizen and an address were last seen: hourly resolution is enough and saves an
 # UPDATE on most messages.
 SEEN_RESOLUTION = timedelta(hours=1)
-_IDENTITIES: Table = ChannelIdentity.__table__  # type: ignore[assignment]
 _IDENTITY_SEEN = (
     update(_IDENTITIES)
     .where(_IDENTITIES.c.id == bindparam("row_id"))
     .values(last_seen_at=bindparam("last_seen_at"))
 )
+# The SET clauses follow the parameters given.
+_UPDATE_CITIZEN = update(_CITIZENS).where(_CITIZENS.c.id == bindparam("row_id"))
+_UPDATE_CONVERSATION = update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("row_id"))
 _INBOUND_KEY = (
     Message.direction == Direction.IN.value,
     Message.channel == bindparam("channel"),
     Message.channel_message_id == bindparam("channel_message_id"),
 )
 _FIND_INBOUND = select(Message).where(*_INBOUND_KEY)
-_REPLIES_TO = select(Message).where(Message.in_reply_to_id == bindparam("inbound_id")).order_by(
-    Message.id
+_REPLIES_TO = (
+    select(Message).where(Message.in_reply_to_id == bindparam("inbound_id")).order_by(Message.id)
 )
-# A redelivered transport message (same channel and id) is not stored twice.
-_INSERT_INBOUND = {
-    dialect: insert_for_dialect(_MESSAGES)
-    .on_conflict_do_nothing(index_elements=["direction", "channel", "channel_message_id"])
-    .returning(_MESSAGES.c.id)
-    for dialect, insert_for_dialect in (
-        ("postgresql", postgresql_insert),
-        ("sqlite", sqlite_insert),
+
+
+def _for_each_dialect(make: Callable[[Any], Any]) -> dict[str, Any]:
+    return {"postgresql": make(postgresql_insert), "sqlite": make(sqlite_insert)}
+
+
+# A redelivered transport message (same channel and id) is not stored twice; a concurrent first
+# message from the same address makes the identity only once.
+_INSERT_INBOUND = _for_each_dialect(
+    lambda insert_for_dialect: (
+        insert_for_dialect(_MESSAGES)
+        .on_conflict_do_nothing(index_elements=["direction", "channel", "channel_message_id"])
+        .returning(_MESSAGES.c.id)
     )
-}
-_CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
-# The SET clause follows the parameters given (flood count, flow state, updated_at).
-_UPDATE_CONVERSATION = update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("row_id"))
+)
+_INSERT_IDENTITY = _for_each_dialect(
+    lambda insert_for_dialect: (
+        insert_for_dialect(_IDENTITIES)
+        .on_conflict_do_nothing(index_elements=["channel", "address"])
+        .returning(_IDENTITIES.c.id)
+    )
+)
 _INSERT_REPLIES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
+# A message is handled at most this many times (a lost sign-up race, a slot taken meanwhile, and
+# a failed recovery from it each start it over once).
+MAX_ATTEMPTS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """How to handle a message this time, after the attempts before were rolled back."""
+
+    # Another citizen booked this slot first: offer fresh times instead of the flow's step.
+    taken_slot: int | None = None
+    # The flow or its effects failed: keep the message and apologise, without the flow.
+    failed: bool = False
+
+
+class StartOver(Exception):
+    """Roll the transaction back and handle the message again as ``attempt`` says (None: the
+    same way, e.g. after losing a race to make the citizen)."""
+
+    def __init__(self, attempt: Attempt | None = None) -> None:
+        super().__init__("start over")
+        self.attempt = attempt
 
 
 class Delivery(StrEnum):
@@ -224,65 +292,332 @@ class Dispatcher:
         now = self.clock.now()
         # NLU is pure and CPU-bound: run it before the transaction so no lock waits on it.
         parse = self.recognizer.parse(masked.text, now=now)
-        with transaction(self.session_factory) as session:
-            params = {"channel": inbound.channel.value, "address": inbound.address}
-            known = session.execute(_KNOWN_SENDER, params).first()
-            reminder_awaits_answer = True  # unknown: the flows' context looks
-            if known is not None:
-                identity_id, last_seen_at, citizen, conversation, reminder_awaits_answer = known
-                if now - last_seen_at > SEEN_RESOLUTION:
-                    session.connection().execute(
-                        _IDENTITY_SEEN, {"row_id": identity_id, "last_seen_at": now}
-                    )
-            else:
-                citizen, signed_up = self._find_or_sign_up(session, inbound, now)
-                conversation = None
-                if signed_up:
-                    # Nothing to look up for a citizen made just now: no conversation to lock
-                    # (nobody else can see this one before the commit), no reminder sent.
-                    conversation = new_conversation(citizen, now)
-                    session.add(conversation)
-                    session.flush()
-                    reminder_awaits_answer = False
-            admitted = self._admit(
-                session, inbound, citizen, masked.text, parse, now, conversation=conversation
+        return self._attempts(
+            lambda session, attempt: self._handle(
+                session, inbound, masked, parse, now, delivery, attempt
             )
-            if isinstance(admitted, DispatchResult):
-                return admitted
-            conversation, message_id, writes = admitted
+        )
 
-            replies = self._respond(
-                session,
-                citizen,
-                conversation,
-                parse,
-                inbound,
-                now,
-                writes,
-                reminder_awaits_answer=reminder_awaits_answer,
-            )
-            if masked.cpr_found:
-                notice = self.content.text(conversation.language, "core.cpr_removed")
-                # Crisis numbers always come first; the CPR notice can wait.
-                crisis = parse["intent"]["name"] == "crisis"
-                replies.insert(len(replies) if crisis else 0, Reply(notice))
-            _write_conversation(session, conversation, writes, now)
-            return self._store_replies(
-                session,
-                inbound,
-                conversation,
-                message_id,
-                replies,
-                delivery,
-                now,
-                intent=parse["intent"]["name"],
-            )
+    def _attempts(self, work: Callable[[Session, Attempt], DispatchResult]) -> DispatchResult:
+        """Run ``work`` in a transaction; when it asks to start over, roll back and run again."""
+        attempt = Attempt()
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                with transaction(self.session_factory) as session:
+                    return work(session, attempt)
+            except StartOver as again:
+                attempt = again.attempt or attempt
+        raise RuntimeError(f"a message was started over {MAX_ATTEMPTS} times")
 
-    def _store_replies(
+    def _handle(
         self,
         session: Session,
         inbound: InboundMessage,
-        conversation: Conversation,
+        masked: MaskedText,
+        parse: ParseResult,
+        now: datetime,
+        delivery: Delivery,
+        attempt: Attempt,
+    ) -> DispatchResult:
+        connection = session.connection()
+        params = {"channel": inbound.channel.value, "address": inbound.address}
+        known = connection.execute(_KNOWN_SENDER, params).first()
+        if known is not None:
+            if now - known.identity_seen_at > SEEN_RESOLUTION:
+                connection.execute(
+                    _IDENTITY_SEEN, {"row_id": known.identity_id, "last_seen_at": now}
+                )
+            conversation = _open_conversation_of(known)
+        else:
+            citizen_id, signed_up = self._identify(connection, inbound, now)
+            conversation = self._open(connection, inbound, citizen_id, now, signed_up=signed_up)
+        admitted = self._admit(session, connection, inbound, conversation, masked.text, parse, now)
+        if isinstance(admitted, DispatchResult):
+            return admitted
+        message_id, writes = admitted
+        intent = parse["intent"]["name"]
+        replies, language = self._respond(
+            session, conversation, parse, inbound, now, writes, attempt
+        )
+        if masked.cpr_found:
+            notice = self.content.text(language, "core.cpr_removed")
+            # Crisis numbers always come first; the CPR notice can wait.
+            replies.insert(len(replies) if intent == "crisis" else 0, Reply(notice))
+        _write_conversation(connection, conversation.conversation_id, writes, now)
+        return self._store_replies(
+            connection, inbound, conversation, message_id, replies, delivery, now, intent=intent
+        )
+
+    def answer_fixed(
+        self,
+        inbound: InboundMessage,
+        replies: Callable[[str], list[Reply]],
+        *,
+        delivery: Delivery,
+        stored_text: str | None,
+        on_citizen: CitizenHook | None = None,
+    ) -> DispatchResult:
+        """Store an inbound message that needs no NLU (a photo, a shared contact, STOP, /start)
+        with fixed replies (``replies(language)``, in the citizen's language); a redelivery
+        returns the replies stored the first time.
+
+        ``on_citizen`` runs in the same transaction before the conversation is opened and may
+        return another citizen (a merge after a shared phone number).
+        """
+        check_address(inbound.channel.value, inbound.address)
+        now = self.clock.now()
+
+        def answer(session: Session, _attempt: Attempt) -> DispatchResult:
+            if inbound.channel_message_id is not None:
+                earlier = self._find_inbound(session, inbound)
+                if earlier is not None:
+                    return self._replay(session, earlier)  # the hook must not run twice
+            connection = session.connection()
+            citizen_id, signed_up = self._identify(connection, inbound, now)
+            if on_citizen is not None:
+                citizen = session.get(Citizen, citizen_id)
+                assert citizen is not None
+                citizen = on_citizen(session, citizen, now)
+                session.flush()  # what the hook changed, before the rows are read below
+                signed_up, citizen_id = signed_up and citizen.id == citizen_id, citizen.id
+            conversation = self._open(connection, inbound, citizen_id, now, signed_up=signed_up)
+            admitted = self._admit(
+                session, connection, inbound, conversation, stored_text, None, now
+            )
+            if isinstance(admitted, DispatchResult):
+                return admitted
+            message_id, writes = admitted
+            _write_conversation(connection, conversation.conversation_id, writes, now)
+            return self._store_replies(
+                connection,
+                inbound,
+                conversation,
+                message_id,
+                replies(conversation.language),
+                delivery,
+                now,
+                intent=None,
+            )
+
+        return self._attempts(answer)
+
+    def _identify(
+        self, connection: Connection, inbound: InboundMessage, now: datetime
+    ) -> tuple[int, bool]:
+        """The sender's citizen id, and whether this message made them a citizen."""
+        params = {"channel": inbound.channel.value, "address": inbound.address}
+        identity = connection.execute(_IDENTITY, params).first()
+        if identity is not None:
+            if now - identity.last_seen_at > SEEN_RESOLUTION:
+                connection.execute(_IDENTITY_SEEN, {"row_id": identity.id, "last_seen_at": now})
+            return identity.citizen_id, False
+        try:
+            citizen_id = connection.execute(
+                _INSERT_CITIZEN,
+                {
+                    "language": self._language_of(inbound),
+                    "phone": inbound.address if inbound.channel == Channel.SMS else None,
+                    "last_channel": inbound.channel.value,
+                    "created_at": now,
+                    "last_seen_at": now,
+                },
+            ).scalar_one()
+            identity_id = connection.execute(
+                _INSERT_IDENTITY[connection.dialect.name],
+                {**params, "citizen_id": citizen_id, "created_at": now, "last_seen_at": now},
+            ).scalar_one_or_none()
+        except IntegrityError as exc:
+            # A concurrent first message from the same number made the citizen first.
+            raise StartOver() from exc
+        if identity_id is None:
+            raise StartOver()  # the same, seen on the address: ours is rolled back
+        return citizen_id, True
+
+    def _open(
+        self,
+        connection: Connection,
+        inbound: InboundMessage,
+        citizen_id: int,
+        now: datetime,
+        *,
+        signed_up: bool,
+    ) -> OpenConversation:
+        """The citizen's newest conversation that is not closed, locked, or a new one."""
+        if signed_up:
+            # Made just now: the citizen is what was inserted, with no conversation to look for
+            # (nobody else can see them before the commit) and no reminder sent.
+            language = self._language_of(inbound)
+            last_channel: str | None = inbound.channel.value
+            seen_at, opted_out = now, False
+        else:
+            citizen = connection.execute(_CITIZEN, {"citizen_id": citizen_id}).one()
+            found = connection.execute(_OPEN_CONVERSATION, {"citizen_id": citizen_id}).first()
+            if found is not None:
+                return OpenConversation(
+                    citizen_id=citizen_id,
+                    conversation_id=found.conversation_id,
+                    status=found.status,
+                    language=found.language,
+                    flow_state=found.flow_state,
+                    last_channel=citizen.last_channel,
+                    citizen_seen_at=citizen.citizen_seen_at,
+                    reminders_opted_out=bool(citizen.reminders_opted_out),
+                    inbound_window_started_at=found.inbound_window_started_at,
+                    inbound_in_window=found.inbound_in_window or 0,
+                )
+            language, last_channel = citizen.language, citizen.last_channel
+            seen_at, opted_out = citizen.citizen_seen_at, bool(citizen.reminders_opted_out)
+        conversation_id = connection.execute(
+            _INSERT_CONVERSATION,
+            {
+                "citizen_id": citizen_id,
+                "status": ConversationStatus.BOT.value,
+                "flow_state": {},
+                "language": language,
+                "created_at": now,
+                "updated_at": now,
+            },
+        ).scalar_one()
+        return OpenConversation(
+            citizen_id=citizen_id,
+            conversation_id=conversation_id,
+            status=ConversationStatus.BOT.value,
+            language=language,
+            flow_state={},
+            last_channel=last_channel,
+            citizen_seen_at=seen_at,
+            reminders_opted_out=opted_out,
+            reminder_awaits_answer=not signed_up,
+        )
+
+    def _language_of(self, inbound: InboundMessage) -> str:
+        """A new citizen's language: what their app says, else the jobcenter's."""
+        return inbound.language_hint or self.default_language
+
+    def _admit(
+        self,
+        session: Session,
+        connection: Connection,
+        inbound: InboundMessage,
+        conversation: OpenConversation,
+        text: str | None,
+        parse: ParseResult | None,
+        now: datetime,
+    ) -> tuple[int, dict[str, Any]] | DispatchResult:
+        """Store the message in the locked conversation: (message id, the conversation's
+        columns to write), or the first answer when this is a redelivery."""
+        message_id = self._insert_inbound(connection, inbound, conversation, text, parse, now)
+        if message_id is None:
+            # A redelivery (or a concurrent worker stored the same message and committed while
+            # we waited for the conversation lock): answer as the first time.
+            earlier = self._find_inbound(session, inbound)
+            assert earlier is not None
+            return self._replay(session, earlier)
+        citizen_writes: dict[str, Any] = {}
+        if conversation.last_channel != inbound.channel.value:
+            citizen_writes["last_channel"] = inbound.channel.value
+        if now - conversation.citizen_seen_at > SEEN_RESOLUTION:
+            citizen_writes["last_seen_at"] = now
+        if citizen_writes:
+            connection.execute(
+                _UPDATE_CITIZEN, {"row_id": conversation.citizen_id, **citizen_writes}
+            )
+        return message_id, _count_inbound(conversation, now)
+
+    def _insert_inbound(
+        self,
+        connection: Connection,
+        inbound: InboundMessage,
+        conversation: OpenConversation,
+        text: str | None,
+        parse: ParseResult | None,
+        now: datetime,
+    ) -> int | None:
+        """Store the inbound message; None when the same transport message is already stored.
+
+        INSERT ... ON CONFLICT DO NOTHING instead of a savepoint: one round trip, and a
+        redelivery racing the first delivery is detected without aborting the transaction.
+        """
+        values = {
+            "conversation_id": conversation.conversation_id,
+            "citizen_id": conversation.citizen_id,
+            "direction": Direction.IN.value,
+            "sender": Sender.CITIZEN.value,
+            "channel": inbound.channel.value,
+            "address": inbound.address,
+            "channel_message_id": inbound.channel_message_id,
+            "text": text,
+            "choices": [],
+            "intent": parse["intent"]["name"] if parse is not None else None,
+            "confidence": parse["intent"]["confidence"] if parse is not None else None,
+            "status": MessageStatus.RECEIVED.value,
+            "attempts": 0,
+            "created_at": now,
+        }
+        statement = _INSERT_INBOUND[connection.dialect.name]
+        return connection.execute(statement, values).scalar_one_or_none()
+
+    def _respond(
+        self,
+        session: Session,
+        conversation: OpenConversation,
+        parse: ParseResult,
+        inbound: InboundMessage,
+        now: datetime,
+        writes: dict[str, Any],
+        attempt: Attempt,
+    ) -> tuple[list[Reply], str]:
+        """The replies to an admitted message, and the conversation's language after it."""
+        language = conversation.language
+        intent = parse["intent"]["name"]
+        if conversation.status == ConversationStatus.CONSULTANT:
+            return [], language  # a person holds the conversation: the bot stays silent
+        if conversation.status == ConversationStatus.WAITING and intent != "crisis":
+            return [], language  # queued for a person; only a crisis still gets the bot's answer
+        if intent != "crisis":
+            recent = writes["inbound_in_window"]
+            if recent == self.max_messages_per_minute + 1:
+                return [Reply(self.content.text(language, "core.throttled"))], language
+            if recent > self.max_messages_per_minute:
+                return [], language  # flooding: stored, not answered, until the pace drops
+        if attempt.failed:
+            # The message is kept and the citizen gets a plain apology instead of silence.
+            return [Reply(self.content.text(language, "core.error"))], language
+
+        state = dict(conversation.flow_state or {})
+        scope = EffectScope(session, conversation.citizen_id, conversation.conversation_id, now)
+        try:
+            context = self.context_loader(session, conversation, inbound.channel.value, now)
+            step: Step
+            if attempt.taken_slot is not None:
+                step = self.flows.recover(state, attempt.taken_slot, context)
+            else:
+                step = self.flows.step(state, parse, context)
+            if step.effects:
+                self.effects.run(scope, step.effects)
+                session.flush()  # a failing write fails here, not at the commit
+        except SlotTaken as taken:
+            if attempt.taken_slot is None:
+                # Another citizen booked the slot first: offer fresh times instead.
+                raise StartOver(Attempt(taken_slot=taken.slot_id)) from taken
+            log.warning(
+                "slot %s was taken twice in conversation %s",
+                taken.slot_id,
+                conversation.conversation_id,
+            )
+            raise StartOver(Attempt(failed=True)) from taken
+        except Exception as exc:
+            log.exception("flow step failed for conversation %s", conversation.conversation_id)
+            raise StartOver(Attempt(failed=True)) from exc
+        if step.next_state != conversation.flow_state:
+            writes["flow_state"] = step.next_state
+        return list(step.replies), scope.language_after(language)
+
+    def _store_replies(
+        self,
+        connection: Connection,
+        inbound: InboundMessage,
+        conversation: OpenConversation,
         message_id: int,
         replies: list[Reply],
         delivery: Delivery,
@@ -297,12 +632,13 @@ class Dispatcher:
         ]
         ids: list[int] = []
         if rows:
-            # Core, not ORM objects: one INSERT for all replies, and no unit of work to flush.
-            ids = list(session.connection().execute(_INSERT_REPLIES, rows).scalars())
+            # One INSERT for all replies.
+            ids = list(connection.execute(_INSERT_REPLIES, rows).scalars())
+        citizen_id = conversation.citizen_id
         return DispatchResult(
             inbound_id=message_id,
-            citizen_id=conversation.citizen_id,
-            conversation_id=conversation.id,
+            citizen_id=citizen_id,
+            conversation_id=conversation.conversation_id,
             replies=[
                 OutboundMessage(
                     id=row_id,
@@ -310,181 +646,13 @@ class Dispatcher:
                     address=inbound.address,
                     text=row["text"],
                     choices=tuple(row["choices"]),
-                    citizen_id=conversation.citizen_id,
+                    citizen_id=citizen_id,
                 )
                 for row_id, row in zip(ids, rows, strict=True)
             ],
             duplicate=False,
             intent=intent,
         )
-
-    def _admit(
-        self,
-        session: Session,
-        inbound: InboundMessage,
-        citizen: Citizen,
-        text: str | None,
-        parse: ParseResult | None,
-        now: datetime,
-        *,
-        conversation: Conversation | None = None,
-    ) -> tuple[Conversation, int, dict[str, Any]] | DispatchResult:
-        """Lock the conversation (unless ``conversation`` is given locked) and store the
-        message: (conversation, message id, the conversation's columns to write), or the first
-        answer when this is a redelivery."""
-        if conversation is None:
-            conversation = open_conversation(session, citizen, now, lock=True)
-        message_id = self._insert_inbound(session, inbound, citizen, conversation, text, parse, now)
-        if message_id is None:
-            # A redelivery (or a concurrent worker stored the same message and committed while
-            # we waited for the conversation lock): answer as the first time.
-            earlier = self._find_inbound(session, inbound)
-            assert earlier is not None
-            return self._replay(session, earlier)
-        writes = _count_inbound(conversation, now)
-        if citizen.last_channel != inbound.channel.value:
-            citizen.last_channel = inbound.channel.value
-        if now - citizen.last_seen_at > SEEN_RESOLUTION:
-            citizen.last_seen_at = now
-        return conversation, message_id, writes
-
-    def _insert_inbound(
-        self,
-        session: Session,
-        inbound: InboundMessage,
-        citizen: Citizen,
-        conversation: Conversation,
-        text: str | None,
-        parse: ParseResult | None,
-        now: datetime,
-    ) -> int | None:
-        """Store the inbound message; None when the same transport message is already stored.
-
-        INSERT ... ON CONFLICT DO NOTHING instead of a savepoint: one round trip, and a
-        redelivery racing the first delivery is detected without aborting the transaction.
-        """
-        values = {
-            "conversation_id": conversation.id,
-            "citizen_id": citizen.id,
-            "direction": Direction.IN.value,
-            "sender": Sender.CITIZEN.value,
-            "channel": inbound.channel.value,
-            "address": inbound.address,
-            "channel_message_id": inbound.channel_message_id,
-            "text": text,
-            "choices": [],
-            "intent": parse["intent"]["name"] if parse is not None else None,
-            "confidence": parse["intent"]["confidence"] if parse is not None else None,
-            "status": MessageStatus.RECEIVED.value,
-            "attempts": 0,
-            "created_at": now,
-        }
-        statement = _INSERT_INBOUND[session.get_bind().dialect.name]
-        connection = session.connection()
-        return connection.execute(statement, values).scalar_one_or_none()
-
-    def answer_fixed(
-        self,
-        inbound: InboundMessage,
-        replies: Callable[[Citizen], list[Reply]],
-        *,
-        delivery: Delivery,
-        stored_text: str | None,
-        on_citizen: CitizenHook | None = None,
-    ) -> DispatchResult:
-        """Store an inbound message that needs no NLU (a photo, a shared contact, STOP, /start)
-        with fixed replies (``replies(citizen)``, in the citizen's language); a redelivery
-        returns the replies stored the first time.
-
-        ``on_citizen`` runs in the same transaction before the conversation is opened and may
-        return another citizen (a merge after a shared phone number).
-        """
-        check_address(inbound.channel.value, inbound.address)
-        now = self.clock.now()
-        with transaction(self.session_factory) as session:
-            if inbound.channel_message_id is not None:
-                earlier = self._find_inbound(session, inbound)
-                if earlier is not None:
-                    return self._replay(session, earlier)  # the hook must not run twice
-            citizen = self._identify(session, inbound, now)
-            if on_citizen is not None:
-                citizen = on_citizen(session, citizen, now)
-            admitted = self._admit(session, inbound, citizen, stored_text, None, now)
-            if isinstance(admitted, DispatchResult):
-                return admitted
-            conversation, message_id, writes = admitted
-            _write_conversation(session, conversation, writes, now)
-            return self._store_replies(
-                session,
-                inbound,
-                conversation,
-                message_id,
-                replies(citizen),
-                delivery,
-                now,
-                intent=None,
-            )
-
-    def _respond(
-        self,
-        session: Session,
-        citizen: Citizen,
-        conversation: Conversation,
-        parse: ParseResult,
-        inbound: InboundMessage,
-        now: datetime,
-        writes: dict[str, Any],
-        *,
-        reminder_awaits_answer: bool = True,
-    ) -> list[Reply]:
-        status = conversation.status
-        intent = parse["intent"]["name"]
-        if status == ConversationStatus.CONSULTANT:
-            return []  # a person holds the conversation: the bot stays silent
-        if status == ConversationStatus.WAITING and intent != "crisis":
-            return []  # queued for a person; only a crisis still gets the bot's answer
-        if intent != "crisis":
-            recent = writes["inbound_in_window"]
-            if recent == self.max_messages_per_minute + 1:
-                return [Reply(self.content.text(conversation.language, "core.throttled"))]
-            if recent > self.max_messages_per_minute:
-                return []  # flooding: stored, not answered, until the pace drops
-
-        def load_context() -> FlowContext:
-            return self.context_loader(
-                session,
-                citizen,
-                conversation,
-                inbound.channel.value,
-                now,
-                reminder_awaits_answer=reminder_awaits_answer,
-            )
-
-        context = load_context()
-        state = dict(conversation.flow_state or {})
-        scope = EffectScope(session, citizen, conversation, now)
-        try:
-            step: Step = self.flows.step(state, parse, context)
-            try:
-                self._run_effects(scope, step)
-            except SlotTaken as taken:
-                # Another citizen booked the slot first: offer fresh times instead.
-                step = self.flows.recover(state, taken.slot_id, load_context())
-                self._run_effects(scope, step)
-            if step.next_state != conversation.flow_state:
-                writes["flow_state"] = step.next_state
-        except Exception:
-            # The message is kept and the citizen gets a plain apology instead of silence.
-            log.exception("flow step failed for conversation %s", conversation.id)
-            return [Reply(self.content.text(conversation.language, "core.error"))]
-        return list(step.replies)
-
-    def _run_effects(self, scope: EffectScope, step: Step) -> None:
-        """All of a step's effects or none of them (a savepoint)."""
-        if step.effects:
-            with scope.session.begin_nested():
-                self.effects.run(scope, step.effects)
-                scope.session.flush()
 
     def _find_inbound(self, session: Session, inbound: InboundMessage) -> Message | None:
         params = {
@@ -504,48 +672,9 @@ class Dispatcher:
             intent=inbound.intent,
         )
 
-
-    def _identify(self, session: Session, inbound: InboundMessage, now: datetime) -> Citizen:
-        return self._find_or_sign_up(session, inbound, now)[0]
-
-    def _find_or_sign_up(
-        self, session: Session, inbound: InboundMessage, now: datetime
-    ) -> tuple[Citizen, bool]:
-        """The sender's citizen, and whether this message made them one."""
-        params = {"channel": inbound.channel.value, "address": inbound.address}
-        identity = session.scalars(_IDENTITY, params).first()
-        if identity is not None:
-            if now - identity.last_seen_at > SEEN_RESOLUTION:
-                identity.last_seen_at = now
-            return identity.citizen, False
-        language = inbound.language_hint or self.default_language
-        try:
-            with session.begin_nested():
-                citizen = Citizen(
-                    language=language,
-                    created_at=now,
-                    last_seen_at=now,
-                    last_channel=inbound.channel.value,
-                )
-                if inbound.channel == Channel.SMS:
-                    citizen.phone = inbound.address
-                identity = ChannelIdentity(
-                    citizen=citizen,
-                    channel=inbound.channel.value,
-                    address=inbound.address,
-                    created_at=now,
-                    last_seen_at=now,
-                )
-                session.add_all([citizen, identity])
-        except IntegrityError:
-            # A concurrent first message from the same address created the citizen.
-            identity = session.scalars(_IDENTITY, params).one()
-            return identity.citizen, False
-        return citizen, True
-
     def _reply_row(
         self,
-        conversation: Conversation,
+        conversation: OpenConversation,
         inbound: InboundMessage,
         inbound_id: int,
         reply: Reply,
@@ -555,7 +684,7 @@ class Dispatcher:
         """The ``messages`` row of one reply (its outbox entry when delivery is OUTBOX)."""
         inline = delivery == Delivery.INLINE
         return {
-            "conversation_id": conversation.id,
+            "conversation_id": conversation.conversation_id,
             "citizen_id": conversation.citizen_id,
             "direction": Direction.OUT.value,
             "sender": Sender.BOT.value,
@@ -572,65 +701,59 @@ class Dispatcher:
         }
 
 
+def _open_conversation_of(known: Any) -> OpenConversation:
+    """The known sender's row as the pipeline's view of the conversation."""
+    return OpenConversation(
+        citizen_id=known.citizen_id,
+        conversation_id=known.conversation_id,
+        status=known.status,
+        language=known.language,
+        flow_state=known.flow_state,
+        last_channel=known.last_channel,
+        citizen_seen_at=known.citizen_seen_at,
+        reminders_opted_out=bool(known.reminders_opted_out),
+        inbound_window_started_at=known.inbound_window_started_at,
+        inbound_in_window=known.inbound_in_window or 0,
+        reminder_awaits_answer=bool(known.reminder_awaits_answer),
+    )
+
+
 FLOOD_WINDOW = timedelta(minutes=1)
 
 
-def _count_inbound(conversation: Conversation, now: datetime) -> dict[str, Any]:
+def _count_inbound(conversation: OpenConversation, now: datetime) -> dict[str, Any]:
     """Count an inbound message in the conversation's flood window (a minute from the first
     message of a burst; a message after it starts a new one): the columns to write."""
     started = conversation.inbound_window_started_at
     if started is None or now - started >= FLOOD_WINDOW:
         return {"inbound_window_started_at": now, "inbound_in_window": 1}
-    return {"inbound_in_window": (conversation.inbound_in_window or 0) + 1}
+    return {"inbound_in_window": conversation.inbound_in_window + 1}
 
 
 def _write_conversation(
-    session: Session, conversation: Conversation, writes: dict[str, Any], now: datetime
+    connection: Connection, conversation_id: int, writes: dict[str, Any], now: datetime
 ) -> None:
-    """Write the pipeline's columns of the locked conversation row in one Core UPDATE.
-
-    The ORM object takes the values as already stored, so the unit of work has nothing of the
-    pipeline's own to flush: on every message that was most of the ORM's cost. Effects still
-    change the conversation through the ORM (a handoff, a language); they set other columns.
-    """
-    if not writes:
-        return
-    for name, value in writes.items():
-        set_committed_value(conversation, name, value)
-    set_committed_value(conversation, "updated_at", now)
-    session.connection().execute(
-        _UPDATE_CONVERSATION, {"row_id": conversation.id, "updated_at": now, **writes}
-    )
+    """Write the pipeline's columns of the locked conversation row in one UPDATE (the flood
+    count, the flow state). Effects change other columns through the ORM (a handoff, a
+    language), flushed before this."""
+    if writes:
+        connection.execute(
+            _UPDATE_CONVERSATION, {"row_id": conversation_id, "updated_at": now, **writes}
+        )
 
 
 class ContextLoader(Protocol):
-    """Builds the flows' context for one message (bot/flow_context.py).
-
-    ``reminder_awaits_answer`` False says no reminder can be pending, so none is looked up.
-    """
+    """Builds the flows' context for one message (bot/flow_context.py)."""
 
     def __call__(
-        self,
-        session: Session,
-        citizen: Citizen,
-        conversation: Conversation,
-        channel: str,
-        now: datetime,
-        *,
-        reminder_awaits_answer: bool = True,
+        self, session: Session, conversation: OpenConversation, channel: str, now: datetime
     ) -> FlowContext: ...
 
 
 def basic_context(
-    session: Session,
-    citizen: Citizen,
-    conversation: Conversation,
-    channel: str,
-    now: datetime,
-    *,
-    reminder_awaits_answer: bool = True,
+    session: Session, conversation: OpenConversation, channel: str, now: datetime
 ) -> FlowContext:
     """The context without database look-ups (see bot/flow_context.py for the full one)."""
     return FlowContext(
-        now=now, language=conversation.language, channel=channel, citizen_id=citizen.id
+        now=now, language=conversation.language, channel=channel, citizen_id=conversation.citizen_id
     )

@@ -7,8 +7,8 @@ Each effect type has one handler; modules that add effects register theirs with
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -17,14 +17,37 @@ from bot.models import Citizen, Conversation, ConversationStatus
 from flows.types import Effect, HandOff, SetLanguage
 
 
-@dataclass(frozen=True, slots=True)
 class EffectScope:
-    """What a handler works on: the open transaction and the conversation at hand."""
+    """What a handler works on: the open transaction and the conversation at hand.
 
-    session: Session
-    citizen: Citizen
-    conversation: Conversation
-    now: datetime
+    The citizen and the conversation are loaded (ORM) when a handler first asks for them: most
+    messages have no effects, and the message pipeline itself works on plain rows.
+    """
+
+    def __init__(
+        self, session: Session, citizen_id: int, conversation_id: int, now: datetime
+    ) -> None:
+        self.session = session
+        self.citizen_id = citizen_id
+        self.conversation_id = conversation_id
+        self.now = now
+
+    @cached_property
+    def citizen(self) -> Citizen:
+        citizen = self.session.get(Citizen, self.citizen_id)
+        assert citizen is not None, "the pipeline holds the citizen's conversation locked"
+        return citizen
+
+    @cached_property
+    def conversation(self) -> Conversation:
+        conversation = self.session.get(Conversation, self.conversation_id)
+        assert conversation is not None, "the pipeline holds the conversation locked"
+        return conversation
+
+    def language_after(self, language: str) -> str:
+        """The conversation's language now: ``language`` unless a handler changed it."""
+        conversation = self.__dict__.get("conversation")
+        return conversation.language if conversation is not None else language
 
 
 E = TypeVar("E", bound=Effect)

@@ -20,6 +20,7 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.conversations import OpenConversation
 from bot.expected_wait import (
     FALLBACK_MINUTES_PER_CONVERSATION,
     expected_wait_minutes,
@@ -28,7 +29,6 @@ from bot.expected_wait import (
 from bot.models import (
     ACTIVE_BOOKING_STATUSES,
     Booking,
-    Citizen,
     Consultant,
     Conversation,
     ConversationStatus,
@@ -170,32 +170,17 @@ class FlowContextLoader:
             self.shared.clear()
 
     def __call__(
-        self,
-        session: Session,
-        citizen: Citizen,
-        conversation: Conversation,
-        channel: str,
-        now: datetime,
-        *,
-        reminder_awaits_answer: bool = True,
+        self, session: Session, conversation: OpenConversation, channel: str, now: datetime
     ) -> FlowContext:
-        facts = DatabaseFacts(
-            self,
-            session,
-            citizen.id,
-            conversation,
-            now,
-            reminder_awaits_answer=reminder_awaits_answer,
-        )
         return FlowContext(
             now=now,
             language=conversation.language,
             channel=channel,
-            citizen_id=citizen.id,
+            citizen_id=conversation.citizen_id,
             timezone=self.timezone,
-            reminders_opted_out=bool(citizen.reminders_opted_out),
+            reminders_opted_out=conversation.reminders_opted_out,
             retention_days=self.retention_days,
-            facts=facts,
+            facts=DatabaseFacts(self, session, conversation, now),
         )
 
     def opening_hours(self, session: Session, now: datetime) -> tuple[WeeklyOpening, ...]:
@@ -233,17 +218,14 @@ class DatabaseFacts:
         self,
         loader: FlowContextLoader,
         session: Session,
-        citizen_id: int,
-        conversation: Conversation,
+        conversation: OpenConversation,
         now: datetime,
-        *,
-        reminder_awaits_answer: bool = True,
     ) -> None:
         self._loader = loader
-        self._reminder_awaits_answer = reminder_awaits_answer
+        self._reminder_awaits_answer = conversation.reminder_awaits_answer
         self._session = session
-        self._citizen_id = citizen_id
-        self._conversation_id = conversation.id
+        self._citizen_id = conversation.citizen_id
+        self._conversation_id = conversation.conversation_id
         self._language = conversation.language
         self._now = now
 

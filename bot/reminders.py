@@ -401,7 +401,7 @@ class ReminderAnswers:
     def _booking(self, scope: EffectScope, booking_id: int) -> Booking | None:
         booking = scope.session.get(Booking, booking_id, with_for_update=True)
         # Only the citizen's own active booking can be answered for.
-        if booking is None or booking.citizen_id != scope.citizen.id:
+        if booking is None or booking.citizen_id != scope.citizen_id:
             return None
         return booking if booking.status in ACTIVE_BOOKING_STATUSES else None
 
@@ -424,7 +424,7 @@ class ReminderAnswers:
 
     def answer(self, scope: EffectScope, effect: AnswerReminder) -> None:
         reminder = scope.session.get(Reminder, effect.reminder_id)
-        if reminder is not None and reminder.citizen_id == scope.citizen.id:
+        if reminder is not None and reminder.citizen_id == scope.citizen_id:
             reminder.answered_at = scope.now
             reminder.answer = effect.answer
             reminder.updated_at = scope.now

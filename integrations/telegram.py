@@ -280,7 +280,7 @@ class TelegramChannel:
         result = await dispatcher.in_thread(
             lambda: dispatcher.answer_fixed(
                 inbound,
-                lambda citizen: replies(citizen.language),
+                replies,
                 delivery=Delivery.OUTBOX,
                 stored_text=stored_text,
                 on_citizen=on_citizen,

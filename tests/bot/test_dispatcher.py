@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.clock import FixedClock
 from bot.db import transaction
 from bot.dispatcher import Delivery
-from bot.messages import Channel, InboundMessage
+from bot.messages import Channel, InboundMessage, Reply
 from bot.models import (
+    AbsenceNotice,
     ChannelIdentity,
     Citizen,
     Conversation,
@@ -22,6 +24,7 @@ from bot.models import (
     MessageStatus,
 )
 from bot.services import Services
+from flows.types import Effect, RecordAbsence, Step
 from tests.chat import ChatTester
 from tests.database import recorded_statements
 
@@ -126,15 +129,56 @@ def test_a_failing_flow_keeps_the_message_and_apologises(
         assert inbound.text == "hej"
 
 
+class _Unwritable(Effect):
+    """An effect whose write fails (a bug, or the database refusing it)."""
+
+
+def test_a_failing_effect_undoes_the_whole_step_keeps_the_message_and_apologises(
+    chat: ChatTester, services: Services
+) -> None:
+    assert chat.say("hej")
+
+    class AbsenceThenFailure:
+        def step(self, state: dict[str, Any], *_: object) -> Step:
+            absence = RecordAbsence(reason="sick", starts_on=date(2026, 11, 23))
+            return Step(
+                replies=[Reply("Tak, du er meldt syg.")],
+                effects=[absence, _Unwritable()],
+                next_state={**state, "flow": "absence"},
+            )
+
+    def fail(*_: object) -> None:
+        raise RuntimeError("the write failed")
+
+    services.effects.register(_Unwritable, fail)
+    real_flows = services.dispatcher.flows
+    services.dispatcher.flows = AbsenceThenFailure()  # type: ignore[assignment]
+
+    replies = chat.say("jeg er syg")
+
+    assert "gik noget galt" in replies[0].text
+    assert _count(services, AbsenceNotice) == 0  # the absence written before the failure
+    with transaction(services.session_factory) as session:
+        said = session.scalars(select(Message.text).where(Message.direction == "in")).all()
+        conversation = session.scalars(select(Conversation)).one()
+    assert said == ["hej", "jeg er syg"]
+    assert conversation.flow_state.get("flow") != "absence"
+    services.dispatcher.flows = real_flows
+    assert chat.say("hvor mange feriedage har jeg")  # the conversation goes on
+
+
+@pytest.mark.parametrize(
+    ("channel", "address"), [(Channel.SMS, "+4512345678"), (Channel.WEB, "web-session-1")]
+)
 def test_concurrent_first_messages_from_one_address_make_one_citizen(
-    services: Services,
+    services: Services, channel: Channel, address: str
 ) -> None:
     errors: list[BaseException] = []
 
     def send(n: int) -> None:
         try:
             services.dispatcher.handle(
-                InboundMessage(Channel.SMS, "+4512345678", f"hej {n}", channel_message_id=f"SM{n}"),
+                InboundMessage(channel, address, f"hej {n}", channel_message_id=f"m{n}"),
                 delivery=Delivery.INLINE,
             )
         except BaseException as exc:  # pragma: no cover - reported below

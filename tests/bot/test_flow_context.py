@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 
 from sqlalchemy import delete, select
 
+from bot.conversations import OpenConversation
 from bot.db import transaction
 from bot.demo import seed_demo
 from bot.flow_context import FlowContextLoader
@@ -94,7 +95,16 @@ def load(services: Services, loader: FlowContextLoader, now: datetime) -> KnownF
         conversation = Conversation(citizen_id=citizen.id, flow_state={}, created_at=now)
         session.add(conversation)
         session.flush()
-        context = loader(session, citizen, conversation, "web", now)
+        open_conversation = OpenConversation(
+            citizen_id=citizen.id,
+            conversation_id=conversation.id,
+            status=conversation.status,
+            language="da",
+            flow_state={},
+            last_channel="web",
+            citizen_seen_at=now,
+        )
+        context = loader(session, open_conversation, "web", now)
         return KnownFacts(opening_hours=context.opening_hours, staffing=context.staffing)
 
 
