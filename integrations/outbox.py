@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 import anyio
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.clock import Clock
@@ -155,6 +155,48 @@ class _Lane:
     overall: RateLimit
     per_address: RateLimit | None
     idle: bool = field(default=False)
+
+
+# The outbox queries, built once with bound parameters: every sender polls them twice a second,
+# and building them (an aliased Message above all) cost more CPU than running them.
+_pending = aliased(Message, name="pending")
+# Each chat's oldest unfinished row: a chat's messages leave one at a time, in order, even
+# across several senders (an earlier row still sending blocks the next one).
+_CHAT_HEADS = (
+    select(func.min(_pending.id))
+    .where(
+        _pending.direction == Direction.OUT.value,
+        _pending.channel == bindparam("channel"),
+        _pending.status.in_([MessageStatus.QUEUED.value, MessageStatus.SENDING.value]),
+    )
+    .group_by(_pending.address)
+)
+# The next row to send on a channel, skipping chats that are rate-limited right now (``busy``).
+_DUE = (
+    select(Message)
+    .where(
+        Message.id.in_(_CHAT_HEADS),
+        Message.status == MessageStatus.QUEUED.value,
+        or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= bindparam("now")),
+        Message.address.not_in(bindparam("busy", expanding=True)),
+    )
+    .order_by(Message.id)
+    .limit(1)
+    .with_for_update(skip_locked=True, of=Message)
+)
+# Rows left sending past their claim on the sender's channels.
+_STUCK = (
+    select(Message)
+    .where(
+        Message.direction == Direction.OUT.value,
+        Message.status == MessageStatus.SENDING.value,
+        Message.channel.in_(bindparam("channels", expanding=True)),
+        Message.claimed_until < bindparam("now"),
+    )
+    .order_by(Message.id)
+    .limit(bindparam("batch_size"))
+    .with_for_update(skip_locked=True)
+)
 
 
 class OutboxSender:
@@ -318,33 +360,8 @@ class OutboxSender:
     def _select_due(
         self, session: Session, channel: Channel, busy: list[str], now: datetime
     ) -> Message | None:
-        # Each chat's oldest unfinished row: a chat's messages leave one at a time, in order,
-        # even across several senders (an earlier row still sending blocks the next one).
-        pending = aliased(Message)
-        heads = (
-            select(func.min(pending.id))
-            .where(
-                pending.direction == Direction.OUT.value,
-                pending.channel == channel.value,
-                pending.status.in_([MessageStatus.QUEUED.value, MessageStatus.SENDING.value]),
-            )
-            .group_by(pending.address)
-        )
-        conditions = [
-            Message.id.in_(heads),
-            Message.status == MessageStatus.QUEUED.value,
-            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-        ]
-        if busy:
-            conditions.append(Message.address.notin_(busy))
-        query = (
-            select(Message)
-            .where(and_(*conditions))
-            .order_by(Message.id)
-            .limit(1)
-            .with_for_update(skip_locked=True, of=Message)
-        )
-        return session.scalars(query).first()
+        params = {"channel": channel.value, "busy": busy, "now": now}
+        return session.scalars(_DUE, params).first()
 
     def _record(self, claimed: _Claimed, outcome: SendOutcome) -> None:
         now = self.clock.now()
@@ -391,21 +408,13 @@ class OutboxSender:
 
     def _claim_stuck(self) -> list[_Claimed]:
         now = self.clock.now()
-        channels = [channel.value for channel in self._lanes]
-        query = (
-            select(Message)
-            .where(
-                Message.direction == Direction.OUT.value,
-                Message.status == MessageStatus.SENDING.value,
-                Message.channel.in_(channels),
-                Message.claimed_until < now,
-            )
-            .order_by(Message.id)
-            .limit(self.settings.batch_size)
-            .with_for_update(skip_locked=True)
-        )
+        params = {
+            "channels": [channel.value for channel in self._lanes],
+            "now": now,
+            "batch_size": self.settings.batch_size,
+        }
         with transaction(self.session_factory) as session:
-            rows = session.scalars(query).all()
+            rows = session.scalars(_STUCK, params).all()
             claimed = []
             for row in rows:
                 lease = timedelta(seconds=self.settings.claim_seconds)
