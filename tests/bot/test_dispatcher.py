@@ -114,6 +114,24 @@ def test_a_cpr_number_is_never_stored_and_the_citizen_is_told(
     assert not any("1234" in t for t in stored)
 
 
+def test_several_replies_are_stored_in_order_each_under_its_own_id(
+    chat: ChatTester, services: Services
+) -> None:
+    result = services.dispatcher.handle(
+        InboundMessage(Channel.WEB, chat.address, "hej mit cpr er 010190-1234"),
+        delivery=Delivery.INLINE,
+    )
+    assert len(result.replies) >= 2  # the CPR notice, then the greeting
+    assert "CPR" in result.replies[0].text
+    with transaction(services.session_factory) as session:
+        stored = session.scalars(
+            select(Message).where(Message.direction == "out").order_by(Message.id)
+        ).all()
+        conversation = session.scalars(select(Conversation)).one()
+        assert [(m.id, m.text) for m in stored] == [(r.id, r.text) for r in result.replies]
+        assert conversation.inbound_in_window == 1  # written in the same statement on PostgreSQL
+
+
 def test_a_failing_flow_keeps_the_message_and_apologises(
     chat: ChatTester, services: Services
 ) -> None:
