@@ -163,6 +163,12 @@ def _is_scalar(value: object) -> bool:
     return not isinstance(value, Mapping | list | tuple)
 
 
+def number_text(value: float, language: str) -> str:
+    """A stored number as people write it: 10 hours, not 10.0; 7,5 in Danish."""
+    written = f"{value:g}"
+    return written.replace(".", ",") if language == "da" else written
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -175,7 +181,7 @@ def _scalar(value: object, words: Words | None, text: InboxText) -> str:
     if words is not None:
         return words(text, value)
     if isinstance(value, float):
-        return f"{value:g}"
+        return number_text(value, text.language)
     if isinstance(value, str) and _ISO_DATE.match(value):
         try:
             return date.fromisoformat(value).strftime(DATE_PATTERN)

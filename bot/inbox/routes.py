@@ -38,6 +38,7 @@ from bot.inbox.details import (
     DetailLine,
     Reading,
     detail_lines,
+    number_text,
 )
 from bot.inbox.text import CODE_GROUPS, InboxText
 from bot.models import (
@@ -125,7 +126,14 @@ def _chatbot_weekdays(context: Context, names: list[object]) -> list[str]:
     return [text.chatbot_weekday(name) for name in names]
 
 
+@pass_context
+def _number(context: Context, value: float) -> str:
+    text: InboxText = context["text"]
+    return number_text(value, text.language)
+
+
 templates.env.filters["local"] = _local
+templates.env.filters["number"] = _number
 templates.env.filters["weekday"] = _weekday
 templates.env.filters["chatbot_weekdays"] = _chatbot_weekdays
 for _group in CODE_GROUPS:

@@ -136,6 +136,7 @@ def test_every_page_is_in_english_with_no_danish_left(
             "Absence reports",
             "own illness",
             "Job wishes",
+            "Hours per week:</span> 10</div>",  # not 10.0
             "Check-in: &#34;How are things going?&#34;",
             "booked",
             "channel: web chat",

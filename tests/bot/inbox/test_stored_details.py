@@ -13,7 +13,7 @@ from bot.db import transaction
 from bot.inbox import audit
 from bot.inbox.audit import AuditAction, AuditObject
 from bot.inbox.auth import Viewer
-from bot.inbox.details import HANDOFF_SUMMARY, DetailLine, detail_lines
+from bot.inbox.details import HANDOFF_SUMMARY, DetailLine, detail_lines, number_text
 from bot.inbox.text import InboxText
 from bot.models import (
     AbsenceNotice,
@@ -227,7 +227,7 @@ def test_stored_values_nobody_has_words_for_yet_show_as_they_are_and_break_nothi
     assert "a_new_fact:</span> ja" in summary
     assert "no_answer:</span> ikke oplyst" in summary
     assert "none_yet:</span> ingen" in summary
-    assert "hours:</span> 12.5" in summary
+    assert "hours:</span> 12,5" in summary  # a Danish decimal comma
     assert "bottom: x, y: 1" in summary  # deeper than the lines go: one line, still no repr
     assert '<div class="detail depth-1">first</div>' in summary
     assert '<div class="detail depth-1"><span class="muted">nested:</span> second</div>' in summary
@@ -256,3 +256,9 @@ def test_the_lines_of_a_summary_in_english() -> None:
         DetailLine("Days", "Friday", 2),
     ]
     assert detail_lines(None, HANDOFF_SUMMARY, InboxText("en")) == []
+
+
+def test_a_stored_number_reads_as_people_write_it() -> None:
+    assert number_text(10.0, "en") == "10"
+    assert number_text(7.5, "da") == "7,5"
+    assert number_text(7.5, "en") == "7.5"
