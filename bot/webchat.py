@@ -23,6 +23,8 @@ from bot.services import Services
 SESSION_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
 
 router = APIRouter()
+# POST /api/chat/messages alone, included ahead of every other router (bot/app.py).
+message_router = APIRouter()
 
 
 class ChatMessageIn(BaseModel):
@@ -49,7 +51,7 @@ def _services(request: Request) -> Services:
     return services
 
 
-@router.post("/api/chat/messages", response_model=ChatRepliesOut)
+@message_router.post("/api/chat/messages", response_model=ChatRepliesOut)
 async def post_message(body: ChatMessageIn, request: Request) -> ChatRepliesOut:
     services = _services(request)
     inbound = InboundMessage(

@@ -226,6 +226,8 @@ class SmsChannel:
 # --- Inbound -----------------------------------------------------------------------------
 
 router = APIRouter()
+# POST /webhooks/twilio/sms alone, included ahead of every other router (bot/app.py).
+message_router = APIRouter()
 
 
 def _channel(request: Request) -> tuple[SmsChannel, Any]:
@@ -276,7 +278,7 @@ def twiml(bodies: Sequence[str]) -> Response:
     return Response(content=document, media_type="application/xml")
 
 
-@router.post(SMS_PATH)
+@message_router.post(SMS_PATH)
 async def inbound_sms(request: Request) -> Response:
     sms, services = _channel(request)
     params = await _signed_form(request, sms)
