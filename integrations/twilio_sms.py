@@ -42,6 +42,7 @@ from twilio.rest import Client
 from bot.clock import Clock
 from bot.config import AppConfig
 from bot.db import SessionFactory, transaction
+from bot.direct_route import DirectRoute
 from bot.dispatcher import Delivery, Dispatcher, DispatchResult
 from bot.errors import ConfigError, InvalidMessage
 from bot.gsm7 import max_septets, septets, to_gsm7
@@ -227,7 +228,7 @@ class SmsChannel:
 
 router = APIRouter()
 # POST /webhooks/twilio/sms alone, included ahead of every other router (bot/app.py).
-message_router = APIRouter()
+message_router = APIRouter(route_class=DirectRoute)
 
 
 def _channel(request: Request) -> tuple[SmsChannel, Any]:
