@@ -9,7 +9,8 @@ validation, the response, and the hop to the dispatcher's thread.
 
 * ``chat``: ``POST /api/chat/messages`` with a JSON body, as bench/load.py sends it;
 * ``sms``: ``POST /webhooks/twilio/sms``, a URL-encoded form signed with Twilio's own
-  ``RequestValidator`` for the configured auth token;
+  ``RequestValidator`` for the configured auth token, with the 6 parameters bench/load.py
+  sends; ``sms21`` the same with the 21 parameters Twilio sends with an SMS;
 * ``floor``: the same messages handed to ``Dispatcher.in_thread`` straight from the event loop,
   no app at all: the thread hop and this bench's own loop. What is above it is the app's.
 
@@ -116,15 +117,16 @@ class Conversations:
     """The load bench's conversation, over and over, each time from a new citizen (so the flood
     limit never answers instead of the bot)."""
 
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, prefix: str, first_number: int = 0) -> None:
         self.prefix = prefix  # keeps the web sessions of two kinds of run apart
+        self.first_number = first_number  # and the phone numbers and message SIDs
         self.count = 0
 
     def next(self) -> tuple[int, int, str]:
         """(citizen number, message index, text)."""
         number, index = divmod(self.count, len(SCRIPT))
         self.count += 1
-        return number, index, SCRIPT[index]
+        return self.first_number + number, index, SCRIPT[index]
 
 
 def chat_request(conversations: Conversations) -> Request:
@@ -134,16 +136,38 @@ def chat_request(conversations: Conversations) -> Request:
     return _request(CHAT_PATH, "application/json", body.encode())
 
 
-def sms_request(conversations: Conversations, validator: RequestValidator) -> Request:
+def sms_request(
+    conversations: Conversations, validator: RequestValidator, *, everything: bool = False
+) -> Request:
+    """An SMS webhook with bench/load.py's parameters, or ``everything`` Twilio sends."""
     number, index, text = conversations.next()
+    sid = f"SM{number:08d}{index:08d}".ljust(34, "0")
     form = {
-        "MessageSid": f"SM{number:08d}{index:08d}".ljust(34, "0"),
+        "MessageSid": sid,
         "AccountSid": "AC" + "0" * 32,
         "From": f"+45{20_000_000 + number}",
         "To": "+4570000000",
         "Body": text,
         "NumMedia": "0",
     }
+    if everything:
+        form |= {
+            "ToCountry": "DK",
+            "ToState": "",
+            "SmsMessageSid": sid,
+            "ToCity": "",
+            "FromZip": "",
+            "SmsSid": sid,
+            "FromState": "",
+            "SmsStatus": "received",
+            "FromCity": "",
+            "FromCountry": "DK",
+            "MessagingServiceSid": "MG" + "0" * 32,
+            "ToZip": "",
+            "NumSegments": "1",
+            "ReferralNumMedia": "0",
+            "ApiVersion": "2010-04-01",
+        }
     signature = validator.compute_signature(PUBLIC_URL + SMS_PATH, form)
     return _request(
         SMS_PATH,
@@ -267,7 +291,8 @@ async def run(services: Services, count: int, rounds: int) -> None:
     meter = Meter()
     meter.instrument(services.dispatcher)
     validator = RequestValidator(AUTH_TOKEN)
-    chats, texts, floors = Conversations("c"), Conversations("s"), Conversations("f")
+    chats, floors = Conversations("c"), Conversations("f")
+    texts, long_texts = Conversations("s"), Conversations("l", first_number=5_000_000)
 
     async def through_app(request: Request) -> tuple[int, bytes]:
         return await call(app, request)
@@ -279,12 +304,14 @@ async def run(services: Services, count: int, rounds: int) -> None:
     for _ in range(2 * len(SCRIPT)):
         await through_app(chat_request(chats))
         await through_app(sms_request(texts, validator))
+        await through_app(sms_request(long_texts, validator, everything=True))
         await to_floor(chat_request(floors))
     # As the app's lifespan does: start-up objects out of the full collections.
     gc.collect()
     gc.freeze()
 
-    results: dict[str, list[Figures]] = {"floor": [], "chat": [], "sms": []}
+    names = ("floor", "chat", "sms", "sms21")
+    results: dict[str, list[Figures]] = {name: [] for name in names}
     for round_number in range(1, rounds + 1):
         # Requests are built (and signed) before the clock starts: the client's work is not
         # the server's.
@@ -292,12 +319,13 @@ async def run(services: Services, count: int, rounds: int) -> None:
             "floor": [chat_request(floors) for _ in range(count)],
             "chat": [chat_request(chats) for _ in range(count)],
             "sms": [sms_request(texts, validator) for _ in range(count)],
+            "sms21": [sms_request(long_texts, validator, everything=True) for _ in range(count)],
         }
-        senders = {"floor": to_floor, "chat": through_app, "sms": through_app}
+        senders = {"floor": to_floor, "chat": through_app, "sms": through_app, "sms21": through_app}
         print(
             f"round {round_number}: {count} requests each, machine speed {machine_speed():.0f} ms"
         )
-        for name in ("floor", "chat", "sms"):
+        for name in names:
             figures = await measure(name, batches[name], senders[name], meter)
             results[name].append(figures)
             print_figures(name, figures, None if name == "floor" else results["floor"][-1])
@@ -310,7 +338,7 @@ async def run(services: Services, count: int, rounds: int) -> None:
         )
         for name, runs in results.items()
     }
-    for name in ("floor", "chat", "sms"):
+    for name in names:
         print_figures(name, medians[name], None if name == "floor" else medians["floor"])
 
 
