@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import xml.etree.ElementTree as ET
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,7 +21,13 @@ from bot.models import Citizen, Message, MessageStatus
 from bot.services import Services
 from flows.content import Content
 from integrations.outbox import OutboxSender
-from integrations.twilio_sms import OPT_OUT_KEYWORDS, SignatureCheck, format_sms, twiml
+from integrations.twilio_sms import (
+    OPT_OUT_KEYWORDS,
+    SignatureCheck,
+    format_sms,
+    parse_form,
+    twiml,
+)
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.integrations.conftest import (
     ACCOUNT_SID,
@@ -235,6 +241,17 @@ def test_the_signature_check_accepts_exactly_what_twilios_validator_accepts(
     expected = RequestValidator(AUTH_TOKEN).validate(url, received, signature)
 
     assert SignatureCheck(AUTH_TOKEN).valid(url, received, signature) is expected
+
+
+@given(
+    st.one_of(
+        st.dictionaries(form_text, form_text, max_size=6).map(urlencode),
+        st.text(alphabet="ab=&+%2F0c\u00e6 ", max_size=30),
+        st.text(max_size=30),
+    )
+)
+def test_the_form_is_read_as_parse_qsl_reads_it(body: str) -> None:
+    assert parse_form(body) == dict(parse_qsl(body, keep_blank_values=True))
 
 
 def status_params(sid: str, status: str, error: str = "") -> dict[str, str]:
