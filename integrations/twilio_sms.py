@@ -281,9 +281,13 @@ def _channel(request: Request) -> tuple[SmsChannel, Any]:
 
 async def _signed_form(request: Request, sms: SmsChannel) -> dict[str, str]:
     params = await _form(request)
-    url = sms.public_url + request.url.path
-    if request.url.query:
-        url += "?" + request.url.query
+    scope = request.scope
+    if scope["path"] == SMS_PATH and not scope.get("query_string"):
+        url = sms.public_url + SMS_PATH  # every SMS: what request.url gives, without building it
+    else:
+        url = sms.public_url + request.url.path
+        if request.url.query:
+            url += "?" + request.url.query
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature or not sms.signatures.valid(url, params, signature):
         log.warning("refused a Twilio request with a bad signature on %s", request.url.path)
