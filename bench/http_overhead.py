@@ -14,6 +14,10 @@ validation, the response, and the hop to the dispatcher's thread.
 * ``floor``: the same messages handed to ``Dispatcher.in_thread`` straight from the event loop,
   no app at all: the thread hop and this bench's own loop. What is above it is the app's.
 
+The difference of two large figures is noisy. ``--stub-dispatcher`` measures the HTTP layer
+alone, steadier: the dispatcher answers every message at once with one reply (no thread, no
+database), so all the CPU is the app's and this bench's loop.
+
 Work the SMS route does in the worker thread besides ``handle`` (the opt-out keywords, the
 numbered-choice lookup for "1") is pipeline work, printed as "thread work" and not counted as
 the HTTP layer's.
@@ -22,6 +26,7 @@ The machine's speed swings (see ``machine_speed`` in bench/load.py): compare two
 alternating runs, and read the machine speed printed before and after each.
 
     .venv/bin/python bench/http_overhead.py --requests 600 --rounds 3
+    .venv/bin/python bench/http_overhead.py --stub-dispatcher --requests 3000
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ from bot.config import load_config  # noqa: E402
 from bot.db import create_db_engine, transaction  # noqa: E402
 from bot.demo import seed_demo  # noqa: E402
 from bot.dispatcher import Delivery, Dispatcher, DispatchResult  # noqa: E402
-from bot.messages import Channel, InboundMessage  # noqa: E402
+from bot.messages import Channel, InboundMessage, OutboundMessage  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from bot.services import Services, build_services  # noqa: E402
 
@@ -342,12 +347,65 @@ async def run(services: Services, count: int, rounds: int) -> None:
         print_figures(name, medians[name], None if name == "floor" else medians["floor"])
 
 
+def stub_dispatcher(dispatcher: Dispatcher) -> None:
+    """Answer every message at once with the greeting's reply, without running the work."""
+    reply = OutboundMessage(
+        id=1,
+        channel=Channel.WEB,
+        address="bench",
+        text="Hej, jeg er jobcentrets chatbot. Hvad kan jeg hjælpe med?",
+        choices=("Book en tid", "Tal med en person"),
+    )
+    result = DispatchResult(1, 1, 1, [reply], duplicate=False, intent="greet")
+
+    async def answer(work: Callable[[], T]) -> T:
+        return result  # type: ignore[return-value]
+
+    dispatcher.in_thread = answer  # type: ignore[method-assign]
+
+
+async def run_stubbed(services: Services, count: int, rounds: int) -> None:
+    app = create_app(services)
+    stub_dispatcher(services.dispatcher)
+    validator = RequestValidator(AUTH_TOKEN)
+    makers: dict[str, Callable[[], Request]] = {}
+    chats, texts, long_texts = Conversations("c"), Conversations("s"), Conversations("l")
+    makers["chat"] = lambda: chat_request(chats)
+    makers["sms"] = lambda: sms_request(texts, validator)
+    makers["sms21"] = lambda: sms_request(long_texts, validator, everything=True)
+    for make in makers.values():
+        for _ in range(200):
+            await call(app, make())
+    gc.collect()
+    gc.freeze()
+    results: dict[str, list[float]] = {name: [] for name in makers}
+    for round_number in range(1, rounds + 1):
+        print(
+            f"round {round_number}: {count} requests each, machine speed {machine_speed():.0f} ms"
+        )
+        for name, make in makers.items():
+            requests = [make() for _ in range(count)]
+            started = time.process_time()
+            for request in requests:
+                status, body = await call(app, request)
+                if status != 200:
+                    raise SystemExit(f"{name}: answered {status}: {body[:300]!r}")
+            results[name].append((time.process_time() - started) / count)
+            print(f"  {name:5s} {results[name][-1] * 1e6:6.1f} us")
+    print(f"median of {rounds} rounds (machine speed now {machine_speed():.0f} ms):")
+    for name, figures in results.items():
+        print(f"  {name:5s} {statistics.median(figures) * 1e6:6.1f} us")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=600, help="per endpoint and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--nlu-dir", default=str(REPO / "var" / "nlu"), help="trained once, then reused"
+    )
+    parser.add_argument(
+        "--stub-dispatcher", action="store_true", help="the HTTP layer alone (see above)"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -370,7 +428,10 @@ def main() -> None:
         with transaction(services.session_factory) as session:
             seed_demo(session, services.clock.now(), config.settings.tz)
         try:
-            asyncio.run(run(services, args.requests, args.rounds))
+            if args.stub_dispatcher:
+                asyncio.run(run_stubbed(services, args.requests, args.rounds))
+            else:
+                asyncio.run(run(services, args.requests, args.rounds))
         finally:
             services.close()
 
