@@ -6,23 +6,33 @@
 
 from __future__ import annotations
 
+import email.message
+import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+import pydantic_core
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.constants import REF_PREFIX
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 from sqlalchemy import or_, select
 
 from bot.db import transaction
+from bot.direct_route import DirectRoute
 from bot.dispatcher import Delivery
-from bot.messages import Channel, InboundMessage
+from bot.messages import Channel, InboundMessage, OutboundMessage
 from bot.models import Direction, Message, MessageStatus
 from bot.services import Services
 
 SESSION_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
+CHAT_MESSAGES_PATH = "/api/chat/messages"
 
 router = APIRouter()
+# POST /api/chat/messages alone, included ahead of every other router (bot/app.py).
+message_router = APIRouter(route_class=DirectRoute)
 
 
 class ChatMessageIn(BaseModel):
@@ -49,8 +59,89 @@ def _services(request: Request) -> Services:
     return services
 
 
-@router.post("/api/chat/messages", response_model=ChatRepliesOut)
-async def post_message(body: ChatMessageIn, request: Request) -> ChatRepliesOut:
+def read_chat_message(body: bytes, content_type: str | None) -> ChatMessageIn:
+    """The POST body, read and validated as FastAPI does for a ``ChatMessageIn`` parameter,
+    with the same errors (answered by bot/http_errors.py), without FastAPI's per-request
+    machinery around it.
+
+    Raises:
+        RequestValidationError: no body, not JSON, or not a valid ``ChatMessageIn``.
+        HTTPException: 400, a body Python's JSON parser fails on otherwise (not UTF-8,
+            nested too deep).
+    """
+    if not body:
+        raise RequestValidationError(
+            [{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}]
+        )
+    value: Any = body  # without a JSON content type FastAPI validates the bytes (and refuses)
+    if content_type == "application/json" or _is_json(content_type):
+        try:
+            value = json.loads(body)
+        except json.JSONDecodeError as exc:
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "json_invalid",
+                        "loc": ("body", exc.pos),
+                        "msg": "JSON decode error",
+                        "input": {},
+                        "ctx": {"error": exc.msg},
+                    }
+                ]
+            ) from exc
+        except Exception as exc:
+            raise HTTPException(400, "There was an error parsing the body") from exc
+    try:
+        # As FastAPI validates a body parameter (from_attributes changes the messages).
+        return ChatMessageIn.model_validate(value, from_attributes=True)
+    except ValidationError as exc:
+        errors = [
+            {**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)
+        ]
+        raise RequestValidationError(errors) from exc
+
+
+def _is_json(content_type: str | None) -> bool:
+    """FastAPI's test for a JSON body: application/json or application/*+json."""
+    if not content_type:
+        return False
+    message = email.message.Message()
+    message["content-type"] = content_type
+    if message.get_content_maintype() != "application":
+        return False
+    subtype = message.get_content_subtype()
+    return subtype == "json" or subtype.endswith("+json")
+
+
+def replies_json(replies: Sequence[OutboundMessage]) -> bytes:
+    """``ChatRepliesOut`` as JSON, byte for byte what its response model gave, without building
+    the models (pydantic's own encoder, on plain data)."""
+    return pydantic_core.to_json(
+        {"replies": [{"id": r.id, "text": r.text, "choices": list(r.choices)} for r in replies]}
+    )
+
+
+@message_router.post(
+    CHAT_MESSAGES_PATH,
+    response_model=ChatRepliesOut,
+    # What FastAPI documented for the ``body: ChatMessageIn`` parameter the endpoint had.
+    responses={
+        422: {
+            "description": "Validation Error",
+            "content": {
+                "application/json": {"schema": {"$ref": REF_PREFIX + "HTTPValidationError"}}
+            },
+        }
+    },
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": ChatMessageIn.model_json_schema()}},
+            "required": True,
+        }
+    },
+)
+async def post_message(request: Request) -> Response:
+    body = read_chat_message(await request.body(), request.headers.get("content-type"))
     services = _services(request)
     inbound = InboundMessage(
         channel=Channel.WEB,
@@ -63,12 +154,10 @@ async def post_message(body: ChatMessageIn, request: Request) -> ChatRepliesOut:
     result = await dispatcher.in_thread(
         lambda: dispatcher.handle(inbound, delivery=Delivery.INLINE)
     )
-    return ChatRepliesOut(
-        replies=[ReplyOut(id=r.id, text=r.text, choices=list(r.choices)) for r in result.replies]
-    )
+    return Response(replies_json(result.replies), media_type="application/json")
 
 
-@router.get("/api/chat/messages", response_model=ChatRepliesOut)
+@router.get(CHAT_MESSAGES_PATH, response_model=ChatRepliesOut)
 def poll_messages(
     request: Request,
     session: Annotated[str, Query(pattern=SESSION_PATTERN)],

@@ -18,12 +18,16 @@ reply CANCEL (see the content test).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote, urlparse
 from xml.sax.saxutils import escape
 
 import anyio
@@ -36,12 +40,13 @@ from starlette.concurrency import run_in_threadpool
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import add_port, remove_port
 from twilio.rest import Client
 
 from bot.clock import Clock
 from bot.config import AppConfig
 from bot.db import SessionFactory, transaction
+from bot.direct_route import DirectRoute
 from bot.dispatcher import Delivery, Dispatcher, DispatchResult
 from bot.errors import ConfigError, InvalidMessage
 from bot.gsm7 import max_septets, septets, to_gsm7
@@ -148,7 +153,7 @@ class SmsChannel:
         self.session_factory = session_factory
         self.clock = clock
         auth_token = token.get_secret_value()
-        self.validator = RequestValidator(auth_token)
+        self.signatures = SignatureCheck(auth_token)
         self.http_client = RebasedHttpClient(settings.twilio.base_url)
         self.client = Client(sid, auth_token, http_client=self.http_client)
 
@@ -225,7 +230,44 @@ class SmsChannel:
 
 # --- Inbound -----------------------------------------------------------------------------
 
+
+class SignatureCheck:
+    """``X-Twilio-Signature`` checked as twilio's ``RequestValidator.validate`` checks a form
+    webhook, for a tenth of its CPU.
+
+    The signature is the base64 HMAC-SHA1, keyed by the auth token, of the URL followed by each
+    parameter's name and value in name order; Twilio may have signed the URL with or without
+    its default port, so either is accepted. Twilio's validator looks up every value through
+    two failing attribute lookups (for Flask's and Django's multidicts), parses the URL and
+    computes both HMACs on every request (36 us for the load bench's form, 90 us for the 21
+    parameters Twilio sends); here it is 4-7 us: the URL's variants are worked out once, and
+    the second HMAC only when the first does not match. tests/integrations/test_twilio_sms.py
+    holds it to twilio's own validator.
+    """
+
+    def __init__(self, auth_token: str) -> None:
+        self._key = auth_token.encode("utf-8")
+
+    def valid(self, url: str, params: Mapping[str, str], signature: str) -> bool:
+        expected = signature.encode("utf-8")
+        signed_params = "".join(name + params[name] for name in sorted(params))
+        for variant in _signed_urls(url):
+            mac = hmac.new(self._key, (variant + signed_params).encode("utf-8"), hashlib.sha1)
+            if hmac.compare_digest(base64.b64encode(mac.digest()), expected):
+                return True
+        return False
+
+
+@lru_cache(maxsize=256)  # the SMS webhook's URL, and status callbacks' (one per outbox id)
+def _signed_urls(url: str) -> tuple[str, ...]:
+    """The URL as Twilio may have signed it: without and with its default port."""
+    parsed = urlparse(url)
+    return remove_port(parsed), add_port(parsed)
+
+
 router = APIRouter()
+# POST /webhooks/twilio/sms alone, included ahead of every other router (bot/app.py).
+message_router = APIRouter(route_class=DirectRoute)
 
 
 def _channel(request: Request) -> tuple[SmsChannel, Any]:
@@ -239,11 +281,15 @@ def _channel(request: Request) -> tuple[SmsChannel, Any]:
 
 async def _signed_form(request: Request, sms: SmsChannel) -> dict[str, str]:
     params = await _form(request)
-    url = sms.public_url + request.url.path
-    if request.url.query:
-        url += "?" + request.url.query
+    scope = request.scope
+    if scope["path"] == SMS_PATH and not scope.get("query_string"):
+        url = sms.public_url + SMS_PATH  # every SMS: what request.url gives, without building it
+    else:
+        url = sms.public_url + request.url.path
+        if request.url.query:
+            url += "?" + request.url.query
     signature = request.headers.get("X-Twilio-Signature", "")
-    if not signature or not sms.validator.validate(url, params, signature):
+    if not signature or not sms.signatures.valid(url, params, signature):
         log.warning("refused a Twilio request with a bad signature on %s", request.url.path)
         raise HTTPException(403, "invalid Twilio signature")
     return params
@@ -251,13 +297,34 @@ async def _signed_form(request: Request, sms: SmsChannel) -> dict[str, str]:
 
 async def _form(request: Request) -> dict[str, str]:
     """The form's fields (the last value of a repeated one). Twilio posts URL-encoded UTF-8,
-    read here with the standard library: a quarter of the multipart parser's time."""
+    read here with :func:`parse_form`: a fifth of Starlette's form parser's time."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
         form = await request.form()
         return {key: str(value) for key, value in form.items()}
-    body = (await request.body()).decode("utf-8", errors="replace")
-    return dict(parse_qsl(body, keep_blank_values=True))
+    return parse_form((await request.body()).decode("utf-8", errors="replace"))
+
+
+def parse_form(body: str) -> dict[str, str]:
+    """``dict(parse_qsl(body, keep_blank_values=True))`` in half its time (10 against 21 us
+    for the 21 parameters of a Twilio SMS, 7 against 10 for bench/load.py's 6): the same
+    split, and ``unquote`` only where there is something to unquote (parameter names and most
+    values have nothing)."""
+    fields: dict[str, str] = {}
+    for pair in body.split("&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        if "+" in name:
+            name = name.replace("+", " ")
+        if "%" in name:
+            name = unquote(name)
+        if "+" in value:
+            value = value.replace("+", " ")
+        if "%" in value:
+            value = unquote(value)
+        fields[name] = value
+    return fields
 
 
 TWIML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
@@ -276,7 +343,7 @@ def twiml(bodies: Sequence[str]) -> Response:
     return Response(content=document, media_type="application/xml")
 
 
-@router.post(SMS_PATH)
+@message_router.post(SMS_PATH)
 async def inbound_sms(request: Request) -> Response:
     sms, services = _channel(request)
     params = await _signed_form(request, sms)

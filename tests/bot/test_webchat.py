@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.db import transaction
+from bot.http_errors import install_error_handlers
+from bot.messages import Channel, OutboundMessage
 from bot.models import Conversation, Direction, Message, MessageStatus, Sender
 from bot.services import Services
+from bot.webchat import (
+    SESSION_PATTERN,
+    ChatMessageIn,
+    ChatRepliesOut,
+    ReplyOut,
+    read_chat_message,
+    replies_json,
+)
 
 SESSION = "websession-0001"
 
@@ -145,3 +161,191 @@ def test_unknown_paths_answer_json_404(client: TestClient) -> None:
 def _messages(services: Services) -> int:
     with transaction(services.session_factory) as session:
         return int(session.scalar(select(func.count()).select_from(Message)) or 0)
+
+
+# --- The POST body, read without FastAPI's parameter machinery: the same answers -----------
+
+
+def _reading_app(read_by_hand: bool) -> TestClient:
+    """An app answering with the body it read: through a ``ChatMessageIn`` parameter, as the
+    endpoint was declared before, or by hand, as it is now; the same error handlers."""
+    app = FastAPI()
+    install_error_handlers(app)
+    if read_by_hand:
+
+        @app.post("/read")
+        async def by_hand(request: Request) -> Response:
+            body = read_chat_message(await request.body(), request.headers.get("content-type"))
+            return _echo(body.model_dump())
+
+    else:
+
+        @app.post("/read")
+        async def by_fastapi(body: ChatMessageIn) -> Response:
+            return _echo(body.model_dump())
+
+    return TestClient(app)
+
+
+def _echo(fields: dict[str, object]) -> Response:
+    # ASCII JSON: a text may hold a lone surrogate (accepted, and cleaned later by the pipeline).
+    return Response(json.dumps(fields), media_type="application/json")
+
+
+BY_FASTAPI = _reading_app(read_by_hand=False)
+BY_HAND = _reading_app(read_by_hand=True)
+
+
+Answer = tuple[int, object]
+
+
+def _both_read(body: bytes, content_type: str | None) -> tuple[Answer, Answer]:
+    headers = {"content-type": content_type} if content_type is not None else {}
+    answers: list[Answer] = []
+    for client in (BY_FASTAPI, BY_HAND):
+        response = client.post("/read", content=body, headers=headers)
+        answers.append((response.status_code, response.json()))
+    return answers[0], answers[1]
+
+
+MALFORMED = [
+    (b"", "application/json"),
+    (b"", None),
+    (b'{"session": "websession-0001", "text": "hej"}', None),
+    (b'{"session": "websession-0001", "text": "hej"}', "text/plain"),
+    (b'{"session": "websession-0001", "text": "hej"', "application/json"),
+    (b"\xff\xfe{}", "application/json"),  # not UTF-8
+    (b"[" * 5000, "application/json"),  # too deep for Python's parser
+    (b"null", "application/json"),
+    (b"NaN", "application/json"),
+    (b'["not", "an", "object"]', "application/json"),
+    (b"{}", "application/json"),
+    (b'{"session": "websession-0001"}', "application/json"),
+    (b'{"session": 1, "text": 2, "message_id": 3}', "application/json"),
+    (b'{"session": "short", "text": "hej"}', "application/json"),
+    (b'{"session": "websession-0001\\n", "text": "hej"}', "application/json"),
+    (b'{"session": "websession-\xc3\xa6\xc3\xb8", "text": "hej"}', "application/json"),
+    (b'{"session": "' + b"s" * 129 + b'", "text": "hej"}', "application/json"),
+    (b'{"session": "websession-0001", "text": null}', "application/json"),
+    (b'{"session": "websession-0001", "text": ["hej"]}', "application/json"),
+    (b'{"session": "websession-0001", "text": "hej", "message_id": 7}', "application/json"),
+    (
+        b'{"session": "websession-0001", "text": "hej", "message_id": "' + b"m" * 101 + b'"}',
+        "application/json",
+    ),
+    (b'{"session": "websession-0001", "text": "hej", "message_id": "\\ud800"}', "application/json"),
+]
+
+
+@pytest.mark.parametrize(("body", "content_type"), MALFORMED)
+def test_a_malformed_body_gets_the_answer_fastapi_gave(
+    body: bytes, content_type: str | None
+) -> None:
+    by_fastapi, by_hand = _both_read(body, content_type)
+    assert by_hand == by_fastapi
+    assert by_hand[0] in (400, 422)
+
+
+WELL_FORMED = [
+    (b'{"session": "websession-0001", "text": "hej"}', "application/json"),
+    (b'{"session": "websession-0001", "text": "hej"}', "application/json; charset=utf-8"),
+    (b'{"session": "websession-0001", "text": "hej"}', "Application/JSON"),
+    (b'{"session": "websession-0001", "text": "hej"}', "application/vnd.borgerchat+json"),
+    (b'{"session": "' + b"s" * 128 + b'", "text": "", "message_id": null}', "application/json"),
+    (b'{"session": "web_SESSION-01", "text": "\\ud800 x", "extra": [1]}', "application/json"),
+    (b'{"session": "websession-0001", "text": "hej", "message_id": ""}', "application/json"),
+    (
+        b'{"session": "websession-0001", "text": "hej", "message_id": "' + b"m" * 100 + b'"}',
+        "application/json",
+    ),
+    (
+        '{"session": "websession-0001", "text": "hej", "message_id": "æøå"}'.encode(),
+        "application/json",
+    ),
+    (b'{"session": "websession-0001", "text": "a", "session": "websession-0002"}', None),
+]
+
+
+@pytest.mark.parametrize(("body", "content_type"), WELL_FORMED)
+def test_a_well_formed_body_is_read_as_fastapi_read_it(
+    body: bytes, content_type: str | None
+) -> None:
+    by_fastapi, by_hand = _both_read(body, content_type)
+    assert by_hand == by_fastapi
+
+
+chat_fields = st.one_of(
+    st.none(),
+    st.integers(),
+    st.lists(st.text(max_size=3), max_size=2),
+    st.text(max_size=12),
+    st.from_regex(r"[A-Za-z0-9_-]{6,10}", fullmatch=True),
+    st.text(alphabet="ab-_\n\u00e6", min_size=7, max_size=9),
+    st.text(min_size=98, max_size=102),
+    st.text(alphabet="m", min_size=98, max_size=102),
+)
+chat_bodies = st.one_of(
+    st.dictionaries(
+        st.sampled_from(["session", "text", "message_id", "other"]), chat_fields, max_size=4
+    ),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+        lambda children: st.lists(children, max_size=3),
+        max_leaves=5,
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=chat_bodies,
+    ascii_only=st.booleans(),
+    content_type=st.sampled_from(
+        [None, "application/json", "text/plain", "application/ld+json; charset=utf-8"]
+    ),
+)
+def test_any_json_body_is_answered_as_fastapi_answered_it(
+    body: object, ascii_only: bool, content_type: str | None
+) -> None:
+    encoded = json.dumps(body, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    by_fastapi, by_hand = _both_read(encoded, content_type)
+    assert by_hand == by_fastapi
+
+
+@given(
+    st.lists(
+        st.builds(
+            lambda number, text, choices: OutboundMessage(
+                id=number, channel=Channel.WEB, address=SESSION, text=text, choices=tuple(choices)
+            ),
+            st.integers(min_value=1),
+            st.text(alphabet=st.characters(exclude_categories=("Cs",))),
+            st.lists(st.text(alphabet=st.characters(exclude_categories=("Cs",))), max_size=3),
+        ),
+        max_size=3,
+    )
+)
+def test_the_replies_are_the_json_the_response_model_wrote(
+    replies: list[OutboundMessage],
+) -> None:
+    model = ChatRepliesOut(
+        replies=[ReplyOut(id=r.id, text=r.text, choices=list(r.choices)) for r in replies]
+    )
+    assert replies_json(replies) == model.model_dump_json().encode()
+
+
+def test_the_openapi_document_describes_the_message_post(client: TestClient) -> None:
+    document = client.get("/api/openapi.json").json()
+    post = document["paths"]["/api/chat/messages"]["post"]
+    body_schema = post["requestBody"]["content"]["application/json"]["schema"]
+    assert body_schema["title"] == "ChatMessageIn"
+    assert body_schema["required"] == ["session", "text"]
+    fields = body_schema["properties"]
+    assert fields["session"] == {"pattern": SESSION_PATTERN, "title": "Session", "type": "string"}
+    assert fields["text"]["type"] == "string"
+    assert {"maxLength": 100, "type": "string"} in fields["message_id"]["anyOf"]
+    assert post["requestBody"]["required"] is True
+    ok = post["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/ChatRepliesOut"}
+    invalid = post["responses"]["422"]["content"]["application/json"]["schema"]["$ref"]
+    assert invalid.removeprefix("#/components/schemas/") in document["components"]["schemas"]

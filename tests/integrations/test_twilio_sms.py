@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import itertools
 import xml.etree.ElementTree as ET
+from urllib.parse import parse_qsl, urlencode, urlparse
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
+from twilio.request_validator import RequestValidator, add_port, remove_port
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.db import transaction
@@ -19,10 +21,17 @@ from bot.models import Citizen, Message, MessageStatus
 from bot.services import Services
 from flows.content import Content
 from integrations.outbox import OutboxSender
-from integrations.twilio_sms import OPT_OUT_KEYWORDS, format_sms, twiml
+from integrations.twilio_sms import (
+    OPT_OUT_KEYWORDS,
+    SignatureCheck,
+    format_sms,
+    parse_form,
+    twiml,
+)
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.integrations.conftest import (
     ACCOUNT_SID,
+    AUTH_TOKEN,
     FROM_NUMBER,
     PUBLIC_URL,
     count_rows,
@@ -182,6 +191,67 @@ def test_after_stop_queued_sms_are_not_sent(
 
     wait_until(lambda: outbox_rows(channel_services)[-1].status == MessageStatus.FAILED.value)
     assert fake_twilio.sent() == []
+
+
+form_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=20)
+webhook_urls = st.builds(
+    lambda base, path, query: base + path + query,
+    st.sampled_from(
+        [
+            PUBLIC_URL,
+            PUBLIC_URL + ":443",
+            "http://127.0.0.1:8000",
+            "http://127.0.0.1",
+            "https://chat.kommune.test:8443",
+        ]
+    ),
+    st.sampled_from(["/webhooks/twilio/sms", "/webhooks/twilio/status"]),
+    st.sampled_from(["", "?outbox_id=17", "?a=1&b=%C3%A6"]),
+)
+
+
+@given(
+    url=webhook_urls,
+    params=st.dictionaries(form_text, form_text, max_size=6),
+    signed_url=st.sampled_from(["same", "with port", "without port", "elsewhere"]),
+    token=st.sampled_from([AUTH_TOKEN, "another-token"]),
+    tamper=st.one_of(st.none(), form_text),
+    forged=st.one_of(st.none(), st.text(alphabet=st.characters(max_codepoint=255), max_size=30)),
+)
+def test_the_signature_check_accepts_exactly_what_twilios_validator_accepts(
+    url: str,
+    params: dict[str, str],
+    signed_url: str,
+    token: str,
+    tamper: str | None,
+    forged: str | None,
+) -> None:
+    parsed = urlparse(url)
+    signer = {
+        "same": url,
+        "with port": add_port(parsed),
+        "without port": remove_port(parsed),
+        "elsewhere": "https://evil.test/webhooks/twilio/sms",
+    }[signed_url]
+    signature = forged or RequestValidator(token).compute_signature(signer, params)
+    received = dict(params)
+    if tamper is not None:
+        received["Body"] = tamper
+
+    expected = RequestValidator(AUTH_TOKEN).validate(url, received, signature)
+
+    assert SignatureCheck(AUTH_TOKEN).valid(url, received, signature) is expected
+
+
+@given(
+    st.one_of(
+        st.dictionaries(form_text, form_text, max_size=6).map(urlencode),
+        st.text(alphabet="ab=&+%2F0c\u00e6 ", max_size=30),
+        st.text(max_size=30),
+    )
+)
+def test_the_form_is_read_as_parse_qsl_reads_it(body: str) -> None:
+    assert parse_form(body) == dict(parse_qsl(body, keep_blank_values=True))
 
 
 def status_params(sid: str, status: str, error: str = "") -> dict[str, str]:
