@@ -363,12 +363,20 @@ async def inbound_sms(request: Request) -> Response:
         channel_message_id=sid,
         received_at=services.clock.now(),
     )
-    has_media = int(params.get("NumMedia") or 0) > 0
+    has_media = _media_count(params.get("NumMedia")) > 0
     # One trip to a worker thread for all the blocking work of a message.
     result = await dispatcher.in_thread(lambda: _handle_sms(sms, dispatcher, inbound, has_media))
     if result is None:
         return twiml([])
     return twiml([format_sms(r.text, r.choices, sms.max_segments) for r in result.replies])
+
+
+def _media_count(raw: str | None) -> int:
+    """Twilio's ``NumMedia``; a value that is no number counts as none (never a 500)."""
+    try:
+        return int(raw or 0)
+    except ValueError:
+        return 0
 
 
 def _handle_sms(

@@ -82,6 +82,13 @@ def test_a_signed_sms_gets_a_twiml_reply_with_numbered_choices(
         assert citizen.last_channel == "sms"
 
 
+@pytest.mark.parametrize("num_media", ["x", "", "-1", "1.5"])
+def test_a_signed_sms_with_a_media_count_that_is_no_number_is_answered(
+    channel_client: TestClient, num_media: str
+) -> None:
+    assert post_sms(channel_client, {**sms_params("Hej"), "NumMedia": num_media})
+
+
 def test_a_forged_sms_is_refused_and_nothing_is_stored(
     channel_client: TestClient, channel_services: Services
 ) -> None:
