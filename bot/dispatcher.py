@@ -266,7 +266,7 @@ class Dispatcher:
         max_messages_per_minute: int = 30,
         default_language: str = "da",
         context_loader: ContextLoader | None = None,
-        concurrency: int = 4,
+        concurrency: int = 2,
     ) -> None:
         self.session_factory = session_factory
         self.recognizer = recognizer
