@@ -43,9 +43,11 @@ def test_a_greeting_reads_no_meetings_slots_queue_or_reminders(
     assert "status = 'waiting'" not in read
     # No reminder awaits an answer (the sender's own look-up says so): none is loaded.
     assert not any(statement.lower().startswith("select reminders") for statement in seen)
-    # The sender (citizen and locked conversation), the message, the reply, the conversation's
-    # flood count: four statements.
-    assert len([s for s in seen if not s.startswith("BEGIN")]) == 4
+    # The sender (citizen and locked conversation), the message, the reply and the
+    # conversation's flood count: four statements; three on PostgreSQL, where the last two are
+    # one.
+    expected = 3 if services.engine.dialect.name == "postgresql" else 4
+    assert len([s for s in seen if not s.startswith("BEGIN")]) == expected
 
 
 def test_asking_for_the_meeting_reads_the_meeting(chat: ChatTester, services: Services) -> None:
