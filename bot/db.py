@@ -8,12 +8,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 SessionFactory = sessionmaker[Session]
+# Where a read runs: an ORM session, or a plain connection (both have execute, scalar, scalars).
+Database = Session | Connection
 
 # A pooled PostgreSQL connection idle longer than this is pinged before use (a restarted server
 # or a dropped connection is then replaced, not handed to a request); one used more recently is
@@ -106,3 +108,51 @@ def transaction(factory: SessionFactory) -> Iterator[Session]:
 def ping(engine: Engine) -> None:
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+class MessageTransaction:
+    """One transaction on one connection, with an ORM session on that connection made only
+    when something asks for it.
+
+    The message pipeline reads and writes plain rows on :attr:`connection`; only effects, a
+    redelivery's replay and a reminder's details need the ORM. A session costs more CPU than
+    most of a message's statements (made, begun, flushed, committed and closed), so ordinary
+    messages never make one.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            # Joins the connection's transaction: the commit (or rollback) stays ours.
+            self._session = Session(
+                bind=self.connection,
+                join_transaction_mode="rollback_only",
+                expire_on_commit=False,
+            )
+        return self._session
+
+    def flush(self) -> None:
+        """Write what the ORM session holds, if there is one."""
+        if self._session is not None:
+            self._session.flush()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+@contextmanager
+def message_transaction(engine: Engine) -> Iterator[MessageTransaction]:
+    """A :class:`MessageTransaction`: committed on success, rolled back on any error."""
+    with engine.begin() as connection:
+        work = MessageTransaction(connection)
+        try:
+            yield work
+            work.flush()
+        finally:
+            work.close()

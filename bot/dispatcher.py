@@ -25,6 +25,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import (
     Connection,
+    Engine,
     Table,
     TextClause,
     bindparam,
@@ -42,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.conversations import OpenConversation
-from bot.db import SessionFactory, transaction
+from bot.db import MessageTransaction, SessionFactory, message_transaction
 from bot.effects import EffectRunner, EffectScope
 from bot.messages import Channel, InboundMessage, OutboundMessage, Reply
 from bot.models import (
@@ -269,6 +270,7 @@ class Dispatcher:
         concurrency: int = 2,
     ) -> None:
         self.session_factory = session_factory
+        self._engine: Engine = session_factory.kw["bind"]
         self.recognizer = recognizer
         self.flows = flows
         self.content = content
@@ -322,25 +324,25 @@ class Dispatcher:
         # NLU is pure and CPU-bound: run it before the transaction so no lock waits on it.
         parse = self.recognizer.parse(masked.text, now=now)
         return self._attempts(
-            lambda session, attempt: self._handle(
-                session, inbound, masked, parse, now, delivery, attempt
-            )
+            lambda db, attempt: self._handle(db, inbound, masked, parse, now, delivery, attempt)
         )
 
-    def _attempts(self, work: Callable[[Session, Attempt], DispatchResult]) -> DispatchResult:
+    def _attempts(
+        self, work: Callable[[MessageTransaction, Attempt], DispatchResult]
+    ) -> DispatchResult:
         """Run ``work`` in a transaction; when it asks to start over, roll back and run again."""
         attempt = Attempt()
         for _ in range(MAX_ATTEMPTS):
             try:
-                with transaction(self.session_factory) as session:
-                    return work(session, attempt)
+                with message_transaction(self._engine) as db:
+                    return work(db, attempt)
             except StartOver as again:
                 attempt = again.attempt or attempt
         raise RuntimeError(f"a message was started over {MAX_ATTEMPTS} times")
 
     def _handle(
         self,
-        session: Session,
+        db: MessageTransaction,
         inbound: InboundMessage,
         masked: MaskedText,
         parse: ParseResult,
@@ -348,7 +350,7 @@ class Dispatcher:
         delivery: Delivery,
         attempt: Attempt,
     ) -> DispatchResult:
-        connection = session.connection()
+        connection = db.connection
         params = {"channel": inbound.channel.value, "address": inbound.address}
         known = connection.execute(_KNOWN_SENDER, params).first()
         if known is not None:
@@ -360,14 +362,12 @@ class Dispatcher:
         else:
             citizen_id, signed_up = self._identify(connection, inbound, now)
             conversation = self._open(connection, inbound, citizen_id, now, signed_up=signed_up)
-        admitted = self._admit(session, connection, inbound, conversation, masked.text, parse, now)
+        admitted = self._admit(db, inbound, conversation, masked.text, parse, now)
         if isinstance(admitted, DispatchResult):
             return admitted
         message_id, writes = admitted
         intent = parse["intent"]["name"]
-        replies, language = self._respond(
-            session, conversation, parse, inbound, now, writes, attempt
-        )
+        replies, language = self._respond(db, conversation, parse, inbound, now, writes, attempt)
         if masked.cpr_found:
             notice = self.content.text(language, "core.cpr_removed")
             # Crisis numbers always come first; the CPR notice can wait.
@@ -403,23 +403,21 @@ class Dispatcher:
         check_address(inbound.channel.value, inbound.address)
         now = self.clock.now()
 
-        def answer(session: Session, _attempt: Attempt) -> DispatchResult:
+        def answer(db: MessageTransaction, _attempt: Attempt) -> DispatchResult:
             if inbound.channel_message_id is not None:
-                earlier = self._find_inbound(session, inbound)
+                earlier = self._find_inbound(db.session, inbound)
                 if earlier is not None:
-                    return self._replay(session, earlier)  # the hook must not run twice
-            connection = session.connection()
+                    return self._replay(db.session, earlier)  # the hook must not run twice
+            connection = db.connection
             citizen_id, signed_up = self._identify(connection, inbound, now)
             if on_citizen is not None:
-                citizen = session.get(Citizen, citizen_id)
+                citizen = db.session.get(Citizen, citizen_id)
                 assert citizen is not None
-                citizen = on_citizen(session, citizen, now)
-                session.flush()  # what the hook changed, before the rows are read below
+                citizen = on_citizen(db.session, citizen, now)
+                db.flush()  # what the hook changed, before the rows are read below
                 signed_up, citizen_id = signed_up and citizen.id == citizen_id, citizen.id
             conversation = self._open(connection, inbound, citizen_id, now, signed_up=signed_up)
-            admitted = self._admit(
-                session, connection, inbound, conversation, stored_text, None, now
-            )
+            admitted = self._admit(db, inbound, conversation, stored_text, None, now)
             if isinstance(admitted, DispatchResult):
                 return admitted
             message_id, writes = admitted
@@ -532,8 +530,7 @@ class Dispatcher:
 
     def _admit(
         self,
-        session: Session,
-        connection: Connection,
+        db: MessageTransaction,
         inbound: InboundMessage,
         conversation: OpenConversation,
         text: str | None,
@@ -542,13 +539,14 @@ class Dispatcher:
     ) -> tuple[int, dict[str, Any]] | DispatchResult:
         """Store the message in the locked conversation: (message id, the conversation's
         columns to write), or the first answer when this is a redelivery."""
+        connection = db.connection
         message_id = self._insert_inbound(connection, inbound, conversation, text, parse, now)
         if message_id is None:
             # A redelivery (or a concurrent worker stored the same message and committed while
             # we waited for the conversation lock): answer as the first time.
-            earlier = self._find_inbound(session, inbound)
+            earlier = self._find_inbound(db.session, inbound)
             assert earlier is not None
-            return self._replay(session, earlier)
+            return self._replay(db.session, earlier)
         citizen_writes: dict[str, Any] = {}
         if conversation.last_channel != inbound.channel.value:
             citizen_writes["last_channel"] = inbound.channel.value
@@ -595,7 +593,7 @@ class Dispatcher:
 
     def _respond(
         self,
-        session: Session,
+        db: MessageTransaction,
         conversation: OpenConversation,
         parse: ParseResult,
         inbound: InboundMessage,
@@ -621,9 +619,9 @@ class Dispatcher:
             return [Reply(self.content.text(language, "core.error"))], language
 
         state = dict(conversation.flow_state or {})
-        scope = EffectScope(session, conversation.citizen_id, conversation.conversation_id, now)
+        scope = EffectScope(db, conversation.citizen_id, conversation.conversation_id, now)
         try:
-            context = self.context_loader(session, conversation, inbound.channel.value, now)
+            context = self.context_loader(db, conversation, inbound.channel.value, now)
             step: Step
             if attempt.taken_slot is not None:
                 step = self.flows.recover(state, attempt.taken_slot, context)
@@ -631,7 +629,7 @@ class Dispatcher:
                 step = self.flows.step(state, parse, context)
             if step.effects:
                 self.effects.run(scope, step.effects)
-                session.flush()  # a failing write fails here, not at the commit
+                db.flush()  # a failing write fails here, not at the commit
         except SlotTaken as taken:
             if attempt.taken_slot is None:
                 # Another citizen booked the slot first: offer fresh times instead.
@@ -826,12 +824,12 @@ class ContextLoader(Protocol):
     """Builds the flows' context for one message (bot/flow_context.py)."""
 
     def __call__(
-        self, session: Session, conversation: OpenConversation, channel: str, now: datetime
+        self, work: MessageTransaction, conversation: OpenConversation, channel: str, now: datetime
     ) -> FlowContext: ...
 
 
 def basic_context(
-    session: Session, conversation: OpenConversation, channel: str, now: datetime
+    work: MessageTransaction, conversation: OpenConversation, channel: str, now: datetime
 ) -> FlowContext:
     """The context without database look-ups (see bot/flow_context.py for the full one)."""
     return FlowContext(

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from bot.db import MessageTransaction
 from bot.models import Citizen, Conversation, ConversationStatus
 from flows.types import Effect, HandOff, SetLanguage
 
@@ -25,12 +26,16 @@ class EffectScope:
     """
 
     def __init__(
-        self, session: Session, citizen_id: int, conversation_id: int, now: datetime
+        self, db: MessageTransaction, citizen_id: int, conversation_id: int, now: datetime
     ) -> None:
-        self.session = session
+        self._db = db
         self.citizen_id = citizen_id
         self.conversation_id = conversation_id
         self.now = now
+
+    @property
+    def session(self) -> Session:
+        return self._db.session
 
     @cached_property
     def citizen(self) -> Citizen:

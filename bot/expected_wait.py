@@ -27,8 +27,8 @@ from statistics import median
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
 
+from bot.db import Database
 from bot.models import QueueWait
 from flows.handoff import CRISIS_PRIORITY
 from flows.opening_hours import open_now
@@ -67,9 +67,9 @@ class RecentWait:
         return max(0.0, (self.taken_at - self.waiting_since).total_seconds())
 
 
-def recent_waits(session: Session, now: datetime) -> list[RecentWait]:
+def recent_waits(db: Database, now: datetime) -> list[RecentWait]:
     """The latest ordinary (not crisis) waits in the queue, newest first: one query."""
-    rows = session.execute(_RECENT_WAITS, {"since": now - HISTORY}).all()
+    rows = db.execute(_RECENT_WAITS, {"since": now - HISTORY}).all()
     return [RecentWait(*row) for row in rows]
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.conversations import OpenConversation
+from bot.db import Database, MessageTransaction
 from bot.expected_wait import (
     FALLBACK_MINUTES_PER_CONVERSATION,
     expected_wait_minutes,
@@ -170,7 +171,7 @@ class FlowContextLoader:
             self.shared.clear()
 
     def __call__(
-        self, session: Session, conversation: OpenConversation, channel: str, now: datetime
+        self, work: MessageTransaction, conversation: OpenConversation, channel: str, now: datetime
     ) -> FlowContext:
         return FlowContext(
             now=now,
@@ -180,16 +181,16 @@ class FlowContextLoader:
             timezone=self.timezone,
             reminders_opted_out=conversation.reminders_opted_out,
             retention_days=self.retention_days,
-            facts=DatabaseFacts(self, session, conversation, now),
+            facts=DatabaseFacts(self, work, conversation, now),
         )
 
-    def opening_hours(self, session: Session, now: datetime) -> tuple[WeeklyOpening, ...]:
-        # Plain values, not ORM rows: the cache outlives the session that loaded them.
-        return self.shared.get("hours", now, lambda: opening_hours(session))
+    def opening_hours(self, db: Database, now: datetime) -> tuple[WeeklyOpening, ...]:
+        # Plain values, not ORM rows: the cache outlives the transaction that loaded them.
+        return self.shared.get("hours", now, lambda: opening_hours(db))
 
-    def staffing(self, session: Session, now: datetime) -> Staffing:
-        hours = self.opening_hours(session, now)
-        waiting = int(session.scalar(_WAITING_COUNT) or 0)
+    def staffing(self, db: Database, now: datetime) -> Staffing:
+        hours = self.opening_hours(db, now)
+        waiting = int(db.scalar(_WAITING_COUNT) or 0)
         local = now.astimezone(self.tz)
         # No opening hours configured: assume someone is there rather than promise a time.
         is_open = not hours or bool(open_now(hours, local))
@@ -197,7 +198,7 @@ class FlowContextLoader:
         if is_open or upcoming is None:
             # The citizen will be told this wait: estimated from the latest real ones.
             expected = expected_wait_minutes(
-                recent_waits(session, now), waiting_ahead=waiting, now=now, hours=hours, tz=self.tz
+                recent_waits(db, now), waiting_ahead=waiting, now=now, hours=hours, tz=self.tz
             )
         else:
             # Closed: the citizen is told when we open instead, so no history is read.
@@ -217,13 +218,14 @@ class DatabaseFacts:
     def __init__(
         self,
         loader: FlowContextLoader,
-        session: Session,
+        work: MessageTransaction,
         conversation: OpenConversation,
         now: datetime,
     ) -> None:
         self._loader = loader
         self._reminder_awaits_answer = conversation.reminder_awaits_answer
-        self._session = session
+        self._work = work
+        self._db = work.connection
         self._citizen_id = conversation.citizen_id
         self._conversation_id = conversation.conversation_id
         self._language = conversation.language
@@ -231,51 +233,51 @@ class DatabaseFacts:
 
     @cached_property
     def next_meeting(self) -> MeetingInfo | None:
-        return next_meeting(self._session, self._citizen_id, self._now)
+        return next_meeting(self._db, self._citizen_id, self._now)
 
     @cached_property
     def free_slots(self) -> tuple[SlotOffer, ...]:
-        session, now = self._session, self._now
-        return self._loader.shared.get("free", now, lambda: free_slots(session, now, phone=False))
+        db, now = self._db, self._now
+        return self._loader.shared.get("free", now, lambda: free_slots(db, now, phone=False))
 
     @cached_property
     def callback_slots(self) -> tuple[SlotOffer, ...]:
-        session, now = self._session, self._now
+        db, now = self._db, self._now
         return self._loader.shared.get(
-            "callback", now, lambda: free_slots(session, now, phone=True, limit=8)
+            "callback", now, lambda: free_slots(db, now, phone=True, limit=8)
         )
 
     @cached_property
     def staffing(self) -> Staffing:
-        return self._loader.staffing(self._session, self._now)
+        return self._loader.staffing(self._db, self._now)
 
     @cached_property
     def opening_hours(self) -> tuple[WeeklyOpening, ...]:
-        return self._loader.opening_hours(self._session, self._now)
+        return self._loader.opening_hours(self._db, self._now)
 
     @cached_property
     def recent_messages(self) -> tuple[str, ...]:
-        return recent_messages(self._session, self._conversation_id)
+        return recent_messages(self._db, self._conversation_id)
 
     @cached_property
     def pending_reminder(self) -> PendingReminder | None:
         load = self._loader.pending_reminder
         if load is None or not self._reminder_awaits_answer:
             return None
-        return load(self._session, self._citizen_id, self._now, self._language)
+        return load(self._work.session, self._citizen_id, self._now, self._language)
 
 
-def next_meeting(session: Session, citizen_id: int, now: datetime) -> MeetingInfo | None:
-    row = session.execute(_NEXT_MEETING, {"citizen_id": citizen_id, "now": now}).first()
+def next_meeting(db: Database, citizen_id: int, now: datetime) -> MeetingInfo | None:
+    row = db.execute(_NEXT_MEETING, {"citizen_id": citizen_id, "now": now}).first()
     if row is None:
         return None
     return MeetingInfo(*row)
 
 
-def opening_hours(session: Session) -> tuple[WeeklyOpening, ...]:
+def opening_hours(db: Database) -> tuple[WeeklyOpening, ...]:
     """Every weekly opening with its place, by place (in the order they were made), weekday and
     time; names are not sorted, as databases order "Å" differently."""
-    rows = session.execute(
+    rows = db.execute(
         # Columns in WeeklyOpening's field order, not ORM entities.
         select(
             OpeningHours.weekday,
@@ -292,7 +294,7 @@ def opening_hours(session: Session) -> tuple[WeeklyOpening, ...]:
 
 
 def free_slots(
-    session: Session, now: datetime, *, phone: bool, limit: int = MAX_OFFERED_SLOTS
+    db: Database, now: datetime, *, phone: bool, limit: int = MAX_OFFERED_SLOTS
 ) -> tuple[SlotOffer, ...]:
     """Slots nobody has booked and no exception covers, soonest first."""
     booked = exists().where(Booking.slot_id == Slot.id, Booking.status.in_(ACTIVE_BOOKING_STATUSES))
@@ -310,7 +312,7 @@ def free_slots(
         ),
     )
     kind = Location.kind == LocationKind.PHONE.value
-    rows = session.execute(
+    rows = db.execute(
         # Columns in SlotOffer's field order, not ORM entities: plain values load cheaply.
         select(
             Slot.id,
@@ -337,6 +339,6 @@ def free_slots(
     return tuple(SlotOffer(*row) for row in rows)
 
 
-def recent_messages(session: Session, conversation_id: int) -> tuple[str, ...]:
-    texts = session.scalars(_RECENT_MESSAGES, {"conversation_id": conversation_id}).all()
+def recent_messages(db: Database, conversation_id: int) -> tuple[str, ...]:
+    texts = db.scalars(_RECENT_MESSAGES, {"conversation_id": conversation_id}).all()
     return tuple(text for text in reversed(texts) if text)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time
 from sqlalchemy import delete, select
 
 from bot.conversations import OpenConversation
-from bot.db import transaction
+from bot.db import message_transaction, transaction
 from bot.demo import seed_demo
 from bot.flow_context import FlowContextLoader
 from bot.models import Booking, Conversation, OpeningHours
@@ -92,7 +92,8 @@ MONDAY_EVENING = datetime(2026, 11, 23, 19, 30, tzinfo=UTC)  # 20:30 in Copenhag
 
 def load(services: Services, loader: FlowContextLoader, now: datetime) -> KnownFacts:
     """The opening hours and staffing a flow would read (inside the transaction, as flows do)."""
-    with transaction(services.session_factory) as session:
+    with message_transaction(services.engine) as work:
+        session = work.session
         citizen = make_citizen(session, channel="web", now=now)
         conversation = Conversation(citizen_id=citizen.id, flow_state={}, created_at=now)
         session.add(conversation)
@@ -106,7 +107,7 @@ def load(services: Services, loader: FlowContextLoader, now: datetime) -> KnownF
             last_channel="web",
             citizen_seen_at=now,
         )
-        context = loader(session, open_conversation, "web", now)
+        context = loader(work, open_conversation, "web", now)
         return KnownFacts(opening_hours=context.opening_hours, staffing=context.staffing)
 
 
