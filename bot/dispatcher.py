@@ -358,7 +358,9 @@ class Dispatcher:
                 connection.execute(
                     _IDENTITY_SEEN, {"row_id": known.identity_id, "last_seen_at": now}
                 )
-            conversation = _open_conversation_of(known)
+            conversation = _open_conversation_of(
+                known, known, reminder_awaits_answer=bool(known.reminder_awaits_answer)
+            )
         else:
             citizen_id, signed_up = self._identify(connection, inbound, now)
             conversation = self._open(connection, inbound, citizen_id, now, signed_up=signed_up)
@@ -487,18 +489,7 @@ class Dispatcher:
             citizen = connection.execute(_CITIZEN, {"citizen_id": citizen_id}).one()
             found = connection.execute(_OPEN_CONVERSATION, {"citizen_id": citizen_id}).first()
             if found is not None:
-                return OpenConversation(
-                    citizen_id=citizen_id,
-                    conversation_id=found.conversation_id,
-                    status=found.status,
-                    language=found.language,
-                    flow_state=found.flow_state,
-                    last_channel=citizen.last_channel,
-                    citizen_seen_at=citizen.citizen_seen_at,
-                    reminders_opted_out=bool(citizen.reminders_opted_out),
-                    inbound_window_started_at=found.inbound_window_started_at,
-                    inbound_in_window=found.inbound_in_window or 0,
-                )
+                return _open_conversation_of(citizen, found)
             language, last_channel = citizen.language, citizen.last_channel
             seen_at, opted_out = citizen.citizen_seen_at, bool(citizen.reminders_opted_out)
         conversation_id = connection.execute(
@@ -736,20 +727,23 @@ class Dispatcher:
         }
 
 
-def _open_conversation_of(known: Any) -> OpenConversation:
-    """The known sender's row as the pipeline's view of the conversation."""
+def _open_conversation_of(
+    citizen: Any, conversation: Any, *, reminder_awaits_answer: bool = True
+) -> OpenConversation:
+    """The pipeline's view of a sender from a row of the citizen's columns and one of the
+    conversation's (the same row for a known sender)."""
     return OpenConversation(
-        citizen_id=known.citizen_id,
-        conversation_id=known.conversation_id,
-        status=known.status,
-        language=known.language,
-        flow_state=known.flow_state,
-        last_channel=known.last_channel,
-        citizen_seen_at=known.citizen_seen_at,
-        reminders_opted_out=bool(known.reminders_opted_out),
-        inbound_window_started_at=known.inbound_window_started_at,
-        inbound_in_window=known.inbound_in_window or 0,
-        reminder_awaits_answer=bool(known.reminder_awaits_answer),
+        citizen_id=citizen.citizen_id,
+        conversation_id=conversation.conversation_id,
+        status=conversation.status,
+        language=conversation.language,
+        flow_state=conversation.flow_state,
+        last_channel=citizen.last_channel,
+        citizen_seen_at=citizen.citizen_seen_at,
+        reminders_opted_out=bool(citizen.reminders_opted_out),
+        inbound_window_started_at=conversation.inbound_window_started_at,
+        inbound_in_window=conversation.inbound_in_window or 0,
+        reminder_awaits_answer=reminder_awaits_answer,
     )
 
 
