@@ -58,6 +58,15 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert ready.json()["database"] == "ok"
 
 
+def test_a_wrong_method_is_a_405_that_says_which_methods_are_allowed(
+    client: TestClient,
+) -> None:
+    response = client.put("/api/chat/messages", json={"session": SESSION, "text": "hej"})
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert "POST" in response.headers["allow"]
+
+
 def test_invalid_json_is_a_400_with_a_clear_error(client: TestClient, services: Services) -> None:
     response = client.post(
         "/api/chat/messages",
