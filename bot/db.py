@@ -33,7 +33,11 @@ def normalise_url(url: str) -> str:
 
 
 def create_db_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
-    """Create an engine; for a SQLite file, create its folder and serialise writers."""
+    """Create an engine; for a SQLite file, create its folder and serialise writers.
+
+    Database errors never show their parameters (``hide_parameters``): a failed INSERT would
+    otherwise put a citizen's message in the error log.
+    """
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -41,11 +45,16 @@ def create_db_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> En
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url,
+            echo=echo,
+            hide_parameters=True,
+            connect_args={"check_same_thread": False, "timeout": 30},
         )
         _configure_sqlite(engine)
         return engine
-    engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+    engine = create_engine(
+        url, echo=echo, hide_parameters=True, pool_size=pool_size, max_overflow=pool_size
+    )
     _ping_idle_connections(engine)
     return engine
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, text
+from sqlalchemy.exc import IntegrityError
 
 import bot.db
 from bot.db import create_db_engine
+from bot.models import Message
+from bot.services import Services
 
 
 def _backend_pid(engine: Engine) -> int:
@@ -31,3 +34,23 @@ def test_a_connection_dropped_while_idle_is_replaced(
     finally:
         engine.dispose()
         admin.dispose()
+
+
+def test_a_database_error_never_shows_what_the_citizen_wrote(services: Services) -> None:
+    """A failed write goes to the log with its statement, never with its values."""
+    secret = "jeg har det rigtig skidt i dag"
+    row = {
+        "conversation_id": 999_999,  # no such conversation: the write fails
+        "citizen_id": 999_999,
+        "direction": "in",
+        "sender": "citizen",
+        "channel": "web",
+        "address": "someone",
+        "text": secret,
+        "choices": [],
+        "status": "received",
+        "attempts": 0,
+    }
+    with pytest.raises(IntegrityError) as failure, services.engine.begin() as connection:
+        connection.execute(insert(Message), row)
+    assert secret not in str(failure.value)
