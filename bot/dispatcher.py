@@ -270,7 +270,6 @@ class Dispatcher:
         concurrency: int = 2,
     ) -> None:
         self.session_factory = session_factory
-        self._engine: Engine = session_factory.kw["bind"]
         self.recognizer = recognizer
         self.flows = flows
         self.content = content
@@ -283,6 +282,12 @@ class Dispatcher:
         self.concurrency = concurrency
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        """The database the messages go to: the session factory's, whatever it is now."""
+        engine: Engine = self.session_factory.kw["bind"]
+        return engine
 
     async def in_thread(self, work: Callable[[], T]) -> T:
         """Run blocking pipeline work (``handle``, ``answer_fixed``) in a worker thread, at most
@@ -334,7 +339,7 @@ class Dispatcher:
         attempt = Attempt()
         for _ in range(MAX_ATTEMPTS):
             try:
-                with message_transaction(self._engine) as db:
+                with message_transaction(self.engine) as db:
                     return work(db, attempt)
             except StartOver as again:
                 attempt = again.attempt or attempt
