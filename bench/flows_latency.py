@@ -14,14 +14,14 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from bot.clock import FixedClock
-from bot.config import load_config
-from bot.db import create_db_engine, transaction
-from bot.demo import seed_demo
-from bot.dispatcher import Delivery
-from bot.messages import Channel, InboundMessage
-from bot.migrate import upgrade
-from bot.services import build_services
+from bot.cli.demo import seed_demo
+from bot.kernel.clock import FixedClock
+from bot.kernel.messages import Channel, InboundMessage
+from bot.pipeline.dispatcher import Delivery
+from bot.runtime.config import load_config
+from bot.store.db import create_db_engine, transaction
+from bot.store.migrate import upgrade
+from bot.wiring import build_services
 from flows.content import Content
 from flows.engine import FlowEngine
 from flows.types import FlowContext, KnownFacts, SlotOffer
@@ -44,8 +44,10 @@ NOW = datetime(2026, 11, 23, 8, 12, tzinfo=UTC)
 def _figures(name: str, samples: list[float]) -> None:
     samples_ms = sorted(sample * 1000 for sample in samples)
     p95 = samples_ms[int(len(samples_ms) * 0.95) - 1]
-    print(f"{name}: n={len(samples_ms)} median={statistics.median(samples_ms):.2f} ms "
-          f"p95={p95:.2f} ms max={samples_ms[-1]:.2f} ms")
+    print(
+        f"{name}: n={len(samples_ms)} median={statistics.median(samples_ms):.2f} ms "
+        f"p95={p95:.2f} ms max={samples_ms[-1]:.2f} ms"
+    )
 
 
 def bench_engine(rounds: int = 300) -> None:
@@ -72,8 +74,9 @@ def bench_engine(rounds: int = 300) -> None:
 def bench_dispatcher(conversations: int = 20) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        config = load_config(env={"DATABASE_URL": url,
-                                  "BORGERCHAT_NLU__MODEL_DIR": str(Path(folder) / "nlu")})
+        config = load_config(
+            env={"DATABASE_URL": url, "BORGERCHAT_NLU__MODEL_DIR": str(Path(folder) / "nlu")}
+        )
         engine = create_db_engine(url)
         upgrade(engine)
         clock = FixedClock(NOW)
@@ -90,8 +93,9 @@ def bench_dispatcher(conversations: int = 20) -> None:
         event.listen(engine, "before_cursor_execute", count)
         for number in range(conversations):
             for index, (text, _intent) in enumerate(SCRIPT):
-                inbound = InboundMessage(Channel.WEB, f"bench-{number}", text,
-                                         channel_message_id=f"b{number}-{index}")
+                inbound = InboundMessage(
+                    Channel.WEB, f"bench-{number}", text, channel_message_id=f"b{number}-{index}"
+                )
                 started = time.perf_counter()
                 services.dispatcher.handle(inbound, delivery=Delivery.INLINE)
                 samples.append(time.perf_counter() - started)

@@ -53,14 +53,14 @@ sys.path.insert(0, str(REPO))
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from bench.load import SCRIPT, machine_speed  # noqa: E402
-from bot.app import create_app  # noqa: E402
-from bot.config import load_config  # noqa: E402
-from bot.db import create_db_engine, transaction  # noqa: E402
-from bot.demo import seed_demo  # noqa: E402
-from bot.dispatcher import Delivery, Dispatcher, DispatchResult  # noqa: E402
-from bot.messages import Channel, InboundMessage, OutboundMessage  # noqa: E402
-from bot.migrate import upgrade  # noqa: E402
-from bot.services import Services, build_services  # noqa: E402
+from bot.cli.demo import seed_demo  # noqa: E402
+from bot.kernel.messages import Channel, InboundMessage, OutboundMessage  # noqa: E402
+from bot.pipeline.dispatcher import Delivery, Dispatcher, DispatchResult  # noqa: E402
+from bot.runtime.config import load_config  # noqa: E402
+from bot.store.db import create_db_engine, transaction  # noqa: E402
+from bot.store.migrate import upgrade  # noqa: E402
+from bot.web.app import create_app  # noqa: E402
+from bot.wiring import Services, build_services  # noqa: E402
 
 T = TypeVar("T")
 AUTH_TOKEN = "bench-auth-token"  # noqa: S105 - signs in-process requests only

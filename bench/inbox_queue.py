@@ -20,20 +20,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fastapi.testclient import TestClient
 
-from bot.app import create_app
-from bot.config import load_config
-from bot.db import create_db_engine, transaction
-from bot.inbox.cli import upsert_consultant
-from bot.migrate import upgrade
-from bot.models import ChannelIdentity, Citizen, Conversation, Message
-from bot.services import build_services
+from bot.cli.consultant import upsert_consultant
+from bot.runtime.config import load_config
+from bot.store.db import create_db_engine, transaction
+from bot.store.migrate import upgrade
+from bot.store.models import ChannelIdentity, Citizen, Conversation, Message
+from bot.web.app import create_app
+from bot.wiring import build_services
 from tests.live_server import bench_database
 
 PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway bench database)
 
 
 def fill(services: object, waiting: int, messages: int, prefix: str) -> int:
-    from bot.services import Services
+    from bot.wiring import Services
 
     assert isinstance(services, Services)
     start = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -41,7 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.http_client import ConnectionPool, EncodedRequest, HttpError  # noqa: E402
-from bot.models import Message  # noqa: E402
+from bot.store.models import Message  # noqa: E402
 from tests.live_server import QUIET, bench_database, free_port, running_server  # noqa: E402
 
 # One citizen's conversation with the demo jobcenter; every message gets an answer.

@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.config import load_config
-from bot.db import create_db_engine
-from bot.messages import Channel
-from bot.migrate import upgrade
-from bot.services import Services, build_services
+from bot.kernel.messages import Channel
+from bot.runtime.config import load_config
+from bot.store.db import create_db_engine
+from bot.store.migrate import upgrade
+from bot.wiring import Services, build_services
 from integrations.outbox import OutboxSender
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi

@@ -32,11 +32,12 @@ from sqlalchemy.orm import selectinload
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.clock import FixedClock  # noqa: E402
-from bot.config import load_config  # noqa: E402
-from bot.db import create_db_engine, create_session_factory, normalise_url, transaction  # noqa: E402
-from bot.migrate import upgrade  # noqa: E402
-from bot.models import (  # noqa: E402
+from bot.domain.reminders.planning import ReminderPlanner, ReminderPolicy  # noqa: E402
+from bot.kernel.clock import FixedClock  # noqa: E402
+from bot.runtime.config import load_config  # noqa: E402
+from bot.store.db import create_db_engine, create_session_factory, normalise_url, transaction  # noqa: E402
+from bot.store.migrate import upgrade  # noqa: E402
+from bot.store.models import (  # noqa: E402
     Booking,
     ChannelIdentity,
     Citizen,
@@ -47,7 +48,6 @@ from bot.models import (  # noqa: E402
     Slot,
     Team,
 )
-from bot.reminders import ReminderPlanner, ReminderPolicy  # noqa: E402
 
 # The moment the burst is due (a Monday morning in Copenhagen, after downtime).
 DUE_AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

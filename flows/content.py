@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from bot.errors import ContentError
+from bot.kernel.errors import ContentError
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 LANGUAGES = ("da", "en")

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.messages import Reply
-from bot.privacy import CPR_MASK
+from bot.kernel.cpr import CPR_MASK
+from bot.kernel.messages import Reply
 from flows import meetings, opening_hours, reminder_reply, topics
 from flows.content import Content
 from flows.handoff import CRISIS_PRIORITY, queue, start_handoff, summary

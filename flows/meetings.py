@@ -119,8 +119,7 @@ def _offer_page(
         offset = 0
     page = slots[offset : offset + PAGE_SIZE]
     labels = [
-        turn.t("booking.slot_label", when=turn.short_moment(slot.starts_at),
-               location=slot.location)
+        turn.t("booking.slot_label", when=turn.short_moment(slot.starts_at), location=slot.location)
         for slot in page
     ]
     more = len(slots) > offset + PAGE_SIZE
@@ -187,8 +186,13 @@ def confirm(turn: Turn, slot: SlotOffer, data: dict[str, Any]) -> None:
         text = turn.t(
             "booking.confirm", when=when, consultant=slot.consultant, location=slot.location
         )
-    turn.ask("confirm_slot", text, [turn.t("core.yes_label"), turn.t("core.no_label")],
-             slot_id=slot.slot_id, **data)
+    turn.ask(
+        "confirm_slot",
+        text,
+        [turn.t("core.yes_label"), turn.t("core.no_label")],
+        slot_id=slot.slot_id,
+        **data,
+    )
 
 
 def answer_confirm(turn: Turn, pending: dict[str, Any]) -> bool:
@@ -201,25 +205,35 @@ def answer_confirm(turn: Turn, pending: dict[str, Any]) -> bool:
         day, clock = wanted_time(turn.parse, turn.context.now, turn.tz)
         if day is not None or clock is not None:
             # "Nej, hellere fredag kl 9": a correction, read as a new wish.
-            offer_slots(turn, str(data["purpose"]), topic=data["topic"],
-                        booking_id=data["booking_id"])
+            offer_slots(
+                turn, str(data["purpose"]), topic=data["topic"], booking_id=data["booking_id"]
+            )
             return True
     if answer is None:
         return False
     slot_id = int(pending["slot_id"])
     slot = _find(turn, slot_id)
     if not answer:
-        offer_slots(turn, str(data["purpose"]), topic=data["topic"],
-                    booking_id=data["booking_id"], intro=turn.t("booking.not_booked"),
-                    use_wanted=False)
+        offer_slots(
+            turn,
+            str(data["purpose"]),
+            topic=data["topic"],
+            booking_id=data["booking_id"],
+            intro=turn.t("booking.not_booked"),
+            use_wanted=False,
+        )
         return True
     if slot is None:
         recover(turn, slot_id)
         return True
     turn.clear_pending()
     when = turn.moment(slot.starts_at)
-    params = {"when": when, "consultant": slot.consultant, "location": slot.location,
-              "address": _address(slot.address)}
+    params = {
+        "when": when,
+        "consultant": slot.consultant,
+        "location": slot.location,
+        "address": _address(slot.address),
+    }
     booking_id = data.get("booking_id")
     if data.get("purpose") == RESCHEDULE and booking_id is not None:
         turn.effects.append(RescheduleMeeting(int(booking_id), slot_id))
@@ -260,8 +274,12 @@ def show_meeting(turn: Turn) -> None:
         address=_address(meeting.address),
         directions=f" {meeting.directions}" if meeting.directions else "",
     )
-    turn.ask("menu", text, turn.labels("booking.meeting_choices"),
-             options=["reschedule_meeting", "cancel_meeting"])
+    turn.ask(
+        "menu",
+        text,
+        turn.labels("booking.meeting_choices"),
+        options=["reschedule_meeting", "cancel_meeting"],
+    )
 
 
 def start_reschedule(turn: Turn) -> None:

@@ -46,19 +46,94 @@ _MORE = re.compile(
     r"\b(andre tider|anden tid|en anden|flere|senere|other times|another|more|later|"
     r"ingen af dem|none of them|ingen passer)\b"
 )
-YES_WORDS = frozenset({"ja", "jo", "jep", "jaa", "ok", "okay", "yes", "yeah", "yep", "gerne",
-                       "sure", "ja tak", "yes please", "jatak", "fint", "det vil jeg gerne"})
-NO_WORDS = frozenset({"nej", "nej tak", "no", "nope", "no thanks", "nah", "ellers tak",
-                      "ikke nu", "not now", "nej ikke", "nej det er fint"})
+YES_WORDS = frozenset(
+    {
+        "ja",
+        "jo",
+        "jep",
+        "jaa",
+        "ok",
+        "okay",
+        "yes",
+        "yeah",
+        "yep",
+        "gerne",
+        "sure",
+        "ja tak",
+        "yes please",
+        "jatak",
+        "fint",
+        "det vil jeg gerne",
+    }
+)
+NO_WORDS = frozenset(
+    {
+        "nej",
+        "nej tak",
+        "no",
+        "nope",
+        "no thanks",
+        "nah",
+        "ellers tak",
+        "ikke nu",
+        "not now",
+        "nej ikke",
+        "nej det er fint",
+    }
+)
 TRUSTED_YES_NO = 0.9
 _YES_NO_HINTS = frozenset(
-    {"ja", "jo", "jep", "ok", "okay", "gerne", "fint", "godt", "super", "perfekt", "fedt",
-     "klart", "nemlig", "rigtigt", "tak", "selvfolgelig", "yes", "yeah", "yep", "sure",
-     "please", "right", "correct", "good", "great", "fine", "nej", "ikke", "aldrig", "hellere",
-     "no", "not", "never", "nope", "nah"}
+    {
+        "ja",
+        "jo",
+        "jep",
+        "ok",
+        "okay",
+        "gerne",
+        "fint",
+        "godt",
+        "super",
+        "perfekt",
+        "fedt",
+        "klart",
+        "nemlig",
+        "rigtigt",
+        "tak",
+        "selvfolgelig",
+        "yes",
+        "yeah",
+        "yep",
+        "sure",
+        "please",
+        "right",
+        "correct",
+        "good",
+        "great",
+        "fine",
+        "nej",
+        "ikke",
+        "aldrig",
+        "hellere",
+        "no",
+        "not",
+        "never",
+        "nope",
+        "nah",
+    }
 )
-STOP_WORDS = frozenset({"stop", "glem det", "afbryd", "fortryd", "annuller", "forget it",
-                        "never mind", "nevermind", "quit"})
+STOP_WORDS = frozenset(
+    {
+        "stop",
+        "glem det",
+        "afbryd",
+        "fortryd",
+        "annuller",
+        "forget it",
+        "never mind",
+        "nevermind",
+        "quit",
+    }
+)
 
 
 def asks_for_more(text: str) -> bool:
@@ -245,8 +320,25 @@ def number_in(parse: ParseResult, *entity_names: str) -> float | None:
 # What a message is about -----------------------------------------------------------------------
 
 _QUESTION_START = (
-    "hvad", "hvordan", "hvorfor", "hvornar", "hvor", "ma jeg", "skal jeg", "kan jeg", "har jeg",
-    "what", "how", "why", "when", "do i", "can i", "should i", "must i", "am i", "is it",
+    "hvad",
+    "hvordan",
+    "hvorfor",
+    "hvornar",
+    "hvor",
+    "ma jeg",
+    "skal jeg",
+    "kan jeg",
+    "har jeg",
+    "what",
+    "how",
+    "why",
+    "when",
+    "do i",
+    "can i",
+    "should i",
+    "must i",
+    "am i",
+    "is it",
 )
 _QUESTION_WORDS = ("regler", "betyder", "sker der", "rules", "mean", "happens", "happen")
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bot.messages import Reply
+from bot.kernel.messages import Reply
 from flows.content import Content
 from flows.types import (
     Effect,

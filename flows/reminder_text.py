@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.gsm7 import sms_parts
+from bot.kernel.gsm7 import sms_parts
 from flows.content import Content
 
 

@@ -34,8 +34,12 @@ _BENEFIT_STEMS: dict[str, tuple[str, ...]] = {
     FLEX: ("fleks", "flex", "ledighedsyd", "skanejob"),
     CASH: ("kontant", "cash", "uddannelseshj"),
 }
-_HOLIDAY_ANSWERS = {JOB: "holiday_job", FLEX: "holiday_job", CASH: "holiday_cash_benefit",
-                    PENSION: "holiday_pension"}
+_HOLIDAY_ANSWERS = {
+    JOB: "holiday_job",
+    FLEX: "holiday_job",
+    CASH: "holiday_cash_benefit",
+    PENSION: "holiday_pension",
+}
 _HOLIDAY_OPTIONS = [JOB, CASH, PENSION]
 _WAGE_OPTIONS = [PENSION, FLEX, CASH]
 _ERA_OPTIONS = ["old", "new", "unknown"]
@@ -67,6 +71,7 @@ def _era_in(text: str) -> str | None:
 
 # Holidays ------------------------------------------------------------------------------------
 
+
 def holidays(turn: Turn) -> None:
     turn.facts["topic"] = Topic.HOLIDAYS
     benefit = turn.facts.get("benefit") if turn.facts.get("benefit") else None
@@ -74,9 +79,13 @@ def holidays(turn: Turn) -> None:
     if contains_any(turn.text, ("job", "arbejd", "work", "employ", "lonmodt")) and benefit is None:
         benefit = JOB
     if benefit is None:
-        turn.ask("benefit", turn.t("topics.ask_benefit_holiday"),
-                 turn.labels("topics.benefit_holiday_choices"),
-                 topic="holiday", options=_HOLIDAY_OPTIONS)
+        turn.ask(
+            "benefit",
+            turn.t("topics.ask_benefit_holiday"),
+            turn.labels("topics.benefit_holiday_choices"),
+            topic="holiday",
+            options=_HOLIDAY_OPTIONS,
+        )
         return
     _answer_holiday(turn, benefit)
 
@@ -89,15 +98,20 @@ def _answer_holiday(turn: Turn, benefit: str) -> None:
 
 # Wages and benefits --------------------------------------------------------------------------
 
+
 def wages(turn: Turn) -> None:
     turn.facts["topic"] = Topic.WAGES
     benefit = _benefit_in(turn.text)
     if benefit is None and turn.facts.get("benefit") in _WAGE_OPTIONS:
         benefit = str(turn.facts["benefit"])
     if benefit is None:
-        turn.ask("benefit", turn.t("topics.ask_benefit_wage"),
-                 turn.labels("topics.benefit_wage_choices"),
-                 topic="wage", options=_WAGE_OPTIONS)
+        turn.ask(
+            "benefit",
+            turn.t("topics.ask_benefit_wage"),
+            turn.labels("topics.benefit_wage_choices"),
+            topic="wage",
+            options=_WAGE_OPTIONS,
+        )
         return
     _answer_wage(turn, benefit)
 
@@ -107,8 +121,12 @@ def _answer_wage(turn: Turn, benefit: str) -> None:
     if benefit == PENSION:
         era = _era_in(turn.text)
         if era is None:
-            turn.ask("pension_era", turn.t("topics.ask_pension_era"),
-                     turn.labels("topics.pension_era_choices"), options=_ERA_OPTIONS)
+            turn.ask(
+                "pension_era",
+                turn.t("topics.ask_pension_era"),
+                turn.labels("topics.pension_era_choices"),
+                options=_ERA_OPTIONS,
+            )
             return
         _answer_pension(turn, era)
         return
@@ -158,9 +176,28 @@ def answer_era(turn: Turn, pending: dict[str, Any]) -> bool:
 
 _CHILD = ("barn", "born", "sonnen", "datter", "child", "kid", "daughter", "baby", "dreng", "pige")
 _CHILD_WORDS = frozenset({"son", "sons"})  # "søn" exactly: "søndag" is a day
-_SICK = ("syg", "syk", "sick", "ill", "feber", "fever", "influenza", "flu", "forkol", "ondt",
-         "kaster", "migr", "covid", "corona", "darlig", "skidt", "hospital", "laege", "doctor",
-         "unwell")
+_SICK = (
+    "syg",
+    "syk",
+    "sick",
+    "ill",
+    "feber",
+    "fever",
+    "influenza",
+    "flu",
+    "forkol",
+    "ondt",
+    "kaster",
+    "migr",
+    "covid",
+    "corona",
+    "darlig",
+    "skidt",
+    "hospital",
+    "laege",
+    "doctor",
+    "unwell",
+)
 _ACTIVITIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("praktik", ("praktik", "internship", "placement")),
     ("course", ("kursus", "course", "skole", "school")),
@@ -212,9 +249,13 @@ def report_absence(turn: Turn, text: str | None = None) -> None:
     text = turn.text if text is None else text
     reason = _reason_in(text)
     if reason is None:
-        turn.ask("absence_reason", turn.t("absence.ask_reason"),
-                 turn.labels("absence.reason_choices"),
-                 options=["own_sickness", "child_sick", "other"], first_text=text)
+        turn.ask(
+            "absence_reason",
+            turn.t("absence.ask_reason"),
+            turn.labels("absence.reason_choices"),
+            options=["own_sickness", "child_sick", "other"],
+            first_text=text,
+        )
         return
     _record(turn, reason, text)
 
@@ -247,15 +288,17 @@ def _record(turn: Turn, reason: str, text: str) -> None:
         ends_on = starts_on + timedelta(days=max(0, 4 - starts_on.weekday()))
     if ends_on is None and wanted_day(start_text, today) is not None and not until:
         ends_on = starts_on  # "syg i dag", "kan ikke komme i morgen": that one day
-    activity = next(
-        (name for name, stems in _ACTIVITIES if contains_any(text, stems)), None
-    )
+    activity = next((name for name, stems in _ACTIVITIES if contains_any(text, stems)), None)
     turn.effects.append(
-        RecordAbsence(reason=reason, starts_on=starts_on, ends_on=ends_on, activity=activity,
-                      note=text[:500])
+        RecordAbsence(
+            reason=reason, starts_on=starts_on, ends_on=ends_on, activity=activity, note=text[:500]
+        )
     )
-    turn.facts["absence"] = {"reason": reason, "from": starts_on.isoformat(),
-                             "to": ends_on.isoformat() if ends_on else None}
+    turn.facts["absence"] = {
+        "reason": reason,
+        "from": starts_on.isoformat(),
+        "to": ends_on.isoformat() if ends_on else None,
+    }
     receipt = turn.t(f"absence.receipt_{reason}", received=turn.clock(turn.context.now))
     if ends_on is not None and ends_on != starts_on:
         period = turn.t("absence.period_until", start=turn.day(starts_on), end=turn.day(ends_on))
@@ -267,8 +310,10 @@ def _record(turn: Turn, reason: str, text: str) -> None:
     meeting = turn.context.next_meeting
     if meetings.meeting_during(meeting, starts_on, ends_on or starts_on, turn):
         assert meeting is not None
-        turn.ask_yes_no(turn.t("absence.meeting_during", when=turn.moment(meeting.starts_at)),
-                        yes={"start": "reschedule_meeting"})
+        turn.ask_yes_no(
+            turn.t("absence.meeting_during", when=turn.moment(meeting.starts_at)),
+            yes={"start": "reschedule_meeting"},
+        )
     else:
         turn.say("absence.back_well")
 
@@ -326,8 +371,13 @@ def answer_job(turn: Turn, pending: dict[str, Any]) -> bool:
         hours = number_in(turn.parse, "hours_per_week", "number")
         dont_know = any(w in folded for w in ("ved ikke", "aner ikke", "don t know", "dont know"))
         if hours is None and not dont_know and not pending.get("asked_again"):
-            turn.ask("job", turn.t("jobprofile.ask_hours_again"), field=field, profile=profile,
-                     asked_again=True)
+            turn.ask(
+                "job",
+                turn.t("jobprofile.ask_hours_again"),
+                field=field,
+                profile=profile,
+                asked_again=True,
+            )
             return True
         profile["hours"] = hours if hours is not None and 0 < hours <= 60 else None
     elif field == "days":
@@ -353,8 +403,19 @@ def looks_like_job_answer(turn: Turn, pending: dict[str, Any]) -> bool:
         return number_in(turn.parse, "hours_per_week", "number") is not None
     if field == "days":
         return bool(weekdays_named(turn.text)) or contains_any(
-            turn.text, ("formiddag", "eftermiddag", "morgen", "aften", "weekend", "morning",
-                        "afternoon", "evening", "hverdag", "weekday")
+            turn.text,
+            (
+                "formiddag",
+                "eftermiddag",
+                "morgen",
+                "aften",
+                "weekend",
+                "morning",
+                "afternoon",
+                "evening",
+                "hverdag",
+                "weekday",
+            ),
         )
     return False
 
@@ -380,5 +441,7 @@ def _save_profile(turn: Turn, profile: dict[str, Any]) -> None:
         parts.append(turn.t("jobprofile.summary_days", value=", ".join(days)))
     if cannot:
         parts.append(turn.t("jobprofile.summary_cannot", value=cannot))
-    turn.ask_yes_no(turn.t("jobprofile.saved", summary="; ".join(parts)),
-                    yes={"start": "book_meeting", "topic": Topic.JOB_WISHES})
+    turn.ask_yes_no(
+        turn.t("jobprofile.saved", summary="; ".join(parts)),
+        yes={"start": "book_meeting", "topic": Topic.JOB_WISHES},
+    )

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.messages import Reply
+from bot.kernel.messages import Reply
 from flows.content import Content
 from flows.types import Effect, FlowContext, FlowState, Step
 from nlu.types import ParseResult

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any, Protocol
 
-from bot.messages import Reply
+from bot.kernel.messages import Reply
 
 FlowState = dict[str, Any]
 
@@ -116,7 +116,7 @@ class PendingReminder:
 class ContextFacts(Protocol):
     """What a flow may know that costs a database query to find out.
 
-    The core hands flows an object that reads each fact on first use (bot/flow_context.py), so
+    The core hands flows an object that reads each fact on first use (bot/pipeline/context.py), so
     a message that needs none of them costs no queries; tests hand in :class:`KnownFacts`.
     """
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.clock import Clock
-from bot.config import AppConfig
-from bot.db import SessionFactory
-from bot.dispatcher import Dispatcher
-from bot.workers import BackgroundWorker
+from bot.kernel.clock import Clock
+from bot.pipeline.dispatcher import Dispatcher
+from bot.runtime.config import AppConfig
+from bot.runtime.workers import BackgroundWorker
+from bot.store.db import SessionFactory
 from flows.content import Content
 from integrations.outbox import OutboxSender, OutboxTransport
 from integrations.telegram import TelegramChannel, TelegramPoller

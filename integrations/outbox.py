@@ -42,11 +42,11 @@ import anyio
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.clock import Clock
-from bot.config import OutboxSettings
-from bot.db import SessionFactory, transaction
-from bot.messages import Channel, OutboundMessage
-from bot.models import ChannelIdentity, Citizen, Direction, Message, MessageStatus, Sender
+from bot.kernel.clock import Clock
+from bot.kernel.messages import Channel, OutboundMessage
+from bot.runtime.config import OutboxSettings
+from bot.store.db import SessionFactory, transaction
+from bot.store.models import ChannelIdentity, Citizen, Direction, Message, MessageStatus, Sender
 
 log = logging.getLogger(__name__)
 

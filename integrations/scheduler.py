@@ -28,13 +28,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.conversations import new_conversation
-from bot.db import SessionFactory, transaction
-from bot.errors import ContentError
-from bot.messages import Channel
-from bot.models import (
+from bot.domain.reminders.planning import ReminderPlanner, ReminderPolicy
+from bot.kernel.clock import Clock
+from bot.kernel.errors import ContentError
+from bot.kernel.messages import Channel
+from bot.runtime.config import Settings
+from bot.store.conversations import new_conversation
+from bot.store.db import SessionFactory, transaction
+from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
     Booking,
     ChannelIdentity,
@@ -51,7 +52,6 @@ from bot.models import (
     ReminderStatus,
     Sender,
 )
-from bot.reminders import ReminderPlanner, ReminderPolicy
 from flows.content import Content
 from flows.reminder_text import MeetingDetails, check_in_text, meeting_reminder_text
 

@@ -10,7 +10,7 @@ update (same ``update_id``) is recognised by the dispatcher and queues nothing n
 
 Choices become an inline keyboard; ``/start`` (with an optional deep-link payload ``da``/``en``)
 greets and offers the contact button that links the citizen's phone number, so SMS and Telegram
-reach one citizen record (see ``bot/identity.py``). Photos, voice messages and stickers get a
+reach one citizen record (see ``bot/domain/identity.py``). Photos, voice messages and stickers get a
 polite "I can only read text"; group chats are refused politely and left.
 """
 
@@ -57,14 +57,14 @@ from telegram.error import (
 )
 from telegram.ext import Application
 
-from bot.clock import Clock
-from bot.config import AppConfig, load_config
-from bot.db import SessionFactory, transaction
-from bot.dispatcher import Delivery, Dispatcher
-from bot.errors import ConfigError, InvalidMessage
-from bot.identity import link_phone
-from bot.messages import Channel, InboundMessage, OutboundMessage, Reply
-from bot.models import Citizen, Direction, Message
+from bot.domain.identity import link_phone
+from bot.kernel.clock import Clock
+from bot.kernel.errors import ConfigError, InvalidMessage
+from bot.kernel.messages import Channel, InboundMessage, OutboundMessage, Reply
+from bot.pipeline.dispatcher import Delivery, Dispatcher
+from bot.runtime.config import AppConfig, load_config
+from bot.store.db import SessionFactory, transaction
+from bot.store.models import Citizen, Direction, Message
 from flows.content import Content
 from integrations.outbox import Accepted, Rejected, RetryLater, SendOutcome, Unknown
 

@@ -43,16 +43,16 @@ from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import add_port, remove_port
 from twilio.rest import Client
 
-from bot.clock import Clock
-from bot.config import AppConfig
-from bot.db import SessionFactory, transaction
-from bot.direct_route import DirectRoute
-from bot.dispatcher import Delivery, Dispatcher, DispatchResult
-from bot.errors import ConfigError, InvalidMessage
-from bot.gsm7 import max_septets, septets, to_gsm7
-from bot.identity import normalise_phone
-from bot.messages import Channel, InboundMessage, OutboundMessage
-from bot.models import Citizen, Direction, Message, MessageStatus
+from bot.domain.identity import normalise_phone
+from bot.kernel.clock import Clock
+from bot.kernel.errors import ConfigError, InvalidMessage
+from bot.kernel.gsm7 import max_septets, septets, to_gsm7
+from bot.kernel.messages import Channel, InboundMessage, OutboundMessage
+from bot.pipeline.dispatcher import Delivery, Dispatcher, DispatchResult
+from bot.runtime.config import AppConfig
+from bot.store.db import SessionFactory, transaction
+from bot.store.models import Citizen, Direction, Message, MessageStatus
+from integrations.direct_route import DirectRoute
 from integrations.outbox import Accepted, Rejected, RetryLater, SendOutcome, Unknown
 
 log = logging.getLogger(__name__)
@@ -266,7 +266,7 @@ def _signed_urls(url: str) -> tuple[str, ...]:
 
 
 router = APIRouter()
-# POST /webhooks/twilio/sms alone, included ahead of every other router (bot/app.py).
+# POST /webhooks/twilio/sms alone, included ahead of every other router (bot/web/app.py).
 message_router = APIRouter(route_class=DirectRoute)
 
 

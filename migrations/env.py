@@ -1,14 +1,14 @@
-"""Alembic environment: runs against the connection or URL that ``bot.migrate`` passes in."""
+"""Alembic environment: runs against the connection or URL that ``bot.store.migrate`` passes in."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import Connection
 
-import bot.models
-from bot.db import create_db_engine
+import bot.store.models
+from bot.store.db import create_db_engine
 
-target_metadata = bot.models.Base.metadata
+target_metadata = bot.store.models.Base.metadata
 config = context.config
 
 

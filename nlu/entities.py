@@ -6,7 +6,7 @@
 - ``amount_dkk``: "3.000 kr", "4000 kroner", "DKK 250", "tjene 5000".
 - ``hours_per_week``: "10 timer om ugen", "12 t/uge", "15 hours a week", "10-15 timer om ugen".
 - ``cpr``: a valid CPR number; its value is the mask, never the number (it is found so that it
-  can be removed, see :mod:`bot.privacy`).
+  can be removed, see :mod:`bot.kernel.cpr`).
 
 Spans never overlap: a digit that belongs to a time, an amount or a CPR number is not also a
 ``number``.
@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.privacy import CPR_MASK, is_cpr
+from bot.kernel.cpr import CPR_MASK, is_cpr
 from nlu.time_expressions import find_times
 from nlu.types import Entity
 

@@ -14,7 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-from bot.errors import BorgerchatError
+from bot.kernel.errors import BorgerchatError
 from nlu.features import FEATURE_VERSION
 from nlu.linear_model import META_FILE, MODEL_FILE, LinearIntentModel, read_meta
 from nlu.training_data import REPO_ROOT, data_fingerprint

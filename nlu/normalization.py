@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.privacy import CPR_MASK
+from bot.kernel.cpr import CPR_MASK
 
 _LETTER_MAP = str.maketrans(
     {"æ": "a", "ø": "o", "å": "a", "ä": "a", "ö": "o", "ü": "u", "é": "e", "è": "e", "ß": "s"}

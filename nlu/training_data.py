@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from bot.errors import BorgerchatError
+from bot.kernel.errors import BorgerchatError
 
 # [shown text](entity), [shown text](entity:value), [shown text]{"entity": ...}
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")

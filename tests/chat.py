@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from bot.dispatcher import Delivery, DispatchResult
-from bot.messages import Channel, InboundMessage, OutboundMessage
-from bot.services import Services
+from bot.kernel.messages import Channel, InboundMessage, OutboundMessage
+from bot.pipeline.dispatcher import Delivery, DispatchResult
+from bot.wiring import Services
 
 _ids = itertools.count(1)
 

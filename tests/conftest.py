@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from bot.app import create_app
-from bot.clock import FixedClock
-from bot.config import AppConfig, load_config
-from bot.migrate import upgrade
-from bot.services import Services, build_services
+from bot.kernel.clock import FixedClock
+from bot.runtime.config import AppConfig, load_config
+from bot.store.migrate import upgrade
+from bot.web.app import create_app
+from bot.wiring import Services, build_services
 from tests.chat import ChatTester
 from tests.database import empty_all_tables, fresh_database, make_engine
 

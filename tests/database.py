@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-import bot.models
-from bot.db import create_db_engine, normalise_url
+import bot.store.models
+from bot.store.db import create_db_engine, normalise_url
 
 
 def test_database_url() -> str | None:
@@ -48,7 +48,7 @@ def make_engine(url: str) -> Engine:
 
 def empty_all_tables(engine: Engine) -> None:
     """Delete every row, keeping the schema (faster than re-migrating between tests)."""
-    tables = list(reversed(bot.models.Base.metadata.sorted_tables))
+    tables = list(reversed(bot.store.models.Base.metadata.sorted_tables))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.models import (
+from bot.store.models import (
     Booking,
     BookingStatus,
     ChannelIdentity,

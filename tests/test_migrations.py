@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-import bot.models
-from bot.migrate import current_revision, downgrade, head_revision, is_up_to_date, upgrade
+import bot.store.models
+from bot.store.migrate import current_revision, downgrade, head_revision, is_up_to_date, upgrade
 from tests.database import fresh_database, make_engine
 
 
@@ -22,7 +22,7 @@ def test_migrations_match_the_models_and_downgrade_cleanly(tmp_path: Path) -> No
             assert current_revision(engine) == head_revision(engine)
             with engine.connect() as connection:
                 context = MigrationContext.configure(connection, opts={"compare_type": True})
-                differences = compare_metadata(context, bot.models.Base.metadata)
+                differences = compare_metadata(context, bot.store.models.Base.metadata)
             assert differences == []
             downgrade(engine, "base")
             assert set(inspect(engine).get_table_names()) <= {"alembic_version"}

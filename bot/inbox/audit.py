@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.inbox.auth import Viewer
-from bot.models import AuditEntry
+from bot.store.models import AuditEntry
 
 
 class AuditAction(StrEnum):

@@ -22,8 +22,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.config import REPO_ROOT, AppConfig
-from bot.models import Consultant, LoginFailure, LoginSession
+from bot.runtime.config import REPO_ROOT, AppConfig
+from bot.store.models import Consultant, LoginFailure, LoginSession
 
 log = logging.getLogger(__name__)
 

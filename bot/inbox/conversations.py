@@ -13,10 +13,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.errors import InvalidMessage
 from bot.inbox.auth import Viewer
 from bot.inbox.notices import queue_message
-from bot.models import (
+from bot.kernel.errors import InvalidMessage
+from bot.kernel.text import clean_text
+from bot.store.models import (
     CannedReply,
     Citizen,
     Conversation,
@@ -26,7 +27,6 @@ from bot.models import (
     QueueWait,
     Sender,
 )
-from bot.text import clean_text
 from flows.content import Content
 
 

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.conversations import open_conversation
-from bot.models import Citizen, Conversation, Message, Sender
+from bot.store.conversations import open_conversation
+from bot.store.models import Citizen, Conversation, Message, Sender
 from integrations.outbox import enqueue_proactive
 
 

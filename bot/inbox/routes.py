@@ -25,7 +25,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import transaction
+from bot.domain.reminders.planning import ReminderPlanner, ReminderPolicy
 from bot.inbox import audit, auth, conversations, schedule, statistics
 from bot.inbox.audit import AuditAction, AuditObject
 from bot.inbox.auth import CookieSigner, Viewer
@@ -41,7 +41,8 @@ from bot.inbox.details import (
     number_text,
 )
 from bot.inbox.text import CODE_GROUPS, InboxText
-from bot.models import (
+from bot.store.db import transaction
+from bot.store.models import (
     AbsenceNotice,
     CannedReply,
     CheckIn,
@@ -50,8 +51,7 @@ from bot.models import (
     Conversation,
     JobProfile,
 )
-from bot.reminders import ReminderPlanner, ReminderPolicy
-from bot.services import Services
+from bot.wiring import Services
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 router = APIRouter(prefix="/inbox", include_in_schema=False)

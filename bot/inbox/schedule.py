@@ -15,11 +15,11 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.booking_events import BookingListeners
+from bot.domain.booking_events import BookingListeners
 from bot.inbox.auth import Viewer
 from bot.inbox.conversations import InboxError
 from bot.inbox.notices import notify_citizen
-from bot.models import (
+from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
     Booking,
     BookingStatus,

@@ -4,7 +4,8 @@ The rate's denominator is every booking whose meeting falls in the period, whate
 status (as the 2014 Copenhagen figures count them: no-shows and cancellations out of all
 meetings); meetings still open (booked/confirmed) are counted so a week in progress shows.
 A booking counts as confirmed when the citizen answered JA to one of its reminders
-(``Booking.confirmed_at``, set by ``bot.reminders.ReminderAnswers``), whatever happened after.
+(``Booking.confirmed_at``, set by the reminder answers in ``bot.domain.reminders``), whatever
+happened after.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.inbox.auth import Viewer
 from bot.inbox.text import InboxText
-from bot.models import Booking, BookingStatus, Location
+from bot.store.models import Booking, BookingStatus, Location
 
 
 @dataclass(frozen=True, slots=True)

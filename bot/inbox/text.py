@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from markupsafe import Markup
 
-from bot.errors import ContentError
+from bot.kernel.errors import ContentError
 from flows.content import CONTENT_DIR, LANGUAGES, Content
 
 INBOX_CONTENT_DIR = Path(__file__).resolve().parent / "content"

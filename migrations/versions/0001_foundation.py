@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models.base
+import bot.store.models.base
 
 revision = "0001_foundation"
 down_revision = None
@@ -24,7 +24,7 @@ def upgrade() -> None:
         "teams",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
         sa.UniqueConstraint("name", name=op.f("uq_teams_name")),
     )
@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=255), nullable=True),
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("role IN ('consultant', 'admin')", name=op.f("ck_consultants_role")),
         sa.ForeignKeyConstraint(
             ["team_id"], ["teams.id"], name=op.f("fk_consultants_team_id_teams")
@@ -56,8 +56,8 @@ def upgrade() -> None:
         sa.Column("last_channel", sa.String(length=20), nullable=True),
         sa.Column("reminders_opted_out", sa.Boolean(), nullable=False),
         sa.Column("sms_opted_out", sa.Boolean(), nullable=False),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["contact_consultant_id"],
             ["consultants.id"],
@@ -73,8 +73,8 @@ def upgrade() -> None:
         sa.Column("citizen_id", sa.Integer(), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("address", sa.String(length=255), nullable=False),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["citizen_id"],
             ["citizens.id"],
@@ -96,16 +96,16 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("citizen_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("flow_state", bot.models.base.JsonType, nullable=False),
+        sa.Column("flow_state", bot.store.models.base.JsonType, nullable=False),
         sa.Column("language", sa.String(length=5), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.Column("handoff_reason", sa.String(length=40), nullable=True),
-        sa.Column("handoff_summary", bot.models.base.JsonType, nullable=True),
-        sa.Column("waiting_since", bot.models.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("handoff_summary", bot.store.models.base.JsonType, nullable=True),
+        sa.Column("waiting_since", bot.store.models.base.UtcDateTime(timezone=True), nullable=True),
         sa.Column("assigned_consultant_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", bot.models.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "status IN ('bot', 'waiting', 'consultant', 'closed')",
             name=op.f("ck_conversations_status"),
@@ -144,19 +144,21 @@ def upgrade() -> None:
         sa.Column("address", sa.String(length=255), nullable=False),
         sa.Column("channel_message_id", sa.String(length=100), nullable=True),
         sa.Column("text", sa.Text(), nullable=True),
-        sa.Column("choices", bot.models.base.JsonType, nullable=False),
+        sa.Column("choices", bot.store.models.base.JsonType, nullable=False),
         sa.Column("intent", sa.String(length=40), nullable=True),
         sa.Column("confidence", sa.Float(), nullable=True),
         sa.Column("in_reply_to_id", sa.Integer(), nullable=True),
         sa.Column("consultant_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", bot.models.base.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("claimed_until", bot.models.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "next_attempt_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("claimed_until", bot.store.models.base.UtcDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=True),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", bot.models.base.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("delivered_at", bot.models.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=True),
         sa.CheckConstraint("direction IN ('in', 'out')", name=op.f("ck_messages_direction")),
         sa.CheckConstraint(
             "status IN ('received', 'queued', 'sending', 'sent', 'delivered', 'failed')",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models.base
+import bot.store.models.base
 
 revision = "0002_scheduling"
 down_revision = "0001_foundation"
@@ -57,10 +57,10 @@ def upgrade() -> None:
         sa.Column("team_id", sa.Integer(), nullable=True),
         sa.Column("location_id", sa.Integer(), nullable=True),
         sa.Column("consultant_id", sa.Integer(), nullable=True),
-        sa.Column("starts_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("ends_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("starts_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.Column("reason", sa.String(length=200), nullable=False),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("starts_at < ends_at", name=op.f("ck_slot_exceptions_order")),
         sa.ForeignKeyConstraint(
             ["consultant_id"],
@@ -80,9 +80,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("consultant_id", sa.Integer(), nullable=False),
         sa.Column("location_id", sa.Integer(), nullable=False),
-        sa.Column("starts_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("ends_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("starts_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("starts_at < ends_at", name=op.f("ck_slots_order")),
         sa.ForeignKeyConstraint(
             ["consultant_id"],
@@ -108,17 +108,17 @@ def upgrade() -> None:
         sa.Column("slot_id", sa.Integer(), nullable=False),
         sa.Column("consultant_id", sa.Integer(), nullable=False),
         sa.Column("location_id", sa.Integer(), nullable=False),
-        sa.Column("starts_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("ends_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("starts_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("topic", sa.String(length=40), nullable=True),
         sa.Column("reminder_policy", sa.String(length=40), nullable=True),
         sa.Column("booked_via", sa.String(length=20), nullable=True),
         sa.Column("rescheduled_from_id", sa.Integer(), nullable=True),
         sa.Column("cancel_reason", sa.String(length=200), nullable=True),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("confirmed_at", bot.models.base.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("cancelled_at", bot.models.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("confirmed_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "status IN ('booked', 'confirmed', 'cancelled', 'attended', 'no_show')",
             name=op.f("ck_bookings_status"),
@@ -160,12 +160,12 @@ def upgrade() -> None:
         "job_profiles",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("citizen_id", sa.Integer(), nullable=False),
-        sa.Column("kinds_of_work", bot.models.base.JsonType, nullable=False),
+        sa.Column("kinds_of_work", bot.store.models.base.JsonType, nullable=False),
         sa.Column("hours_per_week", sa.Double(), nullable=True),
-        sa.Column("days", bot.models.base.JsonType, nullable=False),
+        sa.Column("days", bot.store.models.base.JsonType, nullable=False),
         sa.Column("cannot_do", sa.Text(), nullable=True),
-        sa.Column("details", bot.models.base.JsonType, nullable=False),
-        sa.Column("updated_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("details", bot.store.models.base.JsonType, nullable=False),
+        sa.Column("updated_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["citizen_id"],
             ["citizens.id"],
@@ -180,13 +180,13 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("citizen_id", sa.Integer(), nullable=False),
         sa.Column("conversation_id", sa.Integer(), nullable=True),
-        sa.Column("reported_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("reported_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=True),
         sa.Column("reason", sa.String(length=20), nullable=False),
         sa.Column("activity", sa.String(length=40), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("seen_at", bot.models.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("seen_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=True),
         sa.Column("seen_by_id", sa.Integer(), nullable=True),
         sa.CheckConstraint(
             "reason IN ('own_sickness', 'child_sick', 'other')",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models.base
+import bot.store.models.base
 
 revision = "0004_inbox"
 down_revision = "0002_scheduling"
@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("username", sa.String(length=80), nullable=False),
         sa.Column("client", sa.String(length=64), nullable=False),
-        sa.Column("at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox_login_failures")),
     )
     with op.batch_alter_table("inbox_login_failures", schema=None) as batch_op:
@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("team_id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=80), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["team_id"],
             ["teams.id"],
@@ -61,8 +61,8 @@ def upgrade() -> None:
         sa.Column("object_type", sa.String(length=40), nullable=False),
         sa.Column("object_id", sa.Integer(), nullable=True),
         sa.Column("citizen_id", sa.Integer(), nullable=True),
-        sa.Column("detail", bot.models.base.JsonType, nullable=False),
-        sa.Column("at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("detail", bot.store.models.base.JsonType, nullable=False),
+        sa.Column("at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["consultant_id"],
             ["consultants.id"],
@@ -80,8 +80,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("consultant_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["consultant_id"],
             ["consultants.id"],
@@ -102,7 +102,7 @@ def upgrade() -> None:
         sa.Column("conversation_id", sa.Integer(), nullable=False),
         sa.Column("consultant_id", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["consultant_id"],
             ["consultants.id"],

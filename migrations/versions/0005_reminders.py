@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models.base
+import bot.store.models.base
 
 revision = "0005_reminders"
 down_revision = "0004_inbox"
@@ -26,8 +26,8 @@ def upgrade() -> None:
         sa.Column("every_weeks", sa.Integer(), nullable=False),
         sa.Column("set_by_id", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("every_weeks BETWEEN 1 AND 52", name=op.f("ck_check_ins_every_weeks")),
         sa.ForeignKeyConstraint(
             ["citizen_id"],
@@ -50,18 +50,18 @@ def upgrade() -> None:
         sa.Column("check_in_id", sa.Integer(), nullable=True),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("hours_before", sa.Float(), nullable=True),
-        sa.Column("planned_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("due_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("planned_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("policy", sa.String(length=40), nullable=True),
         sa.Column("message_id", sa.Integer(), nullable=True),
         sa.Column("note", sa.String(length=200), nullable=True),
-        sa.Column("sent_at", bot.models.base.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("answered_at", bot.models.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("answered_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=True),
         sa.Column("answer", sa.String(length=20), nullable=True),
-        sa.Column("created_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "kind IN ('confirmation', 'before', 'check_in')", name=op.f("ck_reminders_kind")
         ),

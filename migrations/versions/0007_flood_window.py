@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models.base
+import bot.store.models.base
 
 revision = "0007_flood_window"
 down_revision = "0006_message_lookups"
@@ -26,7 +26,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column(
                 "inbound_window_started_at",
-                bot.models.base.UtcDateTime(timezone=True),
+                bot.store.models.base.UtcDateTime(timezone=True),
                 nullable=True,
             )
         )

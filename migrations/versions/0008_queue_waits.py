@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models.base
+import bot.store.models.base
 
 revision = "0008_queue_waits"
 down_revision = "0007_flood_window"
@@ -27,8 +27,10 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("consultant_id", sa.Integer(), nullable=True),
         sa.Column("priority", sa.Integer(), nullable=False),
-        sa.Column("waiting_since", bot.models.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("taken_at", bot.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "waiting_since", bot.store.models.base.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("taken_at", bot.store.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["consultant_id"],
             ["consultants.id"],

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from bot.citizen_data import delete_citizen, export_citizen, purge_expired
-from bot.clock import FixedClock
-from bot.db import transaction
-from bot.models import (
+from bot.domain.citizen_data import delete_citizen, export_citizen, purge_expired
+from bot.kernel.clock import FixedClock
+from bot.store.db import transaction
+from bot.store.models import (
     AbsenceNotice,
     Booking,
     ChannelIdentity,
@@ -26,8 +26,8 @@ from bot.models import (
     Slot,
     Team,
 )
-from bot.models.inbox import InternalNote, QueueWait
-from bot.services import Services
+from bot.store.models.inbox import InternalNote, QueueWait
+from bot.wiring import Services
 from tests.chat import ChatTester
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_CONFIG_PATH, load_config
-from bot.errors import ConfigError
+from bot.kernel.errors import ConfigError
+from bot.runtime.config import DEFAULT_CONFIG_PATH, load_config
 
 
 def test_the_shipped_config_loads_with_no_environment_at_all() -> None:
@@ -81,8 +81,12 @@ def test_the_shipped_config_mentions_every_section() -> None:
 def test_a_bad_setting_stops_the_cli_with_one_line_and_exit_code_2() -> None:
     env = {**os.environ, "BORGERCHAT_SERVER__PORT": "not-a-port"}
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "serve"], env=env, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.models import Message
+from bot.store.models import Message
 from tests.database import fresh_database, make_engine
 from tests.live_server import QUIET, start_server, stop_server
 

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import IntegrityError
 
-import bot.db
-from bot.db import create_db_engine
-from bot.models import Message
-from bot.services import Services
+import bot.store.db
+from bot.store.db import create_db_engine
+from bot.store.models import Message
+from bot.wiring import Services
 
 
 def _backend_pid(engine: Engine) -> int:
@@ -22,7 +22,7 @@ def test_a_connection_dropped_while_idle_is_replaced(
 ) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("PostgreSQL connections only: SQLite has no server to drop them")
-    monkeypatch.setattr(bot.db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(bot.store.db, "PING_AFTER_IDLE_SECONDS", 0.0)
     engine = create_db_engine(database_url, pool_size=1)
     admin = create_db_engine(database_url, pool_size=1)
     try:

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
-from bot.db import transaction
-from bot.dispatcher import Delivery
-from bot.messages import Channel, InboundMessage, Reply
-from bot.models import (
+from bot.kernel.clock import FixedClock
+from bot.kernel.messages import Channel, InboundMessage, Reply
+from bot.pipeline.dispatcher import Delivery
+from bot.store.db import transaction
+from bot.store.models import (
     AbsenceNotice,
     ChannelIdentity,
     Citizen,
@@ -23,7 +23,7 @@ from bot.models import (
     Message,
     MessageStatus,
 )
-from bot.services import Services
+from bot.wiring import Services
 from flows.types import Effect, RecordAbsence, Step
 from tests.chat import ChatTester
 from tests.database import recorded_statements
@@ -60,9 +60,7 @@ def test_a_redelivered_message_is_handled_once_and_answered_the_same(
     assert _count(services, Message) == 2
 
 
-def test_one_citizen_and_one_conversation_per_address(
-    chat: ChatTester, services: Services
-) -> None:
+def test_one_citizen_and_one_conversation_per_address(chat: ChatTester, services: Services) -> None:
     chat.say("hej")
     chat.say("hej igen")
     assert _count(services, Citizen) == 1

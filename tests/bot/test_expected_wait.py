@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
-from bot.db import transaction
-from bot.expected_wait import RecentWait, expected_wait_minutes, plain_minutes
-from bot.flow_context import FlowContextLoader
+from bot.domain.expected_wait import RecentWait, expected_wait_minutes, plain_minutes
 from bot.inbox import conversations
 from bot.inbox.auth import Viewer
-from bot.models import Conversation, OpeningHours, QueueWait
-from bot.services import Services
+from bot.kernel.clock import FixedClock
+from bot.pipeline.context import FlowContextLoader
+from bot.store.db import transaction
+from bot.store.models import Conversation, OpeningHours, QueueWait
+from bot.wiring import Services
 from flows.types import WeeklyOpening
 from tests.chat import ChatTester
 from tests.conftest import REFERENCE_TIME

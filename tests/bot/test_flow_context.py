@@ -7,12 +7,12 @@ from datetime import UTC, datetime, time
 
 from sqlalchemy import delete, select
 
-from bot.conversations import OpenConversation
-from bot.db import message_transaction, transaction
-from bot.demo import seed_demo
-from bot.flow_context import FlowContextLoader
-from bot.models import Booking, Conversation, OpeningHours
-from bot.services import Services
+from bot.cli.demo import seed_demo
+from bot.pipeline.context import FlowContextLoader
+from bot.store.conversations import OpenConversation
+from bot.store.db import message_transaction, transaction
+from bot.store.models import Booking, Conversation, OpeningHours
+from bot.wiring import Services
 from flows.types import KnownFacts, WeeklyOpening
 from tests.chat import ChatTester
 from tests.database import recorded_statements

@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.db import transaction
-from bot.dispatcher import Delivery
-from bot.errors import InvalidMessage
-from bot.messages import Channel, InboundMessage
-from bot.models import ChannelIdentity, Conversation, ConversationStatus
-from bot.services import Services
+from bot.kernel.errors import InvalidMessage
+from bot.kernel.messages import Channel, InboundMessage
+from bot.pipeline.dispatcher import Delivery
+from bot.store.db import transaction
+from bot.store.models import ChannelIdentity, Conversation, ConversationStatus
+from bot.wiring import Services
 
 _sessions = itertools.count()
 FUZZ = settings(

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.gsm7 import GSM7, GSM7_EXTENSION, gsm7_length, max_septets, septets, sms_parts, to_gsm7
+from bot.kernel.gsm7 import (
+    GSM7,
+    GSM7_EXTENSION,
+    gsm7_length,
+    max_septets,
+    septets,
+    sms_parts,
+    to_gsm7,
+)
 
 
 def test_danish_letters_are_gsm7_and_extension_characters_count_twice() -> None:

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.db import transaction
-from bot.identity import link_phone, normalise_phone
-from bot.models import (
+from bot.domain.identity import link_phone, normalise_phone
+from bot.store.db import transaction
+from bot.store.models import (
     Booking,
     ChannelIdentity,
     Citizen,
@@ -21,7 +21,7 @@ from bot.models import (
     Slot,
     Team,
 )
-from bot.services import Services
+from bot.wiring import Services
 
 
 @pytest.mark.parametrize(

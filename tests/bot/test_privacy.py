@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.privacy import CPR_MASK, mask_cpr
+from bot.kernel.cpr import CPR_MASK, mask_cpr
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bot.clock import FixedClock
-from bot.db import transaction
-from bot.models import Booking, Conversation, Reminder
-from bot.reminders import ReminderPlanner, ReminderPolicy
-from bot.services import Services
+from bot.domain.reminders.planning import ReminderPlanner, ReminderPolicy
+from bot.kernel.clock import FixedClock
+from bot.store.db import transaction
+from bot.store.models import Booking, Conversation, Reminder
+from bot.wiring import Services
 from flows.engine import FlowEngine
 from flows.reminder_reply import handle
 from flows.types import FlowContext, FlowState, Step, SummaryKey
@@ -183,7 +183,7 @@ def test_a_check_in_answer_lands_in_the_consultant_queue(
 def test_after_another_reply_the_reminder_is_no_longer_the_latest_thing_said(
     services: Services, web_chat: ChatTester, clock: FixedClock
 ) -> None:
-    from bot.reminders import load_pending_reminder
+    from bot.domain.reminders.planning import load_pending_reminder
 
     booked_and_reminded(services, web_chat, clock)
 

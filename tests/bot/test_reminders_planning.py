@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import transaction
-from bot.models import Booking, BookingStatus, CheckIn, Reminder
-from bot.reminders import load_pending_reminder, reminder_statistics
-from bot.services import Services
+from bot.domain.reminders.planning import load_pending_reminder, reminder_statistics
+from bot.store.db import transaction
+from bot.store.models import Booking, BookingStatus, CheckIn, Reminder
+from bot.wiring import Services
 from tests.conftest import REFERENCE_TIME
 from tests.scheduling_data import make_booking, make_citizen
 
@@ -136,7 +136,7 @@ def test_statistics_count_confirmed_cancelled_and_no_shows_per_policy(services: 
 
 
 def test_a_check_in_every_two_weeks_is_planned_and_can_be_stopped(services: Services) -> None:
-    from bot.reminders import ReminderPlanner, ReminderPolicy
+    from bot.domain.reminders.planning import ReminderPlanner, ReminderPolicy
 
     planner = ReminderPlanner(ReminderPolicy.from_settings(services.config.settings))
     with transaction(services.session_factory) as session:

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import load_config
-from bot.reminders import ReminderPolicy
+from bot.domain.reminders.planning import ReminderPolicy
+from bot.runtime.config import load_config
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 

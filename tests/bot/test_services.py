@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from bot.app import create_app
-from bot.clock import FixedClock
-from bot.config import load_config
-from bot.messages import Channel
-from bot.services import Services, build_services
+from bot.kernel.clock import FixedClock
+from bot.kernel.messages import Channel
+from bot.runtime.config import load_config
+from bot.web.app import create_app
+from bot.wiring import Services, build_services
 from tests.fakes.rasa import FakeRasa, fake_rasa_server
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.integrations.conftest import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import InvalidMessage
-from bot.text import check_address, clean_text
+from bot.kernel.errors import InvalidMessage
+from bot.kernel.text import check_address, clean_text
 
 
 def test_nul_and_control_characters_are_stripped() -> None:

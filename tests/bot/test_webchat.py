@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.db import transaction
-from bot.http_errors import install_error_handlers
-from bot.messages import Channel, OutboundMessage
-from bot.models import Conversation, Direction, Message, MessageStatus, Sender
-from bot.services import Services
-from bot.webchat import (
+from bot.kernel.messages import Channel, OutboundMessage
+from bot.store.db import transaction
+from bot.store.models import Conversation, Direction, Message, MessageStatus, Sender
+from bot.web.http_errors import install_error_handlers
+from bot.wiring import Services
+from integrations.webchat import (
     SESSION_PATTERN,
     ChatMessageIn,
     ChatRepliesOut,

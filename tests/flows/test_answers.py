@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.gsm7 import septets
+from bot.kernel.gsm7 import septets
 from flows.content import Content
 
 ANSWER_KEYS = (

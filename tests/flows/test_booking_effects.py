@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.clock import FixedClock
-from bot.db import transaction
-from bot.demo import seed_demo
-from bot.messages import Channel
-from bot.models import (
+from bot.cli.demo import seed_demo
+from bot.kernel.clock import FixedClock
+from bot.kernel.messages import Channel
+from bot.store.db import transaction
+from bot.store.models import (
     AbsenceNotice,
     Booking,
     Citizen,
@@ -23,7 +23,7 @@ from bot.models import (
     OpeningHours,
     Slot,
 )
-from bot.services import Services
+from bot.wiring import Services
 from tests.chat import ChatTester
 
 
@@ -62,8 +62,9 @@ def test_demo_seed_is_idempotent_and_tops_up_slots_as_time_passes(
 def test_a_booking_records_policy_channel_and_tells_the_listeners(services: Services) -> None:
     _seed(services)
     changed: list[tuple[int, str]] = []
-    services.booking_listeners.add(lambda _s, booking, _now: changed.append(
-        (booking.id, booking.status)))
+    services.booking_listeners.add(
+        lambda _s, booking, _now: changed.append((booking.id, booking.status))
+    )
     chat = ChatTester(services, channel=Channel.SMS, address="+4512345678")
     _book_first_slot(chat)
     with transaction(services.session_factory) as session:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ContentError
+from bot.kernel.errors import ContentError
 from flows.content import CONTENT_DIR, Content
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.gsm7 import sms_parts, to_gsm7
+from bot.kernel.gsm7 import sms_parts, to_gsm7
 from flows.content import Content
 from flows.engine import FlowEngine
 from flows.types import BookMeeting, FlowState, HandOff, Step, WeeklyOpening

@@ -17,8 +17,11 @@ from flows.reading import (
 )
 from tests.flows.parses import NOW, parse, time_entity
 
-LABELS = ["mandag 23. november kl. 11:00, Jobcentret", "tirsdag 24. november kl. 09:00, Jobcentret",
-          "Andre tider"]
+LABELS = [
+    "mandag 23. november kl. 11:00, Jobcentret",
+    "tirsdag 24. november kl. 09:00, Jobcentret",
+    "Andre tider",
+]
 TZ = ZoneInfo("Europe/Copenhagen")
 
 
@@ -67,14 +70,17 @@ def test_a_named_day_and_hour_are_read_from_the_text() -> None:
 
 
 def test_the_nlu_time_entity_is_used_when_the_text_alone_says_nothing() -> None:
-    day, clock = wanted_time(parse("den dag", entities=[time_entity("2026-11-27T13:00:00+01:00")]),
-                             NOW, TZ)
+    day, clock = wanted_time(
+        parse("den dag", entities=[time_entity("2026-11-27T13:00:00+01:00")]), NOW, TZ
+    )
     assert (day, clock) == (date(2026, 11, 27), time(13))
 
 
 def test_danish_letters_and_their_spellings_fold_alike() -> None:
-    assert fold("Førtidspension på Ærø") == fold("foertidspension paa aero") == fold(
-        "fortidspension pa aero"
+    assert (
+        fold("Førtidspension på Ærø")
+        == fold("foertidspension paa aero")
+        == fold("fortidspension pa aero")
     )
 
 

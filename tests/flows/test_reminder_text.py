@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.gsm7 import gsm7_length, sms_parts
+from bot.kernel.gsm7 import gsm7_length, sms_parts
 from flows.content import Content
 from flows.reminder_text import MeetingDetails, meeting_reminder_text, meeting_when
 

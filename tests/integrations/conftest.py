@@ -13,13 +13,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from twilio.request_validator import RequestValidator
 
-from bot.app import create_app
-from bot.clock import FixedClock
-from bot.config import AppConfig, load_config
-from bot.db import transaction
-from bot.messages import Channel
-from bot.models import ChannelIdentity, Citizen, Conversation, Message
-from bot.services import Services, build_services
+from bot.kernel.clock import FixedClock
+from bot.kernel.messages import Channel
+from bot.runtime.config import AppConfig, load_config
+from bot.store.db import transaction
+from bot.store.models import ChannelIdentity, Citizen, Conversation, Message
+from bot.web.app import create_app
+from bot.wiring import Services, build_services
 from integrations.channels import ChannelServices
 from integrations.outbox import OutboxSender, enqueue_proactive
 from tests.fakes.telegram_api import FakeTelegramApi

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.config import load_config
-from bot.services import build_services
+from bot.runtime.config import load_config
+from bot.wiring import build_services
 
 
 async def main() -> None:

@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-import bot.models
-from bot.db import transaction
-from bot.services import Services
+import bot.store.models
+from bot.store.db import transaction
+from bot.wiring import Services
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.integrations.conftest import PUBLIC_URL, sign, wait_until
 from tests.integrations.test_telegram import post, update
@@ -25,7 +25,7 @@ def _everything_stored(services: Services) -> str:
     """Every value of every row of every table, as one text to search."""
     parts: list[str] = []
     with transaction(services.session_factory) as session:
-        for table in bot.models.Base.metadata.sorted_tables:
+        for table in bot.store.models.Base.metadata.sorted_tables:
             for row in session.execute(select(table)).all():
                 parts.extend(repr(value) for value in row)
     return "\n".join(parts)

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.messages import Channel
-from bot.models import MessageStatus
-from bot.services import Services
+from bot.kernel.clock import FixedClock
+from bot.kernel.messages import Channel
+from bot.store.models import MessageStatus
+from bot.wiring import Services
 from integrations.outbox import DELIVERY_UNKNOWN, SMS_OPTED_OUT, OutboxSender, RateLimit
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -166,8 +166,8 @@ async def test_a_refused_message_fails_at_once_with_the_reason(
 async def test_sms_to_an_opted_out_citizen_is_not_sent_and_says_why(
     channel_services: Services, sender: OutboxSender, fake_twilio: FakeTwilioApi, clock: FixedClock
 ) -> None:
-    from bot.db import transaction
-    from bot.models import Citizen
+    from bot.store.db import transaction
+    from bot.store.models import Citizen
 
     citizen, conversation = new_citizen(
         channel_services, Channel.SMS, PHONE, clock.now(), phone=PHONE
@@ -269,7 +269,7 @@ async def test_two_senders_on_one_database_deliver_every_row_exactly_once(
     fake_telegram: FakeTelegramApi,
     fake_twilio: FakeTwilioApi,
 ) -> None:
-    from bot.services import build_services
+    from bot.wiring import build_services
 
     now = channel_services.clock.now()
     expected = []

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.clock import FixedClock
-from bot.db import create_session_factory, transaction
-from bot.models import (
+from bot.kernel.clock import FixedClock
+from bot.store.db import create_session_factory, transaction
+from bot.store.models import (
     Booking,
     ChannelIdentity,
     Citizen,
@@ -22,7 +22,7 @@ from bot.models import (
     Reminder,
     ReminderStatus,
 )
-from bot.services import Services, run_retention_purge
+from bot.wiring import Services, run_retention_purge
 from integrations.scheduler import DispatchCounts, ReminderDispatcher, ReminderScheduler
 from tests.chat import ChatTester
 from tests.conftest import REFERENCE_TIME
@@ -236,7 +236,7 @@ def test_the_scheduler_runs_in_the_app_and_sends_due_reminders(services: Service
 def test_the_app_starts_and_stops_the_reminder_scheduler(services: Services) -> None:
     from fastapi.testclient import TestClient
 
-    from bot.app import create_app
+    from bot.web.app import create_app
 
     [worker] = [w for w in services.workers if w.name == "reminders"]
     assert isinstance(worker, ReminderScheduler)
@@ -250,7 +250,7 @@ def test_a_second_app_on_the_same_services_leaves_no_scheduler_running(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from bot.app import create_app
+    from bot.web.app import create_app
 
     [worker] = [w for w in services.workers if w.name == "reminders"]
     assert isinstance(worker, ReminderScheduler)
@@ -270,7 +270,7 @@ def _citizen(session: Session, booking_id: int) -> Citizen:
 
 @pytest.mark.parametrize("weeks", [1, 4])
 def test_a_sent_check_in_plans_the_next_one(services: Services, weeks: int) -> None:
-    from bot.reminders import ReminderPlanner, ReminderPolicy
+    from bot.domain.reminders.planning import ReminderPlanner, ReminderPolicy
 
     planner = ReminderPlanner(ReminderPolicy.from_settings(services.config.settings))
     with transaction(services.session_factory) as session:
@@ -294,7 +294,7 @@ def test_a_sent_check_in_plans_the_next_one(services: Services, weeks: int) -> N
 def test_a_reminder_that_cannot_be_worded_fails_alone_and_the_rest_are_sent(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.errors import ContentError
+    from bot.kernel.errors import ContentError
     from integrations import scheduler
 
     first = book(services)
@@ -329,7 +329,7 @@ def test_an_sms_due_just_before_quiet_hours_still_goes_when_the_pass_comes_a_bit
 
 
 def test_a_skipped_check_in_keeps_the_rhythm(services: Services) -> None:
-    from bot.reminders import ReminderPlanner, ReminderPolicy
+    from bot.domain.reminders.planning import ReminderPlanner, ReminderPolicy
 
     planner = ReminderPlanner(ReminderPolicy.from_settings(services.config.settings))
     with transaction(services.session_factory) as session:
@@ -352,8 +352,8 @@ def test_a_skipped_check_in_keeps_the_rhythm(services: Services) -> None:
 
 
 def test_a_server_can_run_without_the_scheduler(app_config: Any, engine: Any) -> None:
-    from bot.config import load_config
-    from bot.services import build_services
+    from bot.runtime.config import load_config
+    from bot.wiring import build_services
 
     config = load_config(
         env={

@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.db import transaction
-from bot.messages import Channel
-from bot.models import ChannelIdentity, Citizen, Conversation, Message
-from bot.services import Services
+from bot.kernel.messages import Channel
+from bot.store.db import transaction
+from bot.store.models import ChannelIdentity, Citizen, Conversation, Message
+from bot.wiring import Services
 from integrations.channels import ChannelServices
 from integrations.outbox import enqueue_proactive
 from tests.fakes.telegram_api import FakeTelegramApi
@@ -276,7 +276,7 @@ async def test_polling_fetches_updates_and_answers_them(
 def test_set_webhook_registers_the_public_url_with_the_secret(
     fake_telegram: FakeTelegramApi, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
-    from bot.cli import app
+    from bot.cli.main import app
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake_telegram.token)
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", WEBHOOK_SECRET)
@@ -295,7 +295,7 @@ def test_set_webhook_registers_the_public_url_with_the_secret(
 def test_serve_with_telegram_polling_needs_a_token_and_one_process(
     monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
-    from bot.cli import app
+    from bot.cli.main import app
 
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
@@ -316,7 +316,7 @@ def test_neither_the_bot_token_nor_message_text_reaches_the_logs_at_info(
 ) -> None:
     import logging
 
-    from bot.logs import configure_logging
+    from bot.runtime.logs import configure_logging
 
     root = logging.getLogger()
     saved = (root.level, list(root.handlers))

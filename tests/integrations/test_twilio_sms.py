@@ -14,11 +14,11 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator, add_port, remove_port
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.db import transaction
-from bot.gsm7 import GSM7, septets, sms_parts
-from bot.messages import Channel
-from bot.models import Citizen, Message, MessageStatus
-from bot.services import Services
+from bot.kernel.gsm7 import GSM7, septets, sms_parts
+from bot.kernel.messages import Channel
+from bot.store.db import transaction
+from bot.store.models import Citizen, Message, MessageStatus
+from bot.wiring import Services
 from flows.content import Content
 from integrations.outbox import OutboxSender
 from integrations.twilio_sms import (
@@ -189,7 +189,7 @@ def test_after_stop_queued_sms_are_not_sent(
     with transaction(channel_services.session_factory) as session:
         citizen = session.scalars(select(Citizen)).one()
         citizen_id = citizen.id
-        from bot.models import Conversation
+        from bot.store.models import Conversation
 
         conversation_id = session.scalars(select(Conversation.id)).one()
     queue(channel_services, citizen_id, conversation_id, ["Husk dit møde i morgen"])
@@ -272,7 +272,7 @@ def status_params(sid: str, status: str, error: str = "") -> dict[str, str]:
 async def test_status_callbacks_update_the_message_and_forged_ones_are_refused(
     channel_services: Services, sender: OutboxSender, fake_twilio: FakeTwilioApi
 ) -> None:
-    from bot.app import create_app
+    from bot.web.app import create_app
 
     citizen, conversation = new_citizen(
         channel_services, Channel.SMS, PHONE, channel_services.clock.now(), phone=PHONE

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from nlu.types import INTENTS
 
 runner = CliRunner()

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from bot.app import create_app
-from bot.config import AppConfig, load_config
-from bot.services import build_recognizer, build_services
+from bot.runtime.config import AppConfig, load_config
+from bot.web.app import create_app
+from bot.wiring import build_recognizer, build_services
 from nlu.embedded import EmbeddedRecognizer
 from nlu.rasa_client import RasaRecognizer
 from tests.conftest import REFERENCE_TIME

@@ -27,12 +27,12 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.clock import FixedClock
-from bot.config import AppConfig, load_config
-from bot.db import transaction
-from bot.demo import seed_demo
-from bot.messages import Channel
-from bot.models import (
+from bot.cli.demo import seed_demo
+from bot.kernel.clock import FixedClock
+from bot.kernel.messages import Channel
+from bot.runtime.config import AppConfig, load_config
+from bot.store.db import transaction
+from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
     AbsenceNotice,
     Booking,
@@ -41,7 +41,7 @@ from bot.models import (
     JobProfile,
     Message,
 )
-from bot.services import Services, build_services
+from bot.wiring import Services, build_services
 from nlu.types import IntentRecognizer
 from tests.chat import ChatTester
 
@@ -68,7 +68,7 @@ def test_there_are_at_least_forty_stories_with_distinct_names() -> None:
 
 @pytest.fixture(scope="session")
 def story_recognizer(tmp_path_factory: pytest.TempPathFactory) -> IntentRecognizer:
-    from bot.services import build_recognizer
+    from bot.wiring import build_recognizer
 
     config = load_config(
         env={
@@ -98,13 +98,15 @@ def _check_expectations(services: Services, expect: dict[str, Any]) -> None:
         assert conversation is not None
         for key, wanted in expect.items():
             if key == "bookings":
-                active = select(func.count()).select_from(Booking).where(
-                    Booking.status.in_(ACTIVE_BOOKING_STATUSES)
+                active = (
+                    select(func.count())
+                    .select_from(Booking)
+                    .where(Booking.status.in_(ACTIVE_BOOKING_STATUSES))
                 )
                 assert _count(session, active) == wanted, key
             elif key == "cancelled":
-                cancelled = select(func.count()).select_from(Booking).where(
-                    Booking.status == "cancelled"
+                cancelled = (
+                    select(func.count()).select_from(Booking).where(Booking.status == "cancelled")
                 )
                 assert _count(session, cancelled) == wanted, key
             elif key == "absence":

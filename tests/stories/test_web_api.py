@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from bot.db import transaction
-from bot.demo import seed_demo
-from bot.services import Services
+from bot.cli.demo import seed_demo
+from bot.store.db import transaction
+from bot.wiring import Services
 
 
 def _say(client: TestClient, session: str, text: str) -> str:

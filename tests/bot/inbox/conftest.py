@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
 
-from bot.app import create_app
-from bot.config import AppConfig, load_config
-from bot.db import transaction
-from bot.inbox.cli import upsert_consultant
-from bot.models import Consultant, Team
-from bot.services import Services
+from bot.cli.consultant import upsert_consultant
+from bot.runtime.config import AppConfig, load_config
+from bot.store.db import transaction
+from bot.store.models import Consultant, Team
+from bot.web.app import create_app
+from bot.wiring import Services
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.db import transaction
+from bot.cli.main import app
 from bot.inbox.auth import verify_password
-from bot.models import Consultant
-from bot.services import Services
+from bot.store.db import transaction
+from bot.store.models import Consultant
+from bot.wiring import Services
 from tests.bot.inbox.conftest import InboxClient
 
 runner = CliRunner()

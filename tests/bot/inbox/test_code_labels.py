@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select
 
 import bot.inbox
-from bot.db import transaction
 from bot.inbox.audit import AuditAction, AuditObject
 from bot.inbox.text import CODE_GROUPS, InboxText, inbox_content
-from bot.messages import Channel
-from bot.models import (
+from bot.kernel.messages import Channel
+from bot.store.db import transaction
+from bot.store.models import (
     AbsenceReason,
     BookingStatus,
     Conversation,
@@ -27,7 +27,7 @@ from bot.models import (
     LocationKind,
     MessageStatus,
 )
-from bot.services import Services
+from bot.wiring import Services
 from flows import topics
 from flows.content import LANGUAGES
 from flows.types import HandoffReason, SummaryKey, Topic

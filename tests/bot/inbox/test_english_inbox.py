@@ -10,11 +10,11 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from bot.config import AppConfig, load_config
-from bot.db import transaction
-from bot.dispatcher import Delivery
-from bot.messages import Channel, InboundMessage
-from bot.models import (
+from bot.kernel.messages import Channel, InboundMessage
+from bot.pipeline.dispatcher import Delivery
+from bot.runtime.config import AppConfig, load_config
+from bot.store.db import transaction
+from bot.store.models import (
     AbsenceNotice,
     CannedReply,
     Conversation,
@@ -22,7 +22,7 @@ from bot.models import (
     Location,
     OpeningHours,
 )
-from bot.services import Services
+from bot.wiring import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant, inbox_env
 from tests.chat import ChatTester
 from tests.conftest import REFERENCE_TIME

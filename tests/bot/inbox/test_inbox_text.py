@@ -14,10 +14,10 @@ import pytest
 from jinja2 import Environment, nodes
 from markupsafe import Markup
 
-from bot.errors import ContentError
 from bot.inbox import schedule
 from bot.inbox.text import INBOX_CONTENT_DIR, WEEKDAY_KEYS, InboxText, inbox_content
-from bot.models import BookingStatus, ConversationStatus, MessageStatus
+from bot.kernel.errors import ContentError
+from bot.store.models import BookingStatus, ConversationStatus, MessageStatus
 from flows.content import LANGUAGES, Content
 
 INBOX_DIR = Path(schedule.__file__).resolve().parent
@@ -165,7 +165,7 @@ def test_keys_built_from_codes_exist_for_every_code() -> None:
 
 
 def test_the_absence_codes_listed_above_are_the_databases() -> None:
-    from bot.models import AbsenceNotice
+    from bot.store.models import AbsenceNotice
 
     constraint = str(
         next(

@@ -8,10 +8,10 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bot.clock import FixedClock
-from bot.db import transaction
-from bot.models import Citizen, Conversation, Message, Sender
-from bot.services import Services
+from bot.kernel.clock import FixedClock
+from bot.store.db import transaction
+from bot.store.models import Citizen, Conversation, Message, Sender
+from bot.wiring import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant, team_id
 from tests.chat import ChatTester
 
@@ -203,7 +203,7 @@ def test_an_empty_reply_is_refused_with_a_clear_message(
 def test_a_reply_to_a_telegram_citizen_is_queued_for_the_telegram_sender(
     services: Services, inbox: InboxClient, make_consultant: MakeConsultant
 ) -> None:
-    from bot.messages import Channel
+    from bot.kernel.messages import Channel
 
     ChatTester(services, Channel.TELEGRAM, "7001234").say("jeg vil tale med et menneske")
     conversation = _conversation(services, "7001234")

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import transaction
-from bot.messages import Channel
-from bot.models import (
+from bot.kernel.messages import Channel
+from bot.store.db import transaction
+from bot.store.models import (
     Booking,
     Citizen,
     Location,
@@ -20,7 +20,7 @@ from bot.models import (
     OpeningHours,
     Slot,
 )
-from bot.services import Services
+from bot.wiring import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant, team_id
 from tests.chat import ChatTester
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
 from bot.inbox.auth import CookieSigner, load_secret_key
+from bot.runtime.config import load_config
 
 
 def test_the_environment_key_wins(tmp_path: Path) -> None:

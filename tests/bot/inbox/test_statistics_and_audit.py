@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.clock import FixedClock
-from bot.db import transaction
 from bot.inbox.auth import Viewer
 from bot.inbox.statistics import booking_statistics
 from bot.inbox.text import InboxText
-from bot.models import (
+from bot.kernel.clock import FixedClock
+from bot.store.db import transaction
+from bot.store.models import (
     AbsenceNotice,
     Booking,
     Citizen,
@@ -23,7 +23,7 @@ from bot.models import (
     Slot,
     Team,
 )
-from bot.services import Services
+from bot.wiring import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant
 from tests.bot.test_reminders_chat import (
     ReminderAwareEngine,

@@ -9,13 +9,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.db import transaction
 from bot.inbox import audit
 from bot.inbox.audit import AuditAction, AuditObject
 from bot.inbox.auth import Viewer
 from bot.inbox.details import HANDOFF_SUMMARY, DetailLine, detail_lines, number_text
 from bot.inbox.text import InboxText
-from bot.models import (
+from bot.store.db import transaction
+from bot.store.models import (
     AbsenceNotice,
     Booking,
     Citizen,
@@ -24,7 +24,7 @@ from bot.models import (
     Location,
     Slot,
 )
-from bot.services import Services
+from bot.wiring import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant
 from tests.chat import ChatTester
 

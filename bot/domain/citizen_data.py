@@ -1,0 +1,256 @@
+"""A citizen's data rights and the retention rule: export, delete, purge old text.
+
+Deletion removes the person and everything about them; bookings stay, detached from the person,
+with only what statistics need (time, consultant, location, status, reminder policy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from bot.domain.booking_events import BookingListeners
+from bot.store.models import (
+    ACTIVE_BOOKING_STATUSES,
+    AbsenceNotice,
+    Booking,
+    BookingStatus,
+    ChannelIdentity,
+    Citizen,
+    Conversation,
+    ConversationStatus,
+    JobProfile,
+    Message,
+)
+from bot.store.models.inbox import InternalNote, QueueWait
+
+
+class CitizenNotFound(LookupError):
+    pass
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export_citizen(session: Session, citizen_id: int) -> dict[str, Any]:
+    """Everything stored about one citizen, as JSON-ready data (the right of access)."""
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise CitizenNotFound(citizen_id)
+    identities = session.scalars(
+        select(ChannelIdentity).where(ChannelIdentity.citizen_id == citizen_id)
+    ).all()
+    conversations = session.scalars(
+        select(Conversation).where(Conversation.citizen_id == citizen_id).order_by(Conversation.id)
+    ).all()
+    messages = session.scalars(
+        select(Message).where(Message.citizen_id == citizen_id).order_by(Message.id)
+    ).all()
+    bookings = session.scalars(
+        select(Booking).where(Booking.citizen_id == citizen_id).order_by(Booking.starts_at)
+    ).all()
+    notices = session.scalars(
+        select(AbsenceNotice).where(AbsenceNotice.citizen_id == citizen_id)
+    ).all()
+    profile = session.scalars(select(JobProfile).where(JobProfile.citizen_id == citizen_id)).first()
+    notes = session.scalars(
+        select(InternalNote)
+        .join(Conversation, Conversation.id == InternalNote.conversation_id)
+        .where(Conversation.citizen_id == citizen_id)
+        .order_by(InternalNote.id)
+    ).all()
+    return {
+        "citizen": {
+            "id": citizen.id,
+            "display_name": citizen.display_name,
+            "phone": citizen.phone,
+            "language": citizen.language,
+            "reminders_opted_out": citizen.reminders_opted_out,
+            "sms_opted_out": citizen.sms_opted_out,
+            "created_at": _iso(citizen.created_at),
+            "last_seen_at": _iso(citizen.last_seen_at),
+        },
+        "channel_identities": [
+            {"channel": i.channel, "address": i.address, "created_at": _iso(i.created_at)}
+            for i in identities
+        ],
+        "conversations": [
+            {
+                "id": c.id,
+                "status": c.status,
+                "created_at": _iso(c.created_at),
+                "handoff_reason": c.handoff_reason,
+                "handoff_summary": c.handoff_summary,
+            }
+            for c in conversations
+        ],
+        "messages": [
+            {
+                "conversation_id": m.conversation_id,
+                "direction": m.direction,
+                "sender": m.sender,
+                "channel": m.channel,
+                "text": m.text,
+                "status": m.status,
+                "created_at": _iso(m.created_at),
+            }
+            for m in messages
+        ],
+        "bookings": [
+            {
+                "starts_at": _iso(b.starts_at),
+                "ends_at": _iso(b.ends_at),
+                "status": b.status,
+                "location_id": b.location_id,
+                "consultant_id": b.consultant_id,
+            }
+            for b in bookings
+        ],
+        "absence_notices": [
+            {
+                "reported_at": _iso(n.reported_at),
+                "starts_on": n.starts_on.isoformat(),
+                "ends_on": n.ends_on.isoformat() if n.ends_on else None,
+                "reason": n.reason,
+                "activity": n.activity,
+                "note": n.note,
+            }
+            for n in notices
+        ],
+        # Consultants' internal notes are data about the citizen too (right of access).
+        "internal_notes": [
+            {"conversation_id": n.conversation_id, "text": n.text, "created_at": _iso(n.created_at)}
+            for n in notes
+        ],
+        "job_profile": None
+        if profile is None
+        else {
+            "kinds_of_work": profile.kinds_of_work,
+            "hours_per_week": profile.hours_per_week,
+            "days": profile.days,
+            "cannot_do": profile.cannot_do,
+        },
+    }
+
+
+def erase_citizen_data(
+    session: Session,
+    citizen: Citizen,
+    now: datetime,
+    listeners: BookingListeners,
+    *,
+    keep_conversation_id: int | None = None,
+    keep_message_id: int | None = None,
+) -> None:
+    """Delete what a citizen told us; their bookings stay, anonymous, for statistics.
+
+    Future meetings are cancelled (through the booking listeners, so their reminders go too).
+    The privacy flow keeps the current conversation and the confirming message, so the chat
+    can go on; staff deletion keeps nothing.
+    """
+    future = session.scalars(
+        select(Booking).where(
+            Booking.citizen_id == citizen.id,
+            Booking.status.in_(ACTIVE_BOOKING_STATUSES),
+            Booking.starts_at > now,
+        )
+    ).all()
+    for booking in future:
+        booking.status = BookingStatus.CANCELLED.value
+        booking.cancelled_at = now
+        session.flush()
+        listeners.changed(session, booking, now)
+    session.execute(
+        update(Booking)
+        .where(Booking.citizen_id == citizen.id)
+        .values(citizen_id=None, cancel_reason=None)
+    )
+    # Explicit deletes in dependency order: the same result on SQLite and PostgreSQL without
+    # relying on each foreign key's ON DELETE.
+    messages = delete(Message).where(Message.citizen_id == citizen.id)
+    if keep_message_id is not None:
+        messages = messages.where(Message.id != keep_message_id)
+    session.execute(messages)
+    session.execute(delete(AbsenceNotice).where(AbsenceNotice.citizen_id == citizen.id))
+    session.execute(delete(JobProfile).where(JobProfile.citizen_id == citizen.id))
+    conversation_ids = select(Conversation.id).where(Conversation.citizen_id == citizen.id)
+    session.execute(delete(InternalNote).where(InternalNote.conversation_id.in_(conversation_ids)))
+    conversations = delete(Conversation).where(Conversation.citizen_id == citizen.id)
+    if keep_conversation_id is not None:
+        conversations = conversations.where(Conversation.id != keep_conversation_id)
+    session.execute(conversations)
+    citizen.display_name = None
+    session.flush()
+
+
+def delete_citizen(
+    session: Session, citizen_id: int, now: datetime, listeners: BookingListeners
+) -> None:
+    """Delete a citizen and everything about them (staff, on request)."""
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise CitizenNotFound(citizen_id)
+    erase_citizen_data(session, citizen, now, listeners)
+    session.execute(delete(ChannelIdentity).where(ChannelIdentity.citizen_id == citizen_id))
+    session.execute(delete(Citizen).where(Citizen.id == citizen_id))
+    session.expire_all()
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeReport:
+    message_texts: int
+    summaries: int
+    absence_notes: int
+    internal_notes: int
+    bookings_detached: int
+    queue_waits: int = 0
+
+
+def purge_expired(session: Session, now: datetime, retention_days: int) -> PurgeReport:
+    """Apply the retention rule: text older than ``retention_days`` is deleted."""
+    cutoff = now - timedelta(days=retention_days)
+    texts = session.execute(
+        update(Message)
+        .where(Message.created_at < cutoff, Message.text.is_not(None))
+        .values(text=None, choices=[])
+    )
+    summaries = session.execute(
+        update(Conversation)
+        .where(
+            Conversation.status == ConversationStatus.CLOSED.value,
+            Conversation.updated_at < cutoff,
+            Conversation.handoff_summary.is_not(None),
+        )
+        .values(handoff_summary=None)
+    )
+    notes = session.execute(
+        update(AbsenceNotice)
+        .where(AbsenceNotice.reported_at < cutoff, AbsenceNotice.note.is_not(None))
+        .values(note=None)
+    )
+    internal_notes = session.execute(delete(InternalNote).where(InternalNote.created_at < cutoff))
+    bookings = session.execute(
+        update(Booking)
+        .where(Booking.ends_at < cutoff, Booking.citizen_id.is_not(None))
+        .values(citizen_id=None, cancel_reason=None)
+    )
+    # Queue waits name no citizen, but nothing is kept past the retention period without need:
+    # the expected wait reads only the last 14 days.
+    queue_waits = session.execute(delete(QueueWait).where(QueueWait.taken_at < cutoff))
+    return PurgeReport(
+        message_texts=_rowcount(texts),
+        summaries=_rowcount(summaries),
+        absence_notes=_rowcount(notes),
+        internal_notes=_rowcount(internal_notes),
+        bookings_detached=_rowcount(bookings),
+        queue_waits=_rowcount(queue_waits),
+    )
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)

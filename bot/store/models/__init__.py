@@ -1,0 +1,79 @@
+"""SQLAlchemy models. Each module owns one part of the schema; all share :class:`Base`.
+
+Importing this package registers every table on ``Base.metadata`` (Alembic relies on it).
+"""
+
+from __future__ import annotations
+
+from bot.store.models.base import Base, UtcDateTime, utcnow
+from bot.store.models.core import (
+    ChannelIdentity,
+    Citizen,
+    Consultant,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+    MessageStatus,
+    Sender,
+    Team,
+)
+from bot.store.models.inbox import (
+    AuditEntry,
+    CannedReply,
+    InternalNote,
+    LoginFailure,
+    LoginSession,
+    QueueWait,
+)
+from bot.store.models.reminders import CheckIn, Reminder, ReminderKind, ReminderStatus
+from bot.store.models.scheduling import (
+    ACTIVE_BOOKING_STATUSES,
+    AbsenceNotice,
+    AbsenceReason,
+    Booking,
+    BookingStatus,
+    JobProfile,
+    Location,
+    LocationKind,
+    OpeningHours,
+    Slot,
+    SlotException,
+)
+
+__all__ = [
+    "ACTIVE_BOOKING_STATUSES",
+    "AbsenceNotice",
+    "AbsenceReason",
+    "AuditEntry",
+    "Base",
+    "Booking",
+    "BookingStatus",
+    "CannedReply",
+    "ChannelIdentity",
+    "CheckIn",
+    "Citizen",
+    "Consultant",
+    "Conversation",
+    "ConversationStatus",
+    "Direction",
+    "InternalNote",
+    "JobProfile",
+    "Location",
+    "LocationKind",
+    "LoginFailure",
+    "LoginSession",
+    "Message",
+    "MessageStatus",
+    "OpeningHours",
+    "QueueWait",
+    "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
+    "Sender",
+    "Slot",
+    "SlotException",
+    "Team",
+    "UtcDateTime",
+    "utcnow",
+]

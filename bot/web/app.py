@@ -1,0 +1,88 @@
+"""The one ASGI app: web chat, webhooks, consultant inbox and health checks."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from bot import __version__, inbox
+from bot.web import health, nlu_api
+from bot.web.http_errors import BodySizeLimit, install_error_handlers
+from bot.wiring import Services
+from integrations import telegram, twilio_sms, webchat
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def create_app(services: Services) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        started = []
+        try:
+            for worker in services.workers:
+                await worker.start()
+                started.append(worker)
+            _freeze_startup_objects()
+            yield
+        finally:
+            for worker in reversed(started):
+                await worker.stop()
+            services.close()
+
+    app = FastAPI(
+        title="borgerchat",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.services = services
+    app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=services.config.settings.server.max_body_bytes)
+    # The two endpoints every citizen message takes, ahead of all other routes: routes are tried
+    # in order, and each router passed on the way costs a message CPU (bench/http_overhead.py).
+    app.include_router(webchat.message_router)
+    app.include_router(twilio_sms.message_router)
+    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+    app.include_router(health.router)
+    app.include_router(webchat.router)
+    app.include_router(nlu_api.router)
+    app.include_router(telegram.router)
+    app.include_router(twilio_sms.router)
+    app.include_router(inbox.router)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> RedirectResponse:
+        return RedirectResponse("/chat")
+
+    return app
+
+
+def _freeze_startup_objects() -> None:
+    """Keep what start-up made (modules, the NLU model, content, mappers, compiled statements)
+    out of the garbage collector's full collections.
+
+    A full collection walks every tracked object and stops the whole process meanwhile: it took
+    170-210 ms here, and under load each one showed up as a latency spike for every message in
+    flight. Start-up objects live as long as the process, so scanning them finds nothing.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def create_app_from_environment() -> FastAPI:
+    """App factory for ``uvicorn --factory`` (``borgerchat serve --workers N``): each worker
+    process reads the configuration and builds its own services."""
+    from bot.runtime.config import load_config
+    from bot.wiring import build_services
+
+    return create_app(build_services(load_config()))

@@ -1,0 +1,193 @@
+"""Wiring: builds the engine, NLU, flows and dispatcher from the configuration."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from bot.domain.booking import BookingEffects
+from bot.domain.booking_events import BookingListeners
+from bot.domain.citizen_data import PurgeReport, purge_expired
+from bot.domain.effects import EffectRunner
+from bot.domain.reminders.planning import (
+    ReminderAnswers,
+    ReminderPlanner,
+    ReminderPolicy,
+    load_pending_reminder,
+)
+from bot.kernel.clock import Clock, SystemClock
+from bot.pipeline.context import FlowContextLoader
+from bot.pipeline.dispatcher import Dispatcher
+from bot.runtime.config import AppConfig, Settings
+from bot.runtime.workers import BackgroundWorker
+from bot.store.db import SessionFactory, create_db_engine, create_session_factory, transaction
+from flows.content import Content
+from flows.engine import FlowEngine
+from flows.types import PendingReminder
+from integrations.scheduler import DailyJob, ReminderDispatcher, ReminderScheduler
+from nlu.types import IntentRecognizer
+
+if TYPE_CHECKING:
+    from integrations.channels import ChannelServices
+
+
+@runtime_checkable
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+@dataclass
+class Services:
+    config: AppConfig
+    engine: Engine
+    session_factory: SessionFactory
+    clock: Clock
+    content: Content
+    recognizer: IntentRecognizer
+    flows: FlowEngine
+    effects: EffectRunner
+    dispatcher: Dispatcher
+    booking_listeners: BookingListeners
+    # Started by the web app's lifespan; empty for the CLI chat and most tests.
+    workers: list[BackgroundWorker] = field(default_factory=list)
+    # Telegram, SMS and the outbox sender, when their secrets are configured.
+    channels: ChannelServices | None = None
+    # What build_services opened besides the engine (the Rasa client, Twilio's HTTP session).
+    resources: ExitStack = field(default_factory=ExitStack)
+
+    def close(self) -> None:
+        """Close the clients the services opened, then the connection pool; a second call does
+        nothing more."""
+        try:
+            self.resources.close()
+        finally:
+            self.engine.dispose()
+
+
+def build_recognizer(config: AppConfig) -> IntentRecognizer:
+    """The NLU backend named by ``nlu.backend``; the embedded model is (re)trained if stale."""
+    from pathlib import Path
+
+    from nlu.embedded import EmbeddedRecognizer
+
+    settings = config.settings
+    embedded = EmbeddedRecognizer.load(
+        Path(settings.nlu.model_dir),
+        fallback_threshold=settings.nlu.fallback_threshold,
+        timezone=settings.tz,
+    )
+    if settings.nlu.backend == "rasa":
+        from nlu.rasa_client import RasaRecognizer
+
+        return RasaRecognizer(
+            settings.nlu.rasa_url,
+            timeout_seconds=settings.nlu.rasa_timeout_seconds,
+            fallback=embedded,
+            timezone=settings.tz,
+        )
+    return embedded
+
+
+def run_retention_purge(
+    session_factory: SessionFactory, clock: Clock, settings: Settings
+) -> PurgeReport:
+    """The daily privacy job: delete text older than privacy.retention_days."""
+    with transaction(session_factory) as session:
+        return purge_expired(session, clock.now(), settings.privacy.retention_days)
+
+
+def build_services(
+    config: AppConfig,
+    *,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+    recognizer: IntentRecognizer | None = None,
+) -> Services:
+    settings = config.settings
+    engine = engine or create_db_engine(
+        config.database_url, pool_size=settings.database.pool_size, echo=settings.database.echo
+    )
+    session_factory = create_session_factory(engine)
+    clock = clock or SystemClock()
+    content = Content.load()
+    resources = ExitStack()
+    if recognizer is None:
+        recognizer = build_recognizer(config)
+        if isinstance(recognizer, Closable):  # the Rasa client; a given recognizer is the caller's
+            resources.callback(recognizer.close)
+    flows = FlowEngine(content)
+    effects = EffectRunner()
+    booking_listeners = BookingListeners()
+
+    def pending_reminder(
+        session: Session, citizen_id: int, now: datetime, language: str
+    ) -> PendingReminder | None:
+        return load_pending_reminder(
+            session, citizen_id, now, content=content, language=language, tz=settings.tz
+        )
+
+    context_loader = FlowContextLoader(settings, pending_reminder=pending_reminder)
+    booking_listeners.add(context_loader.booking_changed)
+    BookingEffects(booking_listeners, settings.reminders.policy).register(effects)
+
+    # Reminders: re-derived on every booking change, answered in chat, sent by a scheduler.
+    reminder_policy = ReminderPolicy.from_settings(settings)
+    booking_listeners.add(ReminderPlanner(reminder_policy).booking_changed)
+    ReminderAnswers(booking_listeners).register(effects)
+    reminder_scheduler = ReminderScheduler(
+        ReminderDispatcher(
+            session_factory=session_factory, clock=clock, content=content, settings=settings
+        ),
+        interval_seconds=settings.reminders.poll_interval_seconds,
+        daily_jobs=[
+            DailyJob(
+                "privacy_retention",
+                lambda: run_retention_purge(session_factory, clock, settings),
+                settings.privacy.purge_at,
+                settings.locale.timezone,
+            )
+        ],
+    )
+
+    dispatcher = Dispatcher(
+        session_factory=session_factory,
+        recognizer=recognizer,
+        flows=flows,
+        content=content,
+        effects=effects,
+        clock=clock,
+        max_text_chars=settings.chat.max_text_chars,
+        max_messages_per_minute=settings.chat.max_messages_per_minute,
+        concurrency=settings.server.concurrent_messages,
+        default_language=settings.locale.default_language,
+        context_loader=context_loader,
+    )
+    resources.callback(dispatcher.close)
+    services = Services(
+        config=config,
+        engine=engine,
+        session_factory=session_factory,
+        clock=clock,
+        content=content,
+        recognizer=recognizer,
+        flows=flows,
+        effects=effects,
+        dispatcher=dispatcher,
+        booking_listeners=booking_listeners,
+        workers=[reminder_scheduler] if settings.reminders.scheduler_enabled else [],
+        resources=resources,
+    )
+    # Channels (integrations/channels.py): Telegram, SMS and the outbox sender as workers.
+    from integrations.channels import build_channels
+
+    services.channels = build_channels(
+        config, session_factory=session_factory, dispatcher=dispatcher, content=content, clock=clock
+    )
+    services.workers.extend(services.channels.workers)
+    resources.callback(services.channels.close)
+    return services

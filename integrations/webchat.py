@@ -1,0 +1,211 @@
+"""The web chat: a page anyone can try the bot in, and its JSON API.
+
+``POST /api/chat/messages`` sends a message and answers with the bot's replies;
+``GET /api/chat/messages`` returns messages that arrived later (a consultant's answer).
+"""
+
+from __future__ import annotations
+
+import email.message
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import pydantic_core
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.constants import REF_PREFIX
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+from sqlalchemy import or_, select
+
+from bot.kernel.messages import Channel, InboundMessage, OutboundMessage
+from bot.pipeline.dispatcher import Delivery
+from bot.store.db import transaction
+from bot.store.models import Direction, Message, MessageStatus
+from bot.wiring import Services
+from integrations.direct_route import DirectRoute
+
+SESSION_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
+CHAT_MESSAGES_PATH = "/api/chat/messages"
+
+router = APIRouter()
+# POST /api/chat/messages alone, included ahead of every other router (bot/web/app.py).
+message_router = APIRouter(route_class=DirectRoute)
+
+
+class ChatMessageIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    session: Annotated[StrictStr, Field(pattern=SESSION_PATTERN)]
+    text: StrictStr
+    # Optional client id: a retried POST with the same id is answered once.
+    message_id: Annotated[StrictStr | None, Field(max_length=100)] = None
+
+
+class ReplyOut(BaseModel):
+    id: int
+    text: str
+    choices: list[str]
+
+
+class ChatRepliesOut(BaseModel):
+    replies: list[ReplyOut]
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def read_chat_message(body: bytes, content_type: str | None) -> ChatMessageIn:
+    """The POST body, read and validated as FastAPI does for a ``ChatMessageIn`` parameter,
+    with the same errors (answered by bot/web/http_errors.py), without FastAPI's per-request
+    machinery around it.
+
+    Raises:
+        RequestValidationError: no body, not JSON, or not a valid ``ChatMessageIn``.
+        HTTPException: 400, a body Python's JSON parser fails on otherwise (not UTF-8,
+            nested too deep).
+    """
+    if not body:
+        raise RequestValidationError(
+            [{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}]
+        )
+    value: Any = body  # without a JSON content type FastAPI validates the bytes (and refuses)
+    if content_type == "application/json" or _is_json(content_type):
+        try:
+            value = json.loads(body)
+        except json.JSONDecodeError as exc:
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "json_invalid",
+                        "loc": ("body", exc.pos),
+                        "msg": "JSON decode error",
+                        "input": {},
+                        "ctx": {"error": exc.msg},
+                    }
+                ]
+            ) from exc
+        except Exception as exc:
+            raise HTTPException(400, "There was an error parsing the body") from exc
+    try:
+        # As FastAPI validates a body parameter (from_attributes changes the messages).
+        return ChatMessageIn.model_validate(value, from_attributes=True)
+    except ValidationError as exc:
+        errors = [
+            {**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)
+        ]
+        raise RequestValidationError(errors) from exc
+
+
+def _is_json(content_type: str | None) -> bool:
+    """FastAPI's test for a JSON body: application/json or application/*+json."""
+    if not content_type:
+        return False
+    message = email.message.Message()
+    message["content-type"] = content_type
+    if message.get_content_maintype() != "application":
+        return False
+    subtype = message.get_content_subtype()
+    return subtype == "json" or subtype.endswith("+json")
+
+
+def replies_json(replies: Sequence[OutboundMessage]) -> bytes:
+    """``ChatRepliesOut`` as JSON, byte for byte what its response model gave, without building
+    the models (pydantic's own encoder, on plain data)."""
+    return pydantic_core.to_json(
+        {"replies": [{"id": r.id, "text": r.text, "choices": list(r.choices)} for r in replies]}
+    )
+
+
+@message_router.post(
+    CHAT_MESSAGES_PATH,
+    response_model=ChatRepliesOut,
+    # What FastAPI documented for the ``body: ChatMessageIn`` parameter the endpoint had.
+    responses={
+        422: {
+            "description": "Validation Error",
+            "content": {
+                "application/json": {"schema": {"$ref": REF_PREFIX + "HTTPValidationError"}}
+            },
+        }
+    },
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": ChatMessageIn.model_json_schema()}},
+            "required": True,
+        }
+    },
+)
+async def post_message(request: Request) -> Response:
+    body = read_chat_message(await request.body(), request.headers.get("content-type"))
+    services = _services(request)
+    inbound = InboundMessage(
+        channel=Channel.WEB,
+        address=body.session,
+        text=body.text,
+        channel_message_id=f"{body.session}:{body.message_id}" if body.message_id else None,
+        received_at=datetime.now(UTC),
+    )
+    dispatcher = services.dispatcher
+    result = await dispatcher.in_thread(
+        lambda: dispatcher.handle(inbound, delivery=Delivery.INLINE)
+    )
+    return Response(replies_json(result.replies), media_type="application/json")
+
+
+@router.get(CHAT_MESSAGES_PATH, response_model=ChatRepliesOut)
+def poll_messages(
+    request: Request,
+    session: Annotated[str, Query(pattern=SESSION_PATTERN)],
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> ChatRepliesOut:
+    """Messages queued for this web session since ``after`` (consultant replies, notices)."""
+    services = _services(request)
+    now = services.clock.now()
+    with transaction(services.session_factory) as db:
+        rows = db.scalars(
+            select(Message)
+            .where(
+                Message.channel == Channel.WEB.value,
+                Message.address == session,
+                Message.direction == Direction.OUT.value,
+                # Proactive messages only: replies came back in the POST's response.
+                Message.in_reply_to_id.is_(None),
+                # Undelivered ones whatever their id (ids may commit out of order), and
+                # delivered ones after ``after`` for a page that was reloaded.
+                or_(
+                    Message.status.in_([MessageStatus.QUEUED.value, MessageStatus.SENT.value]),
+                    (Message.id > after) & (Message.status == MessageStatus.DELIVERED.value),
+                ),
+            )
+            .order_by(Message.id)
+            .limit(100)
+        ).all()
+        for row in rows:
+            # The browser fetched it: for the web channel, that is delivery.
+            if row.status != MessageStatus.DELIVERED:
+                row.status = MessageStatus.DELIVERED.value
+                row.sent_at = row.sent_at or now
+                row.delivered_at = now
+        replies = [ReplyOut(id=r.id, text=r.text or "", choices=list(r.choices)) for r in rows]
+    return ChatRepliesOut(replies=replies)
+
+
+@router.get("/chat", response_class=HTMLResponse)
+def chat_page(request: Request, lang: str = "da") -> HTMLResponse:
+    services = _services(request)
+    language = lang if lang in ("da", "en") else "da"
+    content = services.content
+    labels: dict[str, Any] = {
+        key: content.text(language, f"webchat.{key}")
+        for key in ("title", "intro", "placeholder", "send", "error", "you", "bot")
+    }
+    templates = request.app.state.templates
+    response: HTMLResponse = templates.TemplateResponse(
+        request, "chat.html", {"labels": labels, "language": language}
+    )
+    return response
