@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint typecheck pytest test-postgres clean
+.PHONY: run test lint typecheck contracts pytest test-postgres clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -23,8 +23,8 @@ run: $(STAMP)
 	$(BIN)/borgerchat consultant demo-login
 	$(BIN)/borgerchat serve
 
-## test: lint, type-check and run the whole suite (SQLite, or TEST_DATABASE_URL)
-test: lint typecheck pytest
+## test: lint, type-check, check the import layering and run the whole suite (SQLite, or TEST_DATABASE_URL)
+test: lint typecheck contracts pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,6 +32,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+## contracts: the import layering stated in pyproject.toml ([tool.importlinter])
+contracts: $(STAMP)
+	$(BIN)/lint-imports
 
 pytest: $(STAMP)
 	$(BIN)/pytest

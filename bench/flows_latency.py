@@ -17,7 +17,7 @@ from sqlalchemy import event
 from bot.cli.demo import seed_demo
 from bot.kernel.clock import FixedClock
 from bot.kernel.messages import Channel, InboundMessage
-from bot.pipeline.dispatcher import Delivery
+from bot.pipeline.port import Delivery
 from bot.runtime.config import load_config
 from bot.store.db import create_db_engine, transaction
 from bot.store.migrate import upgrade

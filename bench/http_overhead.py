@@ -55,12 +55,13 @@ from twilio.request_validator import RequestValidator  # noqa: E402
 from bench.load import SCRIPT, machine_speed  # noqa: E402
 from bot.cli.demo import seed_demo  # noqa: E402
 from bot.kernel.messages import Channel, InboundMessage, OutboundMessage  # noqa: E402
-from bot.pipeline.dispatcher import Delivery, Dispatcher, DispatchResult  # noqa: E402
+from bot.pipeline.dispatcher import Dispatcher  # noqa: E402
+from bot.pipeline.port import Delivery, DispatchResult  # noqa: E402
 from bot.runtime.config import load_config  # noqa: E402
+from bot.services import Services  # noqa: E402
 from bot.store.db import create_db_engine, transaction  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
-from bot.web.app import create_app  # noqa: E402
-from bot.wiring import Services, build_services  # noqa: E402
+from bot.wiring import build_services, create_app  # noqa: E402
 
 T = TypeVar("T")
 AUTH_TOKEN = "bench-auth-token"  # noqa: S105 - signs in-process requests only

@@ -25,15 +25,14 @@ from bot.runtime.config import load_config
 from bot.store.db import create_db_engine, transaction
 from bot.store.migrate import upgrade
 from bot.store.models import ChannelIdentity, Citizen, Conversation, Message
-from bot.web.app import create_app
-from bot.wiring import build_services
+from bot.wiring import build_services, create_app
 from tests.live_server import bench_database
 
 PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway bench database)
 
 
 def fill(services: object, waiting: int, messages: int, prefix: str) -> int:
-    from bot.wiring import Services
+    from bot.services import Services
 
     assert isinstance(services, Services)
     start = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -21,9 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.kernel.messages import Channel
 from bot.runtime.config import load_config
+from bot.services import Services
 from bot.store.db import create_db_engine
 from bot.store.migrate import upgrade
-from bot.wiring import Services, build_services
+from bot.wiring import build_services
 from integrations.outbox import OutboxSender
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi

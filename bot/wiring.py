@@ -1,15 +1,16 @@
-"""Wiring: builds the engine, NLU, flows and dispatcher from the configuration."""
+"""The composition root: builds the core, the channels and the one ASGI app from the
+configuration. The only module of ``bot/`` (besides the CLI) that knows ``integrations/``."""
 
 from __future__ import annotations
 
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from bot import inbox
 from bot.domain.booking import BookingEffects
 from bot.domain.booking_events import BookingListeners
 from bot.domain.citizen_data import PurgeReport, purge_expired
@@ -23,50 +24,18 @@ from bot.domain.reminders.planning import (
 from bot.kernel.clock import Clock, SystemClock
 from bot.pipeline.context import FlowContextLoader
 from bot.pipeline.dispatcher import Dispatcher
-from bot.runtime.config import AppConfig, Settings
-from bot.runtime.workers import BackgroundWorker
+from bot.pipeline.port import TransportContext
+from bot.runtime.config import AppConfig, Settings, load_config
+from bot.services import Closable, Services
 from bot.store.db import SessionFactory, create_db_engine, create_session_factory, transaction
+from bot.web.app import build_app
 from flows.content import Content
 from flows.engine import FlowEngine
 from flows.types import PendingReminder
+from integrations import telegram, twilio_sms, webchat
+from integrations.channels import build_channels
 from integrations.scheduler import DailyJob, ReminderDispatcher, ReminderScheduler
 from nlu.types import IntentRecognizer
-
-if TYPE_CHECKING:
-    from integrations.channels import ChannelServices
-
-
-@runtime_checkable
-class Closable(Protocol):
-    def close(self) -> None: ...
-
-
-@dataclass
-class Services:
-    config: AppConfig
-    engine: Engine
-    session_factory: SessionFactory
-    clock: Clock
-    content: Content
-    recognizer: IntentRecognizer
-    flows: FlowEngine
-    effects: EffectRunner
-    dispatcher: Dispatcher
-    booking_listeners: BookingListeners
-    # Started by the web app's lifespan; empty for the CLI chat and most tests.
-    workers: list[BackgroundWorker] = field(default_factory=list)
-    # Telegram, SMS and the outbox sender, when their secrets are configured.
-    channels: ChannelServices | None = None
-    # What build_services opened besides the engine (the Rasa client, Twilio's HTTP session).
-    resources: ExitStack = field(default_factory=ExitStack)
-
-    def close(self) -> None:
-        """Close the clients the services opened, then the connection pool; a second call does
-        nothing more."""
-        try:
-            self.resources.close()
-        finally:
-            self.engine.dispose()
 
 
 def build_recognizer(config: AppConfig) -> IntentRecognizer:
@@ -183,11 +152,33 @@ def build_services(
         resources=resources,
     )
     # Channels (integrations/channels.py): Telegram, SMS and the outbox sender as workers.
-    from integrations.channels import build_channels
-
     services.channels = build_channels(
         config, session_factory=session_factory, dispatcher=dispatcher, content=content, clock=clock
     )
     services.workers.extend(services.channels.workers)
     resources.callback(services.channels.close)
     return services
+
+
+def create_app(services: Services) -> FastAPI:
+    """The one ASGI app: web chat, webhooks, consultant inbox and health checks."""
+    app = build_app(
+        services,
+        # The two endpoints every citizen message takes, ahead of all other routes: routes are
+        # tried in order, and each router passed on the way costs a message CPU.
+        message_routers=[webchat.message_router, twilio_sms.message_router],
+        routers=[webchat.router, telegram.router, twilio_sms.router, inbox.router],
+    )
+    app.state.transport = TransportContext(
+        pipeline=services.dispatcher,
+        session_factory=services.session_factory,
+        clock=services.clock,
+    )
+    app.state.channels = services.channels
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """App factory for ``uvicorn --factory`` (``borgerchat serve --workers N``): each worker
+    process reads the configuration and builds its own services."""
+    return create_app(build_services(load_config()))

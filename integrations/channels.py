@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.kernel.clock import Clock
-from bot.pipeline.dispatcher import Dispatcher
+from bot.pipeline.port import InboundPipeline
 from bot.runtime.config import AppConfig
 from bot.runtime.workers import BackgroundWorker
 from bot.store.db import SessionFactory
@@ -26,6 +26,10 @@ class ChannelServices:
     sms: SmsChannel | None = None
     outbox: OutboxSender | None = None
     workers: list[BackgroundWorker] = field(default_factory=list)
+
+    @property
+    def has_telegram(self) -> bool:
+        return self.telegram is not None
 
     def add_telegram_polling(self) -> TelegramPoller:
         """Fetch Telegram updates by polling instead of the webhook (development)."""
@@ -44,7 +48,7 @@ def build_channels(
     config: AppConfig,
     *,
     session_factory: SessionFactory,
-    dispatcher: Dispatcher,
+    dispatcher: InboundPipeline,
     content: Content,
     clock: Clock,
 ) -> ChannelServices:

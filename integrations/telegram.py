@@ -61,7 +61,7 @@ from bot.domain.identity import link_phone
 from bot.kernel.clock import Clock
 from bot.kernel.errors import ConfigError, InvalidMessage
 from bot.kernel.messages import Channel, InboundMessage, OutboundMessage, Reply
-from bot.pipeline.dispatcher import Delivery, Dispatcher
+from bot.pipeline.port import Delivery, InboundPipeline
 from bot.runtime.config import AppConfig, load_config
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen, Direction, Message
@@ -89,7 +89,7 @@ class TelegramChannel:
         self,
         config: AppConfig,
         *,
-        dispatcher: Dispatcher,
+        dispatcher: InboundPipeline,
         session_factory: SessionFactory,
         content: Content,
         clock: Clock,
@@ -401,7 +401,7 @@ router = APIRouter()
 
 
 def _telegram(request: Request) -> TelegramChannel:
-    channels = getattr(request.app.state.services, "channels", None)
+    channels = getattr(request.app.state, "channels", None)
     telegram = channels.telegram if channels is not None else None
     if telegram is None:
         raise HTTPException(404, "Telegram is not configured")

@@ -48,7 +48,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.errors import ConfigError, InvalidMessage
 from bot.kernel.gsm7 import max_septets, septets, to_gsm7
 from bot.kernel.messages import Channel, InboundMessage, OutboundMessage
-from bot.pipeline.dispatcher import Delivery, Dispatcher, DispatchResult
+from bot.pipeline.port import Delivery, DispatchResult, InboundPipeline, TransportContext
 from bot.runtime.config import AppConfig
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen, Direction, Message, MessageStatus
@@ -270,13 +270,12 @@ router = APIRouter()
 message_router = APIRouter(route_class=DirectRoute)
 
 
-def _channel(request: Request) -> tuple[SmsChannel, Any]:
-    services = request.app.state.services
-    channels = getattr(services, "channels", None)
+def _channel(request: Request) -> tuple[SmsChannel, TransportContext]:
+    channels = getattr(request.app.state, "channels", None)
     sms = channels.sms if channels is not None else None
     if sms is None:
         raise HTTPException(404, "SMS is not configured")
-    return sms, services
+    return sms, request.app.state.transport
 
 
 async def _signed_form(request: Request, sms: SmsChannel) -> dict[str, str]:
@@ -345,7 +344,7 @@ def twiml(bodies: Sequence[str]) -> Response:
 
 @message_router.post(SMS_PATH)
 async def inbound_sms(request: Request) -> Response:
-    sms, services = _channel(request)
+    sms, transport = _channel(request)
     params = await _signed_form(request, sms)
     try:
         sender = normalise_phone(params.get("From", ""))
@@ -355,13 +354,13 @@ async def inbound_sms(request: Request) -> Response:
     if not sid:
         raise HTTPException(400, "MessageSid is missing")
     body = params.get("Body", "")
-    dispatcher: Dispatcher = services.dispatcher
+    dispatcher: InboundPipeline = transport.pipeline
     inbound = InboundMessage(
         channel=Channel.SMS,
         address=sender,
         text=body,
         channel_message_id=sid,
-        received_at=services.clock.now(),
+        received_at=transport.clock.now(),
     )
     has_media = _media_count(params.get("NumMedia")) > 0
     # One trip to a worker thread for all the blocking work of a message.
@@ -380,7 +379,7 @@ def _media_count(raw: str | None) -> int:
 
 
 def _handle_sms(
-    sms: SmsChannel, dispatcher: Dispatcher, inbound: InboundMessage, has_media: bool
+    sms: SmsChannel, dispatcher: InboundPipeline, inbound: InboundMessage, has_media: bool
 ) -> DispatchResult | None:
     """A keyword (STOP, START, HELP), or a message for the bot: its answer, or None when there
     is nothing to answer."""
@@ -398,7 +397,7 @@ def _handle_sms(
 
 
 def _keyword(
-    sms: SmsChannel, dispatcher: Dispatcher, inbound: InboundMessage, keyword: str
+    sms: SmsChannel, dispatcher: InboundPipeline, inbound: InboundMessage, keyword: str
 ) -> bool:
     """Record an opt-out/opt-in/help keyword; False when it is an ordinary word after all."""
     if keyword in OPT_IN_WHEN_OPTED_OUT:
@@ -464,10 +463,10 @@ _TWILIO_STATUS = {
 
 @router.post(STATUS_PATH)
 async def delivery_status(request: Request) -> Response:
-    sms, services = _channel(request)
+    sms, transport = _channel(request)
     params = await _signed_form(request, sms)
     outbox_id = request.query_params.get("outbox_id", "")
-    await run_in_threadpool(_record_status, sms, services.clock, outbox_id, params)
+    await run_in_threadpool(_record_status, sms, transport.clock, outbox_id, params)
     return Response(status_code=204)
 
 

@@ -1,4 +1,4 @@
-"""The web chat: a page anyone can try the bot in, and its JSON API.
+"""The web chat transport: its JSON API (the page is ``bot/web/chat_page.py``).
 
 ``POST /api/chat/messages`` sends a message and answers with the bot's replies;
 ``GET /api/chat/messages`` returns messages that arrived later (a consultant's answer).
@@ -16,15 +16,14 @@ import pydantic_core
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.constants import REF_PREFIX
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 from sqlalchemy import or_, select
 
 from bot.kernel.messages import Channel, InboundMessage, OutboundMessage
-from bot.pipeline.dispatcher import Delivery
+from bot.pipeline.port import Delivery, TransportContext
 from bot.store.db import transaction
 from bot.store.models import Direction, Message, MessageStatus
-from bot.wiring import Services
 from integrations.direct_route import DirectRoute
 
 SESSION_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
@@ -54,9 +53,9 @@ class ChatRepliesOut(BaseModel):
     replies: list[ReplyOut]
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
+def _transport(request: Request) -> TransportContext:
+    transport: TransportContext = request.app.state.transport
+    return transport
 
 
 def read_chat_message(body: bytes, content_type: str | None) -> ChatMessageIn:
@@ -142,7 +141,7 @@ def replies_json(replies: Sequence[OutboundMessage]) -> bytes:
 )
 async def post_message(request: Request) -> Response:
     body = read_chat_message(await request.body(), request.headers.get("content-type"))
-    services = _services(request)
+    transport = _transport(request)
     inbound = InboundMessage(
         channel=Channel.WEB,
         address=body.session,
@@ -150,7 +149,7 @@ async def post_message(request: Request) -> Response:
         channel_message_id=f"{body.session}:{body.message_id}" if body.message_id else None,
         received_at=datetime.now(UTC),
     )
-    dispatcher = services.dispatcher
+    dispatcher = transport.pipeline
     result = await dispatcher.in_thread(
         lambda: dispatcher.handle(inbound, delivery=Delivery.INLINE)
     )
@@ -164,9 +163,9 @@ def poll_messages(
     after: Annotated[int, Query(ge=0)] = 0,
 ) -> ChatRepliesOut:
     """Messages queued for this web session since ``after`` (consultant replies, notices)."""
-    services = _services(request)
-    now = services.clock.now()
-    with transaction(services.session_factory) as db:
+    transport = _transport(request)
+    now = transport.clock.now()
+    with transaction(transport.session_factory) as db:
         rows = db.scalars(
             select(Message)
             .where(
@@ -193,19 +192,3 @@ def poll_messages(
                 row.delivered_at = now
         replies = [ReplyOut(id=r.id, text=r.text or "", choices=list(r.choices)) for r in rows]
     return ChatRepliesOut(replies=replies)
-
-
-@router.get("/chat", response_class=HTMLResponse)
-def chat_page(request: Request, lang: str = "da") -> HTMLResponse:
-    services = _services(request)
-    language = lang if lang in ("da", "en") else "da"
-    content = services.content
-    labels: dict[str, Any] = {
-        key: content.text(language, f"webchat.{key}")
-        for key in ("title", "intro", "placeholder", "send", "error", "you", "bot")
-    }
-    templates = request.app.state.templates
-    response: HTMLResponse = templates.TemplateResponse(
-        request, "chat.html", {"labels": labels, "language": language}
-    )
-    return response

@@ -6,8 +6,8 @@ import itertools
 from dataclasses import dataclass
 
 from bot.kernel.messages import Channel, InboundMessage, OutboundMessage
-from bot.pipeline.dispatcher import Delivery, DispatchResult
-from bot.wiring import Services
+from bot.pipeline.port import Delivery, DispatchResult
+from bot.services import Services
 
 _ids = itertools.count(1)
 

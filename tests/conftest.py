@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 
 from bot.kernel.clock import FixedClock
 from bot.runtime.config import AppConfig, load_config
+from bot.services import Services
 from bot.store.migrate import upgrade
-from bot.web.app import create_app
-from bot.wiring import Services, build_services
+from bot.wiring import build_services, create_app
 from tests.chat import ChatTester
 from tests.database import empty_all_tables, fresh_database, make_engine
 

@@ -10,7 +10,7 @@ import typer
 from bot.domain.citizen_data import CitizenNotFound, delete_citizen, export_citizen, purge_expired
 
 if TYPE_CHECKING:
-    from bot.wiring import Services
+    from bot.services import Services
 
 citizen_app = typer.Typer(help="A citizen's data: export, delete, retention.", no_args_is_help=True)
 

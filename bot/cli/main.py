@@ -61,8 +61,7 @@ def serve(
     from bot.runtime.logs import configure_logging
     from bot.store.db import create_db_engine
     from bot.store.migrate import is_up_to_date
-    from bot.web.app import create_app
-    from bot.wiring import build_services
+    from bot.wiring import build_services, create_app
 
     config = config_or_exit()
     server = config.settings.server
@@ -79,7 +78,7 @@ def serve(
     if workers > 1:
         configure_logging(server.log_level)
         uvicorn.run(
-            "bot.web.app:create_app_from_environment",
+            "bot.wiring:create_app_from_environment",
             factory=True,
             workers=workers,
             host=bind_host,
@@ -90,7 +89,7 @@ def serve(
         return
     services = build_services(config)
     if telegram_polling:
-        if services.channels is None or services.channels.telegram is None:
+        if services.channels is None or not services.channels.has_telegram:
             services.close()
             raise fail("--telegram-polling needs TELEGRAM_BOT_TOKEN in the environment")
         services.workers.append(services.channels.add_telegram_polling())
@@ -111,7 +110,7 @@ def chat() -> None:
     import secrets
 
     from bot.kernel.messages import Channel, InboundMessage
-    from bot.pipeline.dispatcher import Delivery
+    from bot.pipeline.port import Delivery
     from bot.wiring import build_services
 
     config = config_or_exit()

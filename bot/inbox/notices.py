@@ -10,9 +10,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.domain.delivery import enqueue_proactive
 from bot.store.conversations import open_conversation
 from bot.store.models import Citizen, Conversation, Message, Sender
-from integrations.outbox import enqueue_proactive
 
 
 def queue_message(

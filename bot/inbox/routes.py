@@ -41,6 +41,7 @@ from bot.inbox.details import (
     number_text,
 )
 from bot.inbox.text import CODE_GROUPS, InboxText
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import (
     AbsenceNotice,
@@ -51,7 +52,6 @@ from bot.store.models import (
     Conversation,
     JobProfile,
 )
-from bot.wiring import Services
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 router = APIRouter(prefix="/inbox", include_in_schema=False)

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import (
@@ -46,6 +45,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.cpr import MaskedText, mask_cpr
 from bot.kernel.messages import Channel, InboundMessage, OutboundMessage, Reply
 from bot.kernel.text import check_address, clean_text
+from bot.pipeline.port import CitizenHook, Delivery, DispatchResult
 from bot.store.conversations import OpenConversation
 from bot.store.db import MessageTransaction, SessionFactory, message_transaction
 from bot.store.models import (
@@ -231,26 +231,6 @@ class StartOver(Exception):
     def __init__(self, attempt: Attempt | None = None) -> None:
         super().__init__("start over")
         self.attempt = attempt
-
-
-class Delivery(StrEnum):
-    """How replies reach the citizen."""
-
-    INLINE = "inline"  # in the HTTP response (web chat, TwiML): stored as delivered/sent
-    OUTBOX = "outbox"  # queued for a sender (Telegram)
-
-
-CitizenHook = Callable[[Session, Citizen, datetime], Citizen]
-
-
-@dataclass(frozen=True, slots=True)
-class DispatchResult:
-    inbound_id: int
-    citizen_id: int
-    conversation_id: int
-    replies: list[OutboundMessage]
-    duplicate: bool
-    intent: str | None
 
 
 class Dispatcher:

@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from bot import __version__, inbox
-from bot.web import health, nlu_api
+from bot import __version__
+from bot.services import Services
+from bot.web import chat_page, health, nlu_api
 from bot.web.http_errors import BodySizeLimit, install_error_handlers
-from bot.wiring import Services
-from integrations import telegram, twilio_sms, webchat
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def create_app(services: Services) -> FastAPI:
+def build_app(
+    services: Services,
+    *,
+    message_routers: Sequence[APIRouter],
+    routers: Sequence[APIRouter],
+) -> FastAPI:
+    """The app around ``services``. The composition root gives the transports' and the inbox's
+    routes; ``message_routers`` are tried before all others."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         started = []
@@ -48,17 +55,14 @@ def create_app(services: Services) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=services.config.settings.server.max_body_bytes)
-    # The two endpoints every citizen message takes, ahead of all other routes: routes are tried
-    # in order, and each router passed on the way costs a message CPU (bench/http_overhead.py).
-    app.include_router(webchat.message_router)
-    app.include_router(twilio_sms.message_router)
+    for router in message_routers:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     app.include_router(health.router)
-    app.include_router(webchat.router)
+    app.include_router(chat_page.router)
     app.include_router(nlu_api.router)
-    app.include_router(telegram.router)
-    app.include_router(twilio_sms.router)
-    app.include_router(inbox.router)
+    for router in routers:
+        app.include_router(router)
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:
@@ -77,12 +81,3 @@ def _freeze_startup_objects() -> None:
     """
     gc.collect()
     gc.freeze()
-
-
-def create_app_from_environment() -> FastAPI:
-    """App factory for ``uvicorn --factory`` (``borgerchat serve --workers N``): each worker
-    process reads the configuration and builds its own services."""
-    from bot.runtime.config import load_config
-    from bot.wiring import build_services
-
-    return create_app(build_services(load_config()))

@@ -19,7 +19,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from bot.kernel.text import clean_text
-from bot.wiring import Services
+from bot.services import Services
 from nlu.embedded import EmbeddedRecognizer
 
 router = APIRouter()

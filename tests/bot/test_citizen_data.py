@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot.domain.citizen_data import delete_citizen, export_citizen, purge_expired
 from bot.kernel.clock import FixedClock
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import (
     AbsenceNotice,
@@ -27,7 +28,6 @@ from bot.store.models import (
     Team,
 )
 from bot.store.models.inbox import InternalNote, QueueWait
-from bot.wiring import Services
 from tests.chat import ChatTester
 
 

@@ -7,9 +7,9 @@ from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import IntegrityError
 
 import bot.store.db
+from bot.services import Services
 from bot.store.db import create_db_engine
 from bot.store.models import Message
-from bot.wiring import Services
 
 
 def _backend_pid(engine: Engine) -> int:

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from bot.kernel.clock import FixedClock
 from bot.kernel.messages import Channel, InboundMessage, Reply
-from bot.pipeline.dispatcher import Delivery
+from bot.pipeline.port import Delivery
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import (
     AbsenceNotice,
@@ -23,7 +24,6 @@ from bot.store.models import (
     Message,
     MessageStatus,
 )
-from bot.wiring import Services
 from flows.types import Effect, RecordAbsence, Step
 from tests.chat import ChatTester
 from tests.database import recorded_statements

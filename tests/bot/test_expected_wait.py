@@ -13,9 +13,9 @@ from bot.inbox import conversations
 from bot.inbox.auth import Viewer
 from bot.kernel.clock import FixedClock
 from bot.pipeline.context import FlowContextLoader
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Conversation, OpeningHours, QueueWait
-from bot.wiring import Services
 from flows.types import WeeklyOpening
 from tests.chat import ChatTester
 from tests.conftest import REFERENCE_TIME

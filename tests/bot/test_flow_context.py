@@ -9,10 +9,10 @@ from sqlalchemy import delete, select
 
 from bot.cli.demo import seed_demo
 from bot.pipeline.context import FlowContextLoader
+from bot.services import Services
 from bot.store.conversations import OpenConversation
 from bot.store.db import message_transaction, transaction
 from bot.store.models import Booking, Conversation, OpeningHours
-from bot.wiring import Services
 from flows.types import KnownFacts, WeeklyOpening
 from tests.chat import ChatTester
 from tests.database import recorded_statements

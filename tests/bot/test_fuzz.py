@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from bot.kernel.errors import InvalidMessage
 from bot.kernel.messages import Channel, InboundMessage
-from bot.pipeline.dispatcher import Delivery
+from bot.pipeline.port import Delivery
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import ChannelIdentity, Conversation, ConversationStatus
-from bot.wiring import Services
 
 _sessions = itertools.count()
 FUZZ = settings(

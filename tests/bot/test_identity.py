@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain.identity import link_phone, normalise_phone
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import (
     Booking,
@@ -21,7 +22,6 @@ from bot.store.models import (
     Slot,
     Team,
 )
-from bot.wiring import Services
 
 
 @pytest.mark.parametrize(

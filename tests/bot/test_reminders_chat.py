@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from bot.domain.reminders.planning import ReminderPlanner, ReminderPolicy
 from bot.kernel.clock import FixedClock
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Booking, Conversation, Reminder
-from bot.wiring import Services
 from flows.engine import FlowEngine
 from flows.reminder_reply import handle
 from flows.types import FlowContext, FlowState, Step, SummaryKey

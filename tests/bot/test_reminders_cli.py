@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
+from bot.services import Services
 from bot.store.db import transaction
-from bot.wiring import Services
 from tests.conftest import REFERENCE_TIME
 from tests.scheduling_data import make_booking, make_citizen
 

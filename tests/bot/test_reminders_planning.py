@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.reminders.planning import load_pending_reminder, reminder_statistics
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Booking, BookingStatus, CheckIn, Reminder
-from bot.wiring import Services
 from tests.conftest import REFERENCE_TIME
 from tests.scheduling_data import make_booking, make_citizen
 

@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from bot.kernel.clock import FixedClock
 from bot.kernel.messages import Channel
 from bot.runtime.config import load_config
-from bot.web.app import create_app
-from bot.wiring import Services, build_services
+from bot.services import Services
+from bot.wiring import build_services, create_app
 from tests.fakes.rasa import FakeRasa, fake_rasa_server
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.integrations.conftest import (

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.kernel.messages import Channel, OutboundMessage
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Conversation, Direction, Message, MessageStatus, Sender
 from bot.web.http_errors import install_error_handlers
-from bot.wiring import Services
 from integrations.webchat import (
     SESSION_PATTERN,
     ChatMessageIn,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.cli.demo import seed_demo
 from bot.kernel.clock import FixedClock
 from bot.kernel.messages import Channel
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import (
     AbsenceNotice,
@@ -23,7 +24,6 @@ from bot.store.models import (
     OpeningHours,
     Slot,
 )
-from bot.wiring import Services
 from tests.chat import ChatTester
 
 

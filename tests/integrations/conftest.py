@@ -13,15 +13,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from twilio.request_validator import RequestValidator
 
+from bot.domain.delivery import enqueue_proactive
 from bot.kernel.clock import FixedClock
 from bot.kernel.messages import Channel
 from bot.runtime.config import AppConfig, load_config
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import ChannelIdentity, Citizen, Conversation, Message
-from bot.web.app import create_app
-from bot.wiring import Services, build_services
+from bot.wiring import build_services, create_app
 from integrations.channels import ChannelServices
-from integrations.outbox import OutboxSender, enqueue_proactive
+from integrations.outbox import OutboxSender
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 import bot.store.models
+from bot.services import Services
 from bot.store.db import transaction
-from bot.wiring import Services
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.integrations.conftest import PUBLIC_URL, sign, wait_until
 from tests.integrations.test_telegram import post, update

@@ -9,8 +9,8 @@ import pytest
 
 from bot.kernel.clock import FixedClock
 from bot.kernel.messages import Channel
+from bot.services import Services
 from bot.store.models import MessageStatus
-from bot.wiring import Services
 from integrations.outbox import DELIVERY_UNKNOWN, SMS_OPTED_OUT, OutboxSender, RateLimit
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.kernel.messages import Channel
+from bot.services import Services
 from bot.store.models import MessageStatus
-from bot.wiring import Services
 from integrations.outbox import DELIVERY_UNKNOWN
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.telegram_api import FakeTelegramApi

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.kernel.clock import FixedClock
+from bot.services import Services
 from bot.store.db import create_session_factory, transaction
 from bot.store.models import (
     Booking,
@@ -22,7 +23,7 @@ from bot.store.models import (
     Reminder,
     ReminderStatus,
 )
-from bot.wiring import Services, run_retention_purge
+from bot.wiring import run_retention_purge
 from integrations.scheduler import DispatchCounts, ReminderDispatcher, ReminderScheduler
 from tests.chat import ChatTester
 from tests.conftest import REFERENCE_TIME
@@ -236,7 +237,7 @@ def test_the_scheduler_runs_in_the_app_and_sends_due_reminders(services: Service
 def test_the_app_starts_and_stops_the_reminder_scheduler(services: Services) -> None:
     from fastapi.testclient import TestClient
 
-    from bot.web.app import create_app
+    from bot.wiring import create_app
 
     [worker] = [w for w in services.workers if w.name == "reminders"]
     assert isinstance(worker, ReminderScheduler)
@@ -250,7 +251,7 @@ def test_a_second_app_on_the_same_services_leaves_no_scheduler_running(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from bot.web.app import create_app
+    from bot.wiring import create_app
 
     [worker] = [w for w in services.workers if w.name == "reminders"]
     assert isinstance(worker, ReminderScheduler)

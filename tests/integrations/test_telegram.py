@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from bot.domain.delivery import enqueue_proactive
 from bot.kernel.messages import Channel
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import ChannelIdentity, Citizen, Conversation, Message
-from bot.wiring import Services
 from integrations.channels import ChannelServices
-from integrations.outbox import enqueue_proactive
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.integrations.conftest import (
     BOT_TOKEN,

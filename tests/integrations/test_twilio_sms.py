@@ -16,9 +16,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.kernel.gsm7 import GSM7, septets, sms_parts
 from bot.kernel.messages import Channel
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Citizen, Message, MessageStatus
-from bot.wiring import Services
 from flows.content import Content
 from integrations.outbox import OutboxSender
 from integrations.twilio_sms import (
@@ -272,7 +272,7 @@ def status_params(sid: str, status: str, error: str = "") -> dict[str, str]:
 async def test_status_callbacks_update_the_message_and_forged_ones_are_refused(
     channel_services: Services, sender: OutboxSender, fake_twilio: FakeTwilioApi
 ) -> None:
-    from bot.web.app import create_app
+    from bot.wiring import create_app
 
     citizen, conversation = new_citizen(
         channel_services, Channel.SMS, PHONE, channel_services.clock.now(), phone=PHONE

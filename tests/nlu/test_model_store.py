@@ -103,7 +103,7 @@ def test_the_server_loads_a_trained_model_without_scikit_learn(model_dir: Path) 
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "import bot.web.app, bot.cli.main\n"
+        "import bot.wiring, bot.cli.main\n"
         "from nlu.embedded import EmbeddedRecognizer\n"
         f"recognizer = EmbeddedRecognizer.load(Path({str(model_dir)!r}))\n"
         "assert recognizer.parse('hej')['intent']['name'] == 'greet'\n"

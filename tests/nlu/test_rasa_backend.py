@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.runtime.config import AppConfig, load_config
-from bot.web.app import create_app
-from bot.wiring import build_recognizer, build_services
+from bot.wiring import build_recognizer, build_services, create_app
 from nlu.embedded import EmbeddedRecognizer
 from nlu.rasa_client import RasaRecognizer
 from tests.conftest import REFERENCE_TIME

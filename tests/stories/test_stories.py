@@ -31,6 +31,7 @@ from bot.cli.demo import seed_demo
 from bot.kernel.clock import FixedClock
 from bot.kernel.messages import Channel
 from bot.runtime.config import AppConfig, load_config
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
@@ -41,7 +42,7 @@ from bot.store.models import (
     JobProfile,
     Message,
 )
-from bot.wiring import Services, build_services
+from bot.wiring import build_services
 from nlu.types import IntentRecognizer
 from tests.chat import ChatTester
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from bot.cli.demo import seed_demo
+from bot.services import Services
 from bot.store.db import transaction
-from bot.wiring import Services
 
 
 def _say(client: TestClient, session: str, text: str) -> str:

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from bot.cli.consultant import upsert_consultant
 from bot.runtime.config import AppConfig, load_config
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Consultant, Team
-from bot.web.app import create_app
-from bot.wiring import Services
+from bot.wiring import create_app
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -18,10 +18,10 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Conversation
-from bot.web.app import create_app
-from bot.wiring import Services
+from bot.wiring import create_app
 from tests.bot.inbox.conftest import PASSWORD, MakeConsultant
 
 pytestmark = pytest.mark.browser

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from bot.inbox import conversations
 from bot.inbox.auth import Viewer
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Conversation, QueueWait
-from bot.wiring import Services
 from tests.bot.inbox.conftest import MakeConsultant
 from tests.chat import ChatTester
 

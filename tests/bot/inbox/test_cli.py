@@ -7,9 +7,9 @@ from typer.testing import CliRunner
 
 from bot.cli.main import app
 from bot.inbox.auth import verify_password
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Consultant
-from bot.wiring import Services
 from tests.bot.inbox.conftest import InboxClient
 
 runner = CliRunner()

@@ -17,6 +17,7 @@ import bot.inbox
 from bot.inbox.audit import AuditAction, AuditObject
 from bot.inbox.text import CODE_GROUPS, InboxText, inbox_content
 from bot.kernel.messages import Channel
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import (
     AbsenceReason,
@@ -27,7 +28,6 @@ from bot.store.models import (
     LocationKind,
     MessageStatus,
 )
-from bot.wiring import Services
 from flows import topics
 from flows.content import LANGUAGES
 from flows.types import HandoffReason, SummaryKey, Topic

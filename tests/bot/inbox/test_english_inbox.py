@@ -11,8 +11,9 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from bot.kernel.messages import Channel, InboundMessage
-from bot.pipeline.dispatcher import Delivery
+from bot.pipeline.port import Delivery
 from bot.runtime.config import AppConfig, load_config
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import (
     AbsenceNotice,
@@ -22,7 +23,6 @@ from bot.store.models import (
     Location,
     OpeningHours,
 )
-from bot.wiring import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant, inbox_env
 from tests.chat import ChatTester
 from tests.conftest import REFERENCE_TIME

@@ -98,9 +98,9 @@ def test_a_form_posted_with_a_wrong_csrf_token_changes_nothing(
 def test_a_deactivated_consultant_is_logged_out(
     inbox: InboxClient, make_consultant: MakeConsultant, services: object
 ) -> None:
+    from bot.services import Services
     from bot.store.db import transaction
     from bot.store.models import Consultant
-    from bot.wiring import Services
 
     assert isinstance(services, Services)
     anna = make_consultant("anna")

@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.kernel.clock import FixedClock
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Citizen, Conversation, Message, Sender
-from bot.wiring import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant, team_id
 from tests.chat import ChatTester
 

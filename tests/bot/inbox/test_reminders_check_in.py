@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.kernel.messages import Channel
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import CheckIn, Citizen, Reminder
-from bot.wiring import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant
 from tests.chat import ChatTester
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.kernel.messages import Channel
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import (
     Booking,
@@ -20,7 +21,6 @@ from bot.store.models import (
     OpeningHours,
     Slot,
 )
-from bot.wiring import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant, team_id
 from tests.chat import ChatTester
 

@@ -12,6 +12,7 @@ from bot.inbox.auth import Viewer
 from bot.inbox.statistics import booking_statistics
 from bot.inbox.text import InboxText
 from bot.kernel.clock import FixedClock
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import (
     AbsenceNotice,
@@ -23,7 +24,6 @@ from bot.store.models import (
     Slot,
     Team,
 )
-from bot.wiring import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant
 from tests.bot.test_reminders_chat import (
     ReminderAwareEngine,

@@ -14,6 +14,7 @@ from bot.inbox.audit import AuditAction, AuditObject
 from bot.inbox.auth import Viewer
 from bot.inbox.details import HANDOFF_SUMMARY, DetailLine, detail_lines, number_text
 from bot.inbox.text import InboxText
+from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import (
     AbsenceNotice,
@@ -24,7 +25,6 @@ from bot.store.models import (
     Location,
     Slot,
 )
-from bot.wiring import Services
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant
 from tests.chat import ChatTester
 

@@ -1,0 +1,28 @@
+"""The web chat page anyone can try the bot in; it talks to ``integrations/webchat.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from bot.services import Services
+
+router = APIRouter()
+
+
+@router.get("/chat", response_class=HTMLResponse)
+def chat_page(request: Request, lang: str = "da") -> HTMLResponse:
+    services: Services = request.app.state.services
+    language = lang if lang in ("da", "en") else "da"
+    content = services.content
+    labels: dict[str, Any] = {
+        key: content.text(language, f"webchat.{key}")
+        for key in ("title", "intro", "placeholder", "send", "error", "you", "bot")
+    }
+    templates = request.app.state.templates
+    response: HTMLResponse = templates.TemplateResponse(
+        request, "chat.html", {"labels": labels, "language": language}
+    )
+    return response
