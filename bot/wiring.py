@@ -32,9 +32,10 @@ from bot.web.app import build_app
 from flows.content import Content
 from flows.engine import FlowEngine
 from flows.types import PendingReminder
-from integrations import telegram, twilio_sms, webchat
+from integrations import twilio_sms, webchat
 from integrations.channels import build_channels
 from integrations.scheduler import DailyJob, ReminderDispatcher, ReminderScheduler
+from integrations.telegram import webhook as telegram_webhook
 from nlu.types import IntentRecognizer
 
 
@@ -167,7 +168,7 @@ def create_app(services: Services) -> FastAPI:
         # The two endpoints every citizen message takes, ahead of all other routes: routes are
         # tried in order, and each router passed on the way costs a message CPU.
         message_routers=[webchat.message_router, twilio_sms.message_router],
-        routers=[webchat.router, telegram.router, twilio_sms.router, inbox.router],
+        routers=[webchat.router, telegram_webhook.router, twilio_sms.router, inbox.router],
     )
     app.state.transport = TransportContext(
         pipeline=services.dispatcher,

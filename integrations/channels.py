@@ -16,7 +16,8 @@ from bot.runtime.workers import BackgroundWorker
 from bot.store.db import SessionFactory
 from flows.content import Content
 from integrations.outbox import OutboxSender, OutboxTransport
-from integrations.telegram import TelegramChannel, TelegramPoller
+from integrations.telegram.channel import TelegramChannel
+from integrations.telegram.polling import TelegramPolling
 from integrations.twilio_sms import SmsChannel
 
 
@@ -31,11 +32,11 @@ class ChannelServices:
     def has_telegram(self) -> bool:
         return self.telegram is not None
 
-    def add_telegram_polling(self) -> TelegramPoller:
+    def add_telegram_polling(self) -> TelegramPolling:
         """Fetch Telegram updates by polling instead of the webhook (development)."""
         if self.telegram is None:
             raise RuntimeError("Telegram is not configured (TELEGRAM_BOT_TOKEN)")
-        return TelegramPoller(self.telegram)
+        return TelegramPolling(self.telegram)
 
     def close(self) -> None:
         """Close the HTTP clients the channels hold outside a worker's lifecycle (Telegram's
@@ -56,15 +57,11 @@ def build_channels(
     channels = ChannelServices()
     transports: list[OutboxTransport] = []
     if secrets.telegram_bot_token is not None:
-        channels.telegram = TelegramChannel(
-            config,
-            dispatcher=dispatcher,
-            session_factory=session_factory,
-            content=content,
-            clock=clock,
+        channels.telegram = TelegramChannel.from_config(
+            config, dispatcher=dispatcher, session_factory=session_factory, content=content
         )
-        transports.append(channels.telegram)
-        channels.workers.append(channels.telegram)
+        transports.append(channels.telegram.transport)
+        channels.workers.append(channels.telegram.transport)
     if secrets.twilio_account_sid and secrets.twilio_auth_token and secrets.twilio_from_number:
         channels.sms = SmsChannel(config, session_factory=session_factory, clock=clock)
         transports.append(channels.sms)
@@ -77,5 +74,5 @@ def build_channels(
         )
         channels.workers.append(channels.outbox)
         if channels.telegram is not None:
-            channels.telegram.on_enqueued = channels.outbox.wake
+            channels.telegram.inbound.on_enqueued = channels.outbox.wake
     return channels

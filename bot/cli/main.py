@@ -14,7 +14,7 @@ from bot.cli.nlu import nlu_app
 from bot.cli.reminders import reminders_app
 from bot.kernel.errors import BorgerchatError, ConfigError, InvalidMessage
 from bot.runtime.config import AppConfig, load_config
-from integrations.telegram import cli as telegram_cli
+from integrations.telegram.cli import cli as telegram_cli
 
 app = typer.Typer(
     name="borgerchat",

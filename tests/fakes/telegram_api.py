@@ -1,15 +1,22 @@
 """A fake Telegram Bot API on loopback, for python-telegram-bot with ``base_url`` pointed here.
 
 Paths are ``/bot<token>/<method>`` as on api.telegram.org. It answers the methods borgerchat
-uses, records every call, and hands out updates queued with :meth:`queue_update` to getUpdates.
+and python-telegram-bot's Updater use, records every call, and hands out updates queued with
+:meth:`queue_update` to getUpdates as Telegram does: refused (409) while a webhook is set, held
+open up to ``timeout`` seconds until an update arrives, cut off (409) by a newer getUpdates,
+filtered by ``allowed_updates`` (kept from the last call that gave them), and an update is
+confirmed, and forgotten, once a call asks with a higher ``offset``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
 import time
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from tests.fakes.loopback import Call, Failure, HttpResponse, LoopbackServer
@@ -23,6 +30,8 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
+# What Telegram sends when allowed_updates was never given (or given empty): all types but these.
+_NOT_BY_DEFAULT = ("chat_member", "message_reaction", "message_reaction_count")
 
 
 class FakeTelegramApi(LoopbackServer):
@@ -31,7 +40,12 @@ class FakeTelegramApi(LoopbackServer):
         self.token = token
         self._message_ids = itertools.count(1)
         self._updates: list[dict[str, Any]] = []
-        self._updates_lock = threading.Lock()
+        # On the lock every call is answered under: a held getUpdates lets the others through.
+        self._updates_changed = threading.Condition(self._lock)
+        self._polls = itertools.count(1)
+        self._latest_poll = 0
+        self._closed = False
+        self.allowed_updates: Sequence[str] = ()
         self.webhook: dict[str, Any] = {}
 
     @property
@@ -60,8 +74,25 @@ class FakeTelegramApi(LoopbackServer):
         return [call for call in list(self.calls) if self.method(call) == method]
 
     def queue_update(self, update: dict[str, Any]) -> None:
-        with self._updates_lock:
+        with self._updates_changed:
             self._updates.append(update)
+            self._updates_changed.notify_all()
+
+    def pending_updates(self) -> list[dict[str, Any]]:
+        """The queued updates no getUpdates has confirmed yet."""
+        with self._updates_changed:
+            return list(self._updates)
+
+    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        # A client that stopped polling has closed the connection a held getUpdates answers on.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super()._handle(handler, method)
+
+    def __exit__(self, *exc: object) -> None:
+        with self._updates_changed:
+            self._closed = True
+            self._updates_changed.notify_all()
+        super().__exit__(*exc)
 
     def route(self, call: Call) -> HttpResponse:
         if not call.path.startswith(f"/bot{self.token}/"):
@@ -79,30 +110,23 @@ class FakeTelegramApi(LoopbackServer):
                 "text": params.get("text", ""),
             }
             return _ok(message)
-        if method == "setWebhook":
-            self.webhook = dict(params)
-            return _ok(True)
-        if method == "deleteWebhook":
-            self.webhook = {}
+        if method in ("setWebhook", "deleteWebhook"):
+            if _flag(params.get("drop_pending_updates")):
+                self._updates = []
+            self.webhook = dict(params) if method == "setWebhook" else {}
             return _ok(True)
         if method == "getWebhookInfo":
             return _ok(
                 {
                     "url": self.webhook.get("url", ""),
                     "has_custom_certificate": False,
-                    "pending_update_count": 0,
+                    "pending_update_count": len(self._updates),
                 }
             )
         if method in ("answerCallbackQuery", "leaveChat"):
             return _ok(True)
         if method == "getUpdates":
-            offset = int(params.get("offset") or 0)
-            with self._updates_lock:
-                self._updates = [u for u in self._updates if u["update_id"] >= offset]
-                pending = list(self._updates)
-            if not pending:
-                time.sleep(0.05)
-            return _ok(pending)
+            return self._get_updates(params)
         return HttpResponse(
             404, {"ok": False, "error_code": 404, "description": f"Method {method} not found"}
         )
@@ -124,6 +148,53 @@ class FakeTelegramApi(LoopbackServer):
             failure.status,
             {"ok": False, "error_code": failure.status, "description": "Internal Server Error"},
         )
+
+    def _get_updates(self, params: dict[str, Any]) -> HttpResponse:
+        """Runs under the lock every call is answered under (a held poll releases it)."""
+        if self.webhook.get("url"):
+            return _conflict(
+                "can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first"
+            )
+        poll = self._latest_poll = next(self._polls)
+        offset = int(params.get("offset") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if "allowed_updates" in params:
+            self.allowed_updates = _list(params["allowed_updates"])
+        limit = int(params.get("limit") or 100)
+        deadline = time.monotonic() + float(params.get("timeout") or 0)
+        while True:
+            if self._latest_poll != poll:
+                return _conflict(
+                    "terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running"
+                )
+            wanted = [u for u in self._updates if self._is_allowed(u)][:limit]
+            remaining = deadline - time.monotonic()
+            if wanted or remaining <= 0 or self._closed:
+                return _ok(wanted)
+            self._updates_changed.wait(remaining)
+
+    def _is_allowed(self, update: dict[str, Any]) -> bool:
+        [kind] = [key for key in update if key != "update_id"]
+        if self.allowed_updates:
+            return kind in self.allowed_updates
+        return kind not in _NOT_BY_DEFAULT
+
+
+def _flag(value: Any) -> bool:
+    return value in (True, "true", "True")
+
+
+def _list(value: Any) -> Sequence[str]:
+    items = json.loads(value) if isinstance(value, str) else value
+    return tuple(items or ())
+
+
+def _conflict(description: str) -> HttpResponse:
+    return HttpResponse(
+        409, {"ok": False, "error_code": 409, "description": f"Conflict: {description}"}
+    )
 
 
 def _ok(result: Any) -> HttpResponse:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import time
+from collections.abc import Callable
 from typing import Any
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -19,6 +22,7 @@ from integrations.channels import ChannelServices
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.integrations.conftest import (
     BOT_TOKEN,
+    PUBLIC_URL,
     WEBHOOK_SECRET,
     count_rows,
     outbox_rows,
@@ -258,19 +262,34 @@ def test_someone_elses_contact_is_not_linked(
 async def test_polling_fetches_updates_and_answers_them(
     channels: ChannelServices, fake_telegram: FakeTelegramApi, channel_services: Services
 ) -> None:
-    poller = channels.add_telegram_polling()
-    poller.timeout_seconds = 0
+    assert channels.telegram is not None
+    assert channels.outbox is not None
+    fake_telegram.webhook = {"url": PUBLIC_URL + "/webhooks/telegram"}  # getUpdates refuses it
     fake_telegram.queue_update(update(text="Hej", update_id=50))
     fake_telegram.queue_update(update(text="Hej", update_id=50))  # delivered twice
+    poller = channels.add_telegram_polling()
 
-    assert await poller.poll_once() == 2
-    assert await poller.poll_once() == 0  # confirmed by the offset
-    assert channels.outbox is not None
-    await channels.outbox.drain()
+    await channels.telegram.transport.start()
+    await poller.start()
+    try:
+        await wait_until_async(lambda: count_rows(channel_services, Message) == 2)
+        await channels.outbox.drain()
+    finally:
+        await poller.stop()
+        await channels.telegram.transport.stop()
 
     assert fake_telegram.calls_to("deleteWebhook")
+    assert fake_telegram.pending_updates() == []  # confirmed by the offset
+    assert fake_telegram.allowed_updates == ("message", "callback_query")
     assert len(fake_telegram.sent(CHAT)) == 1
-    await channels.telegram.stop() if channels.telegram else None
+    assert count_rows(channel_services, Message) == 2  # one in, one reply
+
+
+async def wait_until_async(condition: Callable[[], object], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await anyio.sleep(0.02)
 
 
 def test_set_webhook_registers_the_public_url_with_the_secret(
