@@ -17,7 +17,7 @@ from bot.store.db import SessionFactory
 from flows.content import Content
 from integrations.outbox import OutboxSender, OutboxTransport
 from integrations.telegram import TelegramChannel, TelegramPoller
-from integrations.twilio_sms import SmsChannel
+from integrations.twilio.outbound import SmsChannel
 
 
 @dataclass
