@@ -18,9 +18,8 @@ The difference of two large figures is noisy. ``--stub-dispatcher`` measures the
 alone, steadier: the dispatcher answers every message at once with one reply (no thread, no
 database), so all the CPU is the app's and this bench's loop.
 
-Work the SMS route does in the worker thread besides ``handle`` (the opt-out keywords, the
-numbered-choice lookup for "1") is pipeline work, printed as "thread work" and not counted as
-the HTTP layer's.
+Work the SMS route does in the worker thread besides ``handle`` (the opt-out keywords) is
+pipeline work, printed as "thread work" and not counted as the HTTP layer's.
 
 The machine's speed swings (see ``machine_speed`` in bench/load.py): compare two versions in
 alternating runs, and read the machine speed printed before and after each.

@@ -32,10 +32,12 @@ from bot.web.app import build_app
 from flows.content import Content
 from flows.engine import FlowEngine
 from flows.types import PendingReminder
-from integrations import twilio_sms, webchat
+from integrations import webchat
 from integrations.channels import build_channels
 from integrations.scheduler import DailyJob, ReminderDispatcher, ReminderScheduler
 from integrations.telegram import webhook as telegram_webhook
+from integrations.twilio import inbound as twilio_inbound
+from integrations.twilio import status as twilio_status
 from nlu.types import IntentRecognizer
 
 
@@ -167,8 +169,8 @@ def create_app(services: Services) -> FastAPI:
         services,
         # The two endpoints every citizen message takes, ahead of all other routes: routes are
         # tried in order, and each router passed on the way costs a message CPU.
-        message_routers=[webchat.message_router, twilio_sms.message_router],
-        routers=[webchat.router, telegram_webhook.router, twilio_sms.router, inbox.router],
+        message_routers=[webchat.message_router, twilio_inbound.message_router],
+        routers=[webchat.router, telegram_webhook.router, twilio_status.router, inbox.router],
     )
     app.state.transport = TransportContext(
         pipeline=services.dispatcher,

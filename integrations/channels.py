@@ -18,7 +18,7 @@ from flows.content import Content
 from integrations.outbox import OutboxSender, OutboxTransport
 from integrations.telegram.channel import TelegramChannel
 from integrations.telegram.polling import TelegramPolling
-from integrations.twilio_sms import SmsChannel
+from integrations.twilio.outbound import SmsChannel
 
 
 @dataclass

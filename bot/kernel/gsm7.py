@@ -1,8 +1,8 @@
 """The GSM-7 alphabet of SMS: what fits it, how many septets a text takes, how many parts.
 
 One place for both readers: the reminder wording (``flows/reminder_text.py``) picks the version
-that fits one SMS, and the Twilio channel (``integrations/twilio_sms.py``) turns bot text into
-GSM-7 and cuts it to the part limit. Danish æøå/ÆØÅ are in the alphabet; curly quotes, most
+that fits one SMS, and the Twilio channel (``integrations/twilio/outbound.py``) turns bot text
+into GSM-7 and cuts it to the part limit. Danish æøå/ÆØÅ are in the alphabet; curly quotes, most
 dashes and emoji are not and would make the whole message UCS-2 (70 characters instead of 160).
 """
 

@@ -15,7 +15,7 @@ from bot.store.db import transaction
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.integrations.conftest import PUBLIC_URL, sign, wait_until
 from tests.integrations.test_telegram import post, update
-from tests.integrations.test_twilio_sms import sms_params
+from tests.integrations.twilio.test_inbound import sms_params
 
 CPR_WITH_DASH = "280788-3917"
 CPR_DIGITS = ("280788", "3917")

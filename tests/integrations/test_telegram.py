@@ -201,7 +201,7 @@ def test_start_with_a_language_payload_greets_in_that_language_and_offers_the_co
 def test_sharing_the_phone_number_joins_the_sms_citizen(
     channel_client: TestClient, channel_services: Services, fake_telegram: FakeTelegramApi
 ) -> None:
-    from tests.integrations.test_twilio_sms import post_sms, sms_params
+    from tests.integrations.twilio.test_inbound import post_sms, sms_params
 
     post_sms(channel_client, sms_params("hej", sender="+4520304050"))
     post(channel_client, update(text="Hej"))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.integrations.conftest import PUBLIC_URL, WEBHOOK_SECRET, sign
 from tests.integrations.test_telegram import update
-from tests.integrations.test_twilio_sms import sms_params
+from tests.integrations.twilio.test_inbound import sms_params
 
 FUZZ = settings(
     max_examples=40,

@@ -1,45 +1,36 @@
-"""SMS through Twilio: signed webhooks answered with TwiML, opt-out words, GSM-7 text."""
+"""The SMS webhook: signed SMS answered with TwiML, numbered choices, opt-out words."""
 
 from __future__ import annotations
 
 import itertools
 import xml.etree.ElementTree as ET
-from urllib.parse import parse_qsl, urlencode, urlparse
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
-from twilio.request_validator import RequestValidator, add_port, remove_port
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.kernel.gsm7 import GSM7, septets, sms_parts
-from bot.kernel.messages import Channel
+from bot.kernel.gsm7 import sms_parts
 from bot.services import Services
 from bot.store.db import transaction
-from bot.store.models import Citizen, Message, MessageStatus
+from bot.store.models import Citizen, Conversation, Message, MessageStatus
 from flows.content import Content
-from integrations.outbox import OutboxSender
-from integrations.twilio_sms import (
-    OPT_OUT_KEYWORDS,
-    SignatureCheck,
-    format_sms,
-    parse_form,
-    twiml,
-)
+from integrations.twilio.inbound import OPT_OUT_KEYWORDS, twiml
+from integrations.twilio.outbound import format_sms
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.integrations.conftest import (
     ACCOUNT_SID,
-    AUTH_TOKEN,
     FROM_NUMBER,
     PUBLIC_URL,
     count_rows,
-    new_citizen,
     outbox_rows,
     queue,
     sign,
+    wait_until,
 )
+from tests.integrations.twilio.test_outbound import gsm_alphabet
 
 PHONE = "+4520304050"
 _sids = itertools.count(1)
@@ -189,167 +180,11 @@ def test_after_stop_queued_sms_are_not_sent(
     with transaction(channel_services.session_factory) as session:
         citizen = session.scalars(select(Citizen)).one()
         citizen_id = citizen.id
-        from bot.store.models import Conversation
-
         conversation_id = session.scalars(select(Conversation.id)).one()
     queue(channel_services, citizen_id, conversation_id, ["Husk dit møde i morgen"])
 
-    from tests.integrations.conftest import wait_until
-
     wait_until(lambda: outbox_rows(channel_services)[-1].status == MessageStatus.FAILED.value)
     assert fake_twilio.sent() == []
-
-
-form_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=20)
-webhook_urls = st.builds(
-    lambda base, path, query: base + path + query,
-    st.sampled_from(
-        [
-            PUBLIC_URL,
-            PUBLIC_URL + ":443",
-            "http://127.0.0.1:8000",
-            "http://127.0.0.1",
-            "https://chat.kommune.test:8443",
-        ]
-    ),
-    st.sampled_from(["/webhooks/twilio/sms", "/webhooks/twilio/status"]),
-    st.sampled_from(["", "?outbox_id=17", "?a=1&b=%C3%A6"]),
-)
-
-
-@given(
-    url=webhook_urls,
-    params=st.dictionaries(form_text, form_text, max_size=6),
-    signed_url=st.sampled_from(["same", "with port", "without port", "elsewhere"]),
-    token=st.sampled_from([AUTH_TOKEN, "another-token"]),
-    tamper=st.one_of(st.none(), form_text),
-    forged=st.one_of(st.none(), st.text(alphabet=st.characters(max_codepoint=255), max_size=30)),
-)
-def test_the_signature_check_accepts_exactly_what_twilios_validator_accepts(
-    url: str,
-    params: dict[str, str],
-    signed_url: str,
-    token: str,
-    tamper: str | None,
-    forged: str | None,
-) -> None:
-    parsed = urlparse(url)
-    signer = {
-        "same": url,
-        "with port": add_port(parsed),
-        "without port": remove_port(parsed),
-        "elsewhere": "https://evil.test/webhooks/twilio/sms",
-    }[signed_url]
-    signature = forged or RequestValidator(token).compute_signature(signer, params)
-    received = dict(params)
-    if tamper is not None:
-        received["Body"] = tamper
-
-    expected = RequestValidator(AUTH_TOKEN).validate(url, received, signature)
-
-    assert SignatureCheck(AUTH_TOKEN).valid(url, received, signature) is expected
-
-
-@given(
-    st.one_of(
-        st.dictionaries(form_text, form_text, max_size=6).map(urlencode),
-        st.text(alphabet="ab=&+%2F0c\u00e6 ", max_size=30),
-        st.text(max_size=30),
-    )
-)
-def test_the_form_is_read_as_parse_qsl_reads_it(body: str) -> None:
-    assert parse_form(body) == dict(parse_qsl(body, keep_blank_values=True))
-
-
-def status_params(sid: str, status: str, error: str = "") -> dict[str, str]:
-    params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": ACCOUNT_SID}
-    if error:
-        params["ErrorCode"] = error
-    return params
-
-
-@pytest.mark.anyio
-async def test_status_callbacks_update_the_message_and_forged_ones_are_refused(
-    channel_services: Services, sender: OutboxSender, fake_twilio: FakeTwilioApi
-) -> None:
-    from bot.wiring import create_app
-
-    citizen, conversation = new_citizen(
-        channel_services, Channel.SMS, PHONE, channel_services.clock.now(), phone=PHONE
-    )
-    [row_id] = queue(channel_services, citizen, conversation, ["Din tid er bekræftet."])
-    await sender.drain()
-    [sent] = fake_twilio.sent(PHONE)
-    callback_url = sent["StatusCallback"]
-    sid = fake_twilio.accepted[0]["sid"]
-    path = callback_url.removeprefix(PUBLIC_URL)
-
-    client = TestClient(create_app(channel_services))  # no lifespan: only the route
-    forged = status_params(sid, "failed", "30003")
-    refused = client.post(
-        path, data=forged, headers={"X-Twilio-Signature": sign(PUBLIC_URL + path, {})}
-    )
-    delivered = status_params(sid, "delivered")
-    accepted = client.post(
-        path, data=delivered, headers={"X-Twilio-Signature": sign(callback_url, delivered)}
-    )
-    late = status_params(sid, "sent")  # callbacks can arrive out of order
-    client.post(path, data=late, headers={"X-Twilio-Signature": sign(callback_url, late)})
-
-    assert refused.status_code == 403
-    assert accepted.status_code == 204
-    [row] = outbox_rows(channel_services)
-    assert row.id == row_id
-    assert row.status == MessageStatus.DELIVERED.value
-    assert row.delivered_at is not None
-
-
-def test_undelivered_status_marks_the_message_failed_with_the_error(
-    channel_services: Services, channel_client: TestClient
-) -> None:
-    citizen, conversation = new_citizen(
-        channel_services, Channel.SMS, PHONE, channel_services.clock.now(), phone=PHONE
-    )
-    from tests.integrations.conftest import wait_until
-
-    [row_id] = queue(channel_services, citizen, conversation, ["Din tid er flyttet."])
-    wait_until(lambda: outbox_rows(channel_services)[0].status == MessageStatus.SENT.value)
-    sid = outbox_rows(channel_services)[0].channel_message_id or ""
-    url = f"{PUBLIC_URL}/webhooks/twilio/status?outbox_id={row_id}"
-    params = status_params(sid, "undelivered", "30005")
-
-    response = channel_client.post(
-        url.removeprefix(PUBLIC_URL), data=params, headers={"X-Twilio-Signature": sign(url, params)}
-    )
-
-    assert response.status_code == 204
-    [row] = outbox_rows(channel_services)
-    assert row.status == MessageStatus.FAILED.value
-    assert "30005" in (row.last_error or "")
-
-
-# --- GSM-7 and length ---------------------------------------------------------------------
-
-
-def test_a_long_text_is_cut_to_two_segments_but_keeps_its_choices() -> None:
-    long_text = " ".join(["Her er en lang forklaring om ferie"] * 20)
-    body = format_sms(long_text, ("Ja", "Nej"), max_segments=2)
-
-    assert sms_parts(body) <= 2
-    assert septets(body) <= 306
-    assert body.endswith("...\n1. Ja\n2. Nej")
-
-
-gsm_alphabet = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=800
-)
-
-
-@given(gsm_alphabet, st.lists(st.text(max_size=40), max_size=4))
-def test_any_bot_text_becomes_gsm7_within_the_segment_limit(text: str, choices: list[str]) -> None:
-    body = format_sms(text, tuple(choices), max_segments=2)
-    assert set(body) <= GSM7
-    assert sms_parts(body) <= 2
 
 
 @given(st.lists(gsm_alphabet.map(lambda text: format_sms(text, (), max_segments=2)), max_size=3))
