@@ -17,7 +17,7 @@ from pathlib import Path
 from bot.kernel.errors import BorgerchatError
 from nlu.features import FEATURE_VERSION
 from nlu.linear_model import META_FILE, MODEL_FILE, LinearIntentModel, read_meta
-from nlu.training_data import REPO_ROOT, data_fingerprint
+from nlu.training_data import PACKAGE_DIR, data_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,9 @@ REGULARISATION_C = 1.0
 # that the fallback catches about as many wrong answers as it loses right ones.
 SOFTMAX_SCALE = 10.0
 TRAINING_TIMEOUT_SECONDS = 300
+# The child runs from the folder this nlu package is imported from, so `-m nlu.trainer` is
+# this very code (a checkout's or an installed one) whatever the caller's working directory.
+_IMPORT_ROOT = PACKAGE_DIR.parent
 
 # Models trained by this process, by fingerprint: a second model directory (tests use one per
 # test) gets a copy instead of another training run.
@@ -57,14 +60,14 @@ def train_in_subprocess(data_dir: Path, model_dir: Path) -> None:
         "-m",
         "nlu.trainer",
         "--data",
-        str(data_dir),
+        str(data_dir.absolute()),
         "--out",
-        str(model_dir),
+        str(model_dir.absolute()),
     ]
     try:
         completed = subprocess.run(  # noqa: S603 - our own interpreter and module
             command,
-            cwd=REPO_ROOT,
+            cwd=_IMPORT_ROOT,
             capture_output=True,
             text=True,
             timeout=TRAINING_TIMEOUT_SECONDS,

@@ -20,9 +20,10 @@ from bot.kernel.errors import BorgerchatError
 # [shown text](entity), [shown text](entity:value), [shown text]{"entity": ...}
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA_DIR = REPO_ROOT / "nlu" / "data"
-DEFAULT_TEST_DIR = REPO_ROOT / "nlu" / "tests"
+# Shipped inside the package (package-data), so found wherever it is installed.
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_DATA_DIR = PACKAGE_DIR / "data"
+DEFAULT_TEST_DIR = PACKAGE_DIR / "tests"
 
 
 class TrainingDataError(BorgerchatError):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,7 +15,7 @@ from bot.cli.demo import demo_app
 from bot.cli.nlu import nlu_app
 from bot.cli.reminders import reminders_app
 from bot.kernel.errors import BorgerchatError, ConfigError, InvalidMessage
-from bot.runtime.config import AppConfig, load_config
+from bot.runtime.config import CONFIG_ENV, DATA_DIR_ENV, AppConfig, load_config
 from integrations.telegram.cli import cli as telegram_cli
 
 app = typer.Typer(
@@ -42,6 +44,32 @@ def fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
 
 def config_or_exit() -> AppConfig:
     return load_config()
+
+
+@app.callback()
+def options(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help=f"Config file (default: the checkout's config.yml). Or {CONFIG_ENV}.",
+        ),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help=f"Where state lives (default: var/ in the checkout). Or {DATA_DIR_ENV}.",
+        ),
+    ] = None,
+) -> None:
+    """Open counselling for Danish jobcenters by Telegram, SMS and web chat."""
+    # Handed on through the environment, so that every command's load_config() and the
+    # server's worker processes (`serve --workers N`) read the same file and directory.
+    if config is not None:
+        os.environ[CONFIG_ENV] = str(config.expanduser().absolute())
+    if data_dir is not None:
+        os.environ[DATA_DIR_ENV] = str(data_dir.expanduser().absolute())
 
 
 @app.command()

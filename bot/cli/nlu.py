@@ -86,7 +86,10 @@ def evaluate(
     folds: Annotated[int, typer.Option(min=2, help="Folds for cross-validation.")] = 5,
     data: Annotated[Path, typer.Option(help="Training data directory.")] = DEFAULT_DATA_DIR,
     test_data: Annotated[Path, typer.Option(help="Held-out test data.")] = DEFAULT_TEST_DIR,
-    out: Annotated[Path, typer.Option(help="Where the results go.")] = Path("var/nlu-results"),
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where the results go (default: nlu-results/ in the data dir)."),
+    ] = None,
 ) -> None:
     """Evaluate like `rasa test nlu`: report JSON, misclassified examples, confusion matrix."""
     from nlu.embedded import EmbeddedRecognizer
@@ -94,6 +97,10 @@ def evaluate(
     from nlu.trainer import fit
     from nlu.training_data import load_training_data
 
+    if out is None:
+        from bot.runtime.config import load_config
+
+        out = load_config().data_dir / "nlu-results"
     try:
         training = load_training_data(data)
         held_out = None if cross_validation else load_training_data(test_data)

@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.runtime.config import REPO_ROOT, AppConfig
+from bot.runtime.config import AppConfig
 from bot.store.models import Consultant, LoginFailure, LoginSession
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ SESSION_LIFETIME = timedelta(hours=12)
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USERNAME = 5
 MAX_FAILURES_PER_CLIENT = 30
-DEFAULT_KEY_FILE = REPO_ROOT / "var" / "inbox_secret_key"
+KEY_FILE_NAME = "inbox_secret_key"
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()
@@ -74,10 +74,12 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def load_secret_key(config: AppConfig, key_file: Path = DEFAULT_KEY_FILE) -> bytes:
-    """BORGERCHAT_SECRET_KEY, or in development a key generated once and kept under var/."""
+def load_secret_key(config: AppConfig, key_file: Path | None = None) -> bytes:
+    """BORGERCHAT_SECRET_KEY, or in development a key generated once and kept in ``key_file``
+    (by default in the data directory)."""
     if config.secrets.secret_key is not None:
         return config.secrets.secret_key.get_secret_value().encode()
+    key_file = key_file or config.data_dir / KEY_FILE_NAME
     if key_file.exists():
         return key_file.read_text(encoding="ascii").strip().encode()
     log.warning(

@@ -1,8 +1,14 @@
 """Settings: ``config.yml`` for non-secret values, the environment for overrides and secrets.
 
-Priority, highest first: ``BORGERCHAT_<SECTION>__<KEY>`` environment variables, ``config.yml``,
-the defaults below. Secrets are read only from the environment (see :class:`Secrets`), and
-``DATABASE_URL`` selects the database. A wrong value raises :class:`ConfigError` naming the key.
+Priority, highest first: ``BORGERCHAT_<SECTION>__<KEY>`` environment variables, the config file
+(``BORGERCHAT_CONFIG``, else the checkout's ``config.yml``), the defaults below, which are the
+installed package's configuration and equal the checkout's ``config.yml`` (a test keeps them so).
+Secrets are read only from the environment (see :class:`Secrets`), and ``DATABASE_URL`` selects
+the database. A wrong value raises :class:`ConfigError` naming the key.
+
+All state lives in one data directory (``data_dir``, ``BORGERCHAT_DATA_DIR``): ``var/`` in a
+checkout, else ``$XDG_DATA_HOME/borgerchat``. Relative paths in the settings (``nlu.model_dir``,
+a SQLite file in ``database.url`` or ``DATABASE_URL``) are inside it, never the working directory.
 """
 
 from __future__ import annotations
@@ -24,11 +30,22 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.kernel.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG_PATH = REPO_ROOT / "config.yml"
+CONFIG_ENV = "BORGERCHAT_CONFIG"
+DATA_DIR_ENV = "BORGERCHAT_DATA_DIR"
+# The source checkout the code runs from (an editable install or PYTHONPATH); None when the
+# package is installed, and its state then goes to the per-user data directory.
+CHECKOUT_ROOT: Path | None = (
+    REPO_ROOT
+    if (REPO_ROOT / "pyproject.toml").is_file() and DEFAULT_CONFIG_PATH.is_file()
+    else None
+)
 
 
 class _Section(BaseModel):
@@ -56,7 +73,7 @@ class ServerSettings(_Section):
 
 
 class DatabaseSettings(_Section):
-    url: str = "sqlite:///var/borgerchat.db"
+    url: str = "sqlite:///borgerchat.db"
     pool_size: int = Field(default=10, ge=1)
     echo: bool = False
 
@@ -89,7 +106,7 @@ class NluSettings(_Section):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = Field(default=2.0, gt=0)
     fallback_threshold: float = Field(default=0.45, ge=0, le=1)
-    model_dir: str = "var/nlu"
+    model_dir: str = "nlu"
 
 
 class TelegramSettings(_Section):
@@ -148,6 +165,8 @@ class Settings(BaseSettings):
         frozen=True,
     )
 
+    # Unset: var/ in the checkout, else $XDG_DATA_HOME/borgerchat; absolute once loaded.
+    data_dir: str | None = None
     server: ServerSettings = ServerSettings()
     database: DatabaseSettings = DatabaseSettings()
     locale: LocaleSettings = LocaleSettings()
@@ -215,6 +234,7 @@ class AppConfig(BaseModel):
     settings: Settings
     secrets: Secrets
     database_url: str
+    data_dir: Path
 
 
 _yaml_data: ContextVar[dict[str, Any] | None] = ContextVar("_yaml_data", default=None)
@@ -271,13 +291,66 @@ def _key_of(location: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in location) or "config"
 
 
+def default_data_dir(env: Mapping[str, str], checkout: Path | None = CHECKOUT_ROOT) -> Path:
+    """``var/`` in a checkout, else ``$XDG_DATA_HOME/borgerchat`` (``~/.local/share/...``)."""
+    if checkout is not None:
+        return checkout / "var"
+    xdg = Path(env.get("XDG_DATA_HOME", ""))
+    # The XDG spec ignores a relative XDG_DATA_HOME.
+    if not xdg.is_absolute():
+        home = env.get("HOME")
+        xdg = (Path(home) if home else Path.home()) / ".local" / "share"
+    return xdg / "borgerchat"
+
+
+def _data_dir(settings: Settings, env: Mapping[str, str], config_file: Path) -> Path:
+    if not settings.data_dir:
+        return default_data_dir(env)
+    chosen = Path(settings.data_dir).expanduser()
+    # Relative to the working directory when given on the command line or in the environment,
+    # to the config file's folder when written in one.
+    from_env = any(key.upper() == DATA_DIR_ENV and value.strip() for key, value in env.items())
+    base = Path.cwd() if from_env else config_file.absolute().parent
+    return base / chosen
+
+
+def _database_url_in(data_dir: Path, url: str, key: str) -> str:
+    """``url`` with a relative SQLite file placed in ``data_dir``; other URLs as they are."""
+    if "://" not in url:
+        raise ConfigError(key, f"not a database URL: {url!r}")
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(key, f"not a database URL: {url!r}") from exc
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return url
+    if database.startswith("file:") or Path(database).is_absolute():
+        return url
+    return parsed.set(database=str(data_dir / database)).render_as_string(hide_password=False)
+
+
+def _placed_in(data_dir: Path, settings: Settings) -> Settings:
+    """``settings`` with its relative paths made absolute inside ``data_dir``."""
+    model_dir = data_dir / Path(settings.nlu.model_dir).expanduser()
+    database_url = _database_url_in(data_dir, settings.database.url, "database.url")
+    return settings.model_copy(
+        update={
+            "data_dir": str(data_dir),
+            "nlu": settings.nlu.model_copy(update={"model_dir": str(model_dir)}),
+            "database": settings.database.model_copy(update={"url": database_url}),
+        }
+    )
+
+
 def load_config(
     config_path: Path | str | None = None, env: Mapping[str, str] | None = None
 ) -> AppConfig:
     """Read settings, secrets and the database URL; raise ConfigError naming a bad key."""
     env = os.environ if env is None else env
-    path = Path(config_path or env.get("BORGERCHAT_CONFIG") or DEFAULT_CONFIG_PATH)
-    if config_path is not None and not path.exists():
+    chosen = config_path or env.get(CONFIG_ENV, "").strip() or None
+    path = Path(chosen or DEFAULT_CONFIG_PATH).expanduser()
+    if chosen is not None and not path.is_file():
         raise ConfigError(str(path), "file not found")
     data = _read_yaml(path)
     yaml_token = _yaml_data.set(data)
@@ -294,7 +367,15 @@ def load_config(
     finally:
         _yaml_data.reset(yaml_token)
         _environment.reset(env_token)
-    database_url = env.get("DATABASE_URL", "").strip() or settings.database.url
-    if "://" not in database_url:
-        raise ConfigError("DATABASE_URL", f"not a database URL: {database_url!r}")
-    return AppConfig(settings=settings, secrets=Secrets.from_env(env), database_url=database_url)
+    data_dir = _data_dir(settings, env, path)
+    settings = _placed_in(data_dir, settings)
+    from_env = env.get("DATABASE_URL", "").strip()
+    database_url = (
+        _database_url_in(data_dir, from_env, "DATABASE_URL") if from_env else settings.database.url
+    )
+    return AppConfig(
+        settings=settings,
+        secrets=Secrets.from_env(env),
+        database_url=database_url,
+        data_dir=data_dir,
+    )
