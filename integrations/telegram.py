@@ -66,7 +66,7 @@ from bot.runtime.config import AppConfig, load_config
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen, Direction, Message
 from flows.content import Content
-from integrations.outbox import Accepted, Rejected, RetryLater, SendOutcome, Unknown
+from integrations.outbox.outcomes import Accepted, Rejected, RetryLater, SendOutcome, Unknown
 
 log = logging.getLogger(__name__)
 

@@ -53,7 +53,7 @@ from bot.runtime.config import AppConfig
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen, Direction, Message, MessageStatus
 from integrations.direct_route import DirectRoute
-from integrations.outbox import Accepted, Rejected, RetryLater, SendOutcome, Unknown
+from integrations.outbox.outcomes import Accepted, Rejected, RetryLater, SendOutcome, Unknown
 
 log = logging.getLogger(__name__)
 

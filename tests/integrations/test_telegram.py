@@ -22,6 +22,7 @@ from tests.integrations.conftest import (
     WEBHOOK_SECRET,
     count_rows,
     outbox_rows,
+    run_until_idle,
     wait_until,
 )
 
@@ -266,7 +267,7 @@ async def test_polling_fetches_updates_and_answers_them(
     assert await poller.poll_once() == 2
     assert await poller.poll_once() == 0  # confirmed by the offset
     assert channels.outbox is not None
-    await channels.outbox.drain()
+    await run_until_idle(channels.outbox)
 
     assert fake_telegram.calls_to("deleteWebhook")
     assert len(fake_telegram.sent(CHAT)) == 1

@@ -20,7 +20,7 @@ from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Citizen, Message, MessageStatus
 from flows.content import Content
-from integrations.outbox import OutboxSender
+from integrations.outbox.sender import OutboxSender
 from integrations.twilio_sms import (
     OPT_OUT_KEYWORDS,
     SignatureCheck,
@@ -38,6 +38,7 @@ from tests.integrations.conftest import (
     new_citizen,
     outbox_rows,
     queue,
+    run_until_idle,
     sign,
 )
 
@@ -278,7 +279,7 @@ async def test_status_callbacks_update_the_message_and_forged_ones_are_refused(
         channel_services, Channel.SMS, PHONE, channel_services.clock.now(), phone=PHONE
     )
     [row_id] = queue(channel_services, citizen, conversation, ["Din tid er bekræftet."])
-    await sender.drain()
+    await run_until_idle(sender)
     [sent] = fake_twilio.sent(PHONE)
     callback_url = sent["StatusCallback"]
     sid = fake_twilio.accepted[0]["sid"]
