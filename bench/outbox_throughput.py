@@ -25,7 +25,7 @@ from bot.services import Services
 from bot.store.db import create_db_engine
 from bot.store.migrate import upgrade
 from bot.wiring import build_services
-from integrations.outbox import OutboxSender
+from integrations.outbox.sender import OutboxSender
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.integrations.conftest import (
@@ -35,6 +35,7 @@ from tests.integrations.conftest import (
     channel_env,
     new_citizen,
     queue,
+    run_until_idle,
 )
 from tests.live_server import bench_database
 
@@ -61,7 +62,7 @@ def fill(services: Services, channel: Channel, chats: int, per_chat: int) -> int
 
 
 async def drain(senders: list[OutboxSender]) -> None:
-    await asyncio.gather(*(sender.drain(max_rounds=10_000) for sender in senders))
+    await asyncio.gather(*(run_until_idle(sender, max_rounds=10_000) for sender in senders))
 
 
 def run(

@@ -32,7 +32,8 @@ from sqlalchemy.orm import selectinload
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.domain.reminders.planning import ReminderPlanner, ReminderPolicy  # noqa: E402
+from bot.domain.reminders.planning import ReminderPlanner  # noqa: E402
+from bot.domain.reminders.policy import ReminderPolicy  # noqa: E402
 from bot.kernel.clock import FixedClock  # noqa: E402
 from bot.runtime.config import load_config  # noqa: E402
 from bot.store.db import create_db_engine, create_session_factory, normalise_url, transaction  # noqa: E402
@@ -233,8 +234,8 @@ def setup(url: str, reminders: int, due: int) -> dict[str, float]:
 
 def dispatch_node(url: str) -> None:
     """One node: dispatch everything due at DUE_AT, print JSON figures."""
+    from bot.domain.reminders.dispatch import ReminderDispatcher
     from flows.content import Content
-    from integrations.scheduler import ReminderDispatcher
 
     config = load_config(env={"DATABASE_URL": url})
     engine = create_db_engine(url, pool_size=2)

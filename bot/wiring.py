@@ -15,12 +15,10 @@ from bot.domain.booking import BookingEffects
 from bot.domain.booking_events import BookingListeners
 from bot.domain.citizen_data import PurgeReport, purge_expired
 from bot.domain.effects import EffectRunner
-from bot.domain.reminders.planning import (
-    ReminderAnswers,
-    ReminderPlanner,
-    ReminderPolicy,
-    load_pending_reminder,
-)
+from bot.domain.reminders.answers import ReminderAnswers, load_pending_reminder
+from bot.domain.reminders.dispatch import ReminderDispatcher
+from bot.domain.reminders.planning import ReminderPlanner
+from bot.domain.reminders.policy import ReminderPolicy
 from bot.kernel.clock import Clock, SystemClock
 from bot.pipeline.context import FlowContextLoader
 from bot.pipeline.dispatcher import Dispatcher
@@ -34,7 +32,7 @@ from flows.engine import FlowEngine
 from flows.types import PendingReminder
 from integrations import webchat
 from integrations.channels import build_channels
-from integrations.scheduler import DailyJob, ReminderDispatcher, ReminderScheduler
+from integrations.scheduler import DailyJob, ReminderScheduler
 from integrations.telegram import webhook as telegram_webhook
 from integrations.twilio import inbound as twilio_inbound
 from integrations.twilio import status as twilio_status

@@ -15,7 +15,8 @@ from bot.runtime.config import AppConfig
 from bot.runtime.workers import BackgroundWorker
 from bot.store.db import SessionFactory
 from flows.content import Content
-from integrations.outbox import OutboxSender, OutboxTransport
+from integrations.outbox.outcomes import OutboxTransport
+from integrations.outbox.sender import OutboxSender
 from integrations.telegram.channel import TelegramChannel
 from integrations.telegram.polling import TelegramPolling
 from integrations.twilio.outbound import SmsChannel

@@ -30,7 +30,7 @@ def list_command(
     limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 500,
 ) -> None:
     """Reminders by due time: booking, due time (Copenhagen), channel, status."""
-    from bot.domain.reminders.planning import list_reminders
+    from bot.domain.reminders.statistics import list_reminders
     from bot.store.db import create_db_engine, create_session_factory, transaction
 
     valid = {item.value for item in ReminderStatus}
@@ -84,7 +84,7 @@ def stats_command(
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
 ) -> None:
     """Confirmed, cancelled and no-show bookings per reminder policy."""
-    from bot.domain.reminders.planning import reminder_statistics
+    from bot.domain.reminders.statistics import reminder_statistics
     from bot.store.db import create_db_engine, create_session_factory, transaction
 
     config = load_config()
@@ -113,7 +113,8 @@ def check_in_command(
     consultant: Annotated[int | None, typer.Option(help="The consultant setting it.")] = None,
 ) -> None:
     """Set (``--weeks N``) or stop (``--stop``) a citizen's recurring "Hvordan går det?"."""
-    from bot.domain.reminders.planning import ReminderPlanner, ReminderPolicy
+    from bot.domain.reminders.planning import ReminderPlanner
+    from bot.domain.reminders.policy import ReminderPolicy
     from bot.kernel.clock import SystemClock
     from bot.store.db import create_db_engine, create_session_factory, transaction
 
@@ -141,10 +142,10 @@ def check_in_command(
 @reminders_app.command("dispatch")
 def dispatch_command() -> None:
     """Send the reminders due now, once (the server's scheduler does this by itself)."""
+    from bot.domain.reminders.dispatch import ReminderDispatcher
     from bot.kernel.clock import SystemClock
     from bot.store.db import create_db_engine, create_session_factory
     from flows.content import Content
-    from integrations.scheduler import ReminderDispatcher
 
     config = load_config()
     engine = create_db_engine(config.database_url)

@@ -1,12 +1,14 @@
-"""Where a message the citizen did not just ask for goes, and queueing it in the outbox.
+"""Where a message the citizen did not just ask for goes, and the outbox row that carries it.
 
 One rule for every proactive message (a reminder, a consultant's reply, a notice): the channel
-asked for, or else the one the citizen last wrote from, at its most recently seen address.
+asked for, or else the one the citizen last wrote from, at its most recently seen address
+(:func:`delivery_target`). One builder writes its ``queued`` row (:func:`proactive_message`);
+:func:`enqueue_proactive` does both for a single message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,6 +16,74 @@ from sqlalchemy.orm import Session
 
 from bot.kernel.messages import Channel
 from bot.store.models import ChannelIdentity, Citizen, Direction, Message, MessageStatus, Sender
+
+
+def delivery_target(
+    citizen: Citizen,
+    identities: Iterable[ChannelIdentity],
+    channel: Channel | None = None,
+    *,
+    fall_back: bool = False,
+) -> tuple[Channel, str] | None:
+    """The channel and address a proactive message to ``citizen`` goes to, or None.
+
+    ``channel``, else the channel the citizen last used, at its most recently seen address; an
+    SMS with no SMS identity goes to the citizen's phone. With ``fall_back`` (reminders, which
+    must reach the citizen somehow) the other channels follow, most recently seen first, then the
+    phone, and SMS is never chosen once the citizen opted out of SMS.
+    """
+    newest_first = sorted(
+        identities, key=lambda item: (item.last_seen_at, item.id or 0), reverse=True
+    )
+    if not fall_back:
+        target = channel or Channel(citizen.last_channel or Channel.WEB.value)
+        address = next((i.address for i in newest_first if i.channel == target.value), None)
+        if address is None and target == Channel.SMS and citizen.phone:
+            address = citizen.phone
+        return None if address is None else (target, address)
+    preferred = channel.value if channel else citizen.last_channel
+    candidates = [i for i in newest_first if i.channel == preferred]
+    candidates += [i for i in newest_first if i.channel != preferred]
+    for identity in candidates:
+        if identity.channel == Channel.SMS and citizen.sms_opted_out:
+            continue
+        try:
+            return Channel(identity.channel), identity.address
+        except ValueError:
+            continue
+    if citizen.phone and not citizen.sms_opted_out:
+        return Channel.SMS, citizen.phone
+    return None
+
+
+def proactive_message(
+    *,
+    citizen: Citizen,
+    conversation_id: int,
+    channel: Channel,
+    address: str,
+    text: str,
+    now: datetime,
+    choices: Sequence[str] = (),
+    sender: Sender = Sender.SYSTEM,
+    consultant_id: int | None = None,
+) -> Message:
+    """The ``queued`` outbound row of a proactive message, due now; the caller adds it."""
+    return Message(
+        conversation_id=conversation_id,
+        citizen_id=citizen.id,
+        direction=Direction.OUT.value,
+        sender=sender.value,
+        channel=channel.value,
+        address=address,
+        text=text,
+        choices=list(choices),
+        consultant_id=consultant_id,
+        status=MessageStatus.QUEUED.value,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
 
 
 def enqueue_proactive(
@@ -30,37 +100,29 @@ def enqueue_proactive(
 ) -> Message:
     """Queue a message the citizen did not just ask for (reminder, consultant reply, notice).
 
-    It goes to ``channel`` or else the channel the citizen last used, at that channel's most
-    recently seen address. The caller's transaction commits it; a sender delivers it.
+    It goes where :func:`delivery_target` says. The caller's transaction commits it; a sender
+    delivers it.
 
     Raises:
         LookupError: the citizen has no address on that channel.
     """
-    target = channel or Channel(citizen.last_channel or Channel.WEB.value)
-    address = session.scalars(
-        select(ChannelIdentity.address)
-        .where(ChannelIdentity.citizen_id == citizen.id, ChannelIdentity.channel == target.value)
-        .order_by(ChannelIdentity.last_seen_at.desc(), ChannelIdentity.id.desc())
-        .limit(1)
-    ).first()
-    if address is None and target == Channel.SMS and citizen.phone:
-        address = citizen.phone
-    if address is None:
-        raise LookupError(f"citizen {citizen.id} has no {target.value} address")
-    row = Message(
+    identities = session.scalars(
+        select(ChannelIdentity).where(ChannelIdentity.citizen_id == citizen.id)
+    ).all()
+    target = delivery_target(citizen, identities, channel)
+    if target is None:
+        wanted = channel or Channel(citizen.last_channel or Channel.WEB.value)
+        raise LookupError(f"citizen {citizen.id} has no {wanted.value} address")
+    row = proactive_message(
+        citizen=citizen,
         conversation_id=conversation_id,
-        citizen_id=citizen.id,
-        direction=Direction.OUT.value,
-        sender=sender.value,
-        channel=target.value,
-        address=address,
+        channel=target[0],
+        address=target[1],
         text=text,
-        choices=list(choices),
+        now=now,
+        choices=choices,
+        sender=sender,
         consultant_id=consultant_id,
-        status=MessageStatus.QUEUED.value,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
     )
     session.add(row)
     session.flush()

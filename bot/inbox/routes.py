@@ -25,7 +25,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.reminders.planning import ReminderPlanner, ReminderPolicy
+from bot.domain.reminders.planning import ReminderPlanner
+from bot.domain.reminders.policy import ReminderPolicy
 from bot.inbox import audit, auth, conversations, schedule, statistics
 from bot.inbox.audit import AuditAction, AuditObject
 from bot.inbox.auth import CookieSigner, Viewer

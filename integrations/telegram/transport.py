@@ -36,7 +36,7 @@ from telegram.ext import Application
 from bot.kernel.errors import ConfigError
 from bot.kernel.messages import Channel, OutboundMessage
 from bot.runtime.config import AppConfig
-from integrations.outbox import Accepted, Rejected, RetryLater, SendOutcome, Unknown
+from integrations.outbox.outcomes import Accepted, Rejected, RetryLater, SendOutcome, Unknown
 
 log = logging.getLogger(__name__)
 

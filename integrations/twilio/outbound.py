@@ -27,7 +27,7 @@ from bot.kernel.messages import Channel, OutboundMessage
 from bot.runtime.config import AppConfig
 from bot.runtime.threads import run_blocking
 from bot.store.db import SessionFactory
-from integrations.outbox import Accepted, Rejected, RetryLater, SendOutcome, Unknown
+from integrations.outbox.outcomes import Accepted, Rejected, RetryLater, SendOutcome, Unknown
 from integrations.twilio.signature import WebhookSignatures
 from integrations.twilio.status import STATUS_PATH
 

@@ -12,7 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bot.domain.reminders.planning import ReminderPlanner, ReminderPolicy
+from bot.domain.reminders.dispatch import ReminderDispatcher
+from bot.domain.reminders.planning import ReminderPlanner
+from bot.domain.reminders.policy import ReminderPolicy
 from bot.kernel.clock import FixedClock
 from bot.services import Services
 from bot.store.db import transaction
@@ -20,7 +22,6 @@ from bot.store.models import Booking, Conversation, Reminder
 from flows.engine import FlowEngine
 from flows.reminder_reply import handle
 from flows.types import FlowContext, FlowState, Step, SummaryKey
-from integrations.scheduler import ReminderDispatcher
 from nlu.types import ParseResult, empty_result
 from tests.chat import ChatTester
 from tests.scheduling_data import make_booking, make_consultant, make_location
@@ -183,7 +184,7 @@ def test_a_check_in_answer_lands_in_the_consultant_queue(
 def test_after_another_reply_the_reminder_is_no_longer_the_latest_thing_said(
     services: Services, web_chat: ChatTester, clock: FixedClock
 ) -> None:
-    from bot.domain.reminders.planning import load_pending_reminder
+    from bot.domain.reminders.answers import load_pending_reminder
 
     booked_and_reminded(services, web_chat, clock)
 

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.reminders.planning import load_pending_reminder, reminder_statistics
+from bot.domain.reminders.answers import load_pending_reminder
+from bot.domain.reminders.statistics import reminder_statistics
 from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Booking, BookingStatus, CheckIn, Reminder
@@ -136,7 +137,8 @@ def test_statistics_count_confirmed_cancelled_and_no_shows_per_policy(services: 
 
 
 def test_a_check_in_every_two_weeks_is_planned_and_can_be_stopped(services: Services) -> None:
-    from bot.domain.reminders.planning import ReminderPlanner, ReminderPolicy
+    from bot.domain.reminders.planning import ReminderPlanner
+    from bot.domain.reminders.policy import ReminderPolicy
 
     planner = ReminderPlanner(ReminderPolicy.from_settings(services.config.settings))
     with transaction(services.session_factory) as session:

@@ -22,7 +22,7 @@ from bot.store.db import transaction
 from bot.store.models import ChannelIdentity, Citizen, Conversation, Message
 from bot.wiring import build_services, create_app
 from integrations.channels import ChannelServices
-from integrations.outbox import OutboxSender
+from integrations.outbox.sender import OutboxSender
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 
@@ -154,6 +154,17 @@ def queue(services: Services, citizen_id: int, conversation_id: int, texts: list
             )
             ids.append(row.id)
     return ids
+
+
+async def run_until_idle(sender: OutboxSender, *, max_rounds: int = 100) -> int:
+    """Run the sender's rounds until one handles nothing; return the rows handled."""
+    total = 0
+    for _ in range(max_rounds):
+        handled = await sender.run_once()
+        total += handled
+        if not handled:
+            break
+    return total
 
 
 def outbox_rows(services: Services) -> list[Message]:

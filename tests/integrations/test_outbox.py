@@ -11,10 +11,11 @@ from bot.kernel.clock import FixedClock
 from bot.kernel.messages import Channel
 from bot.services import Services
 from bot.store.models import MessageStatus
-from integrations.outbox import DELIVERY_UNKNOWN, SMS_OPTED_OUT, OutboxSender, RateLimit
+from integrations.outbox.sender import DELIVERY_UNKNOWN, OutboxSender, RateLimit
+from integrations.outbox.store import SMS_OPTED_OUT
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.integrations.conftest import new_citizen, outbox_rows, queue
+from tests.integrations.conftest import new_citizen, outbox_rows, queue, run_until_idle
 
 pytestmark = [
     pytest.mark.anyio,
@@ -34,8 +35,8 @@ async def test_queued_telegram_messages_are_delivered_once_in_order(
     )
     queue(channel_services, citizen, conversation, ["første", "anden", "tredje"])
 
-    assert await sender.drain() == 3
-    assert await sender.drain() == 0
+    assert await run_until_idle(sender) == 3
+    assert await run_until_idle(sender) == 0
 
     assert [m["text"] for m in fake_telegram.sent(CHAT)] == ["første", "anden", "tredje"]
     rows = outbox_rows(channel_services)
@@ -53,7 +54,7 @@ async def test_a_429_waits_for_retry_after_and_then_sends_once(
     queue(channel_services, citizen, conversation, ["husk dit møde"])
     fake_telegram.fail_next(429, retry_after=30)
 
-    await sender.drain()
+    await run_until_idle(sender)
     [row] = outbox_rows(channel_services)
     assert row.status == MessageStatus.QUEUED.value
     assert row.next_attempt_at == clock.now() + timedelta(seconds=30)
@@ -61,9 +62,9 @@ async def test_a_429_waits_for_retry_after_and_then_sends_once(
     assert fake_telegram.sent() == []
 
     clock.set(clock.now() + timedelta(seconds=29))
-    assert await sender.drain() == 0  # not due yet
+    assert await run_until_idle(sender) == 0  # not due yet
     clock.set(clock.now() + timedelta(seconds=1))
-    await sender.drain()
+    await run_until_idle(sender)
 
     [row] = outbox_rows(channel_services)
     assert row.status == MessageStatus.SENT.value
@@ -80,13 +81,13 @@ async def test_twilio_429_retry_after_header_is_honoured(
     queue(channel_services, citizen, conversation, ["Husk dit møde i morgen kl. 10."])
     fake_twilio.fail_next(429, retry_after=20)
 
-    await sender.drain()
+    await run_until_idle(sender)
     [row] = outbox_rows(channel_services)
     assert row.status == MessageStatus.QUEUED.value
     assert row.next_attempt_at == clock.now() + timedelta(seconds=20)
 
     clock.set(clock.now() + timedelta(seconds=20))
-    await sender.drain()
+    await run_until_idle(sender)
     [row] = outbox_rows(channel_services)
     assert row.status == MessageStatus.SENT.value
     assert row.channel_message_id is not None
@@ -109,7 +110,7 @@ async def test_server_errors_back_off_and_give_up_after_max_attempts(
 
     delays = []
     for _ in range(max_attempts):
-        await sender.drain()
+        await run_until_idle(sender)
         [row] = outbox_rows(channel_services)
         if row.status == MessageStatus.FAILED.value:
             break
@@ -134,14 +135,14 @@ async def test_a_twilio_5xx_is_retried_only_after_its_list_shows_it_was_not_sent
     queue(channel_services, citizen, conversation, ["Husk din tid"])
     fake_twilio.fail_next(503, retry_after=5)
 
-    await sender.drain()
+    await run_until_idle(sender)
     [row] = outbox_rows(channel_services)
     assert row.status == MessageStatus.QUEUED.value
     assert row.next_attempt_at == clock.now() + timedelta(seconds=5)
     assert any(c.method == "GET" for c in fake_twilio.calls)  # the list was asked
 
     clock.set(clock.now() + timedelta(seconds=5))
-    await sender.drain()
+    await run_until_idle(sender)
     [row] = outbox_rows(channel_services)
     assert row.status == MessageStatus.SENT.value
     assert len(fake_twilio.sent(PHONE)) == 1
@@ -156,7 +157,7 @@ async def test_a_refused_message_fails_at_once_with_the_reason(
     queue(channel_services, citizen, conversation, ["hej"])
     fake_twilio.fail_next(400)
 
-    await sender.drain()
+    await run_until_idle(sender)
     [row] = outbox_rows(channel_services)
     assert row.status == MessageStatus.FAILED.value
     assert row.attempts == 1
@@ -178,7 +179,7 @@ async def test_sms_to_an_opted_out_citizen_is_not_sent_and_says_why(
         row.sms_opted_out = True
     queue(channel_services, citizen, conversation, ["påmindelse"])
 
-    await sender.drain()
+    await run_until_idle(sender)
     [row] = outbox_rows(channel_services)
     assert row.status == MessageStatus.FAILED.value
     assert row.last_error == SMS_OPTED_OUT
@@ -193,7 +194,7 @@ async def test_web_messages_are_left_for_the_browser(
     )
     queue(channel_services, citizen, conversation, ["svar fra konsulent"])
 
-    assert await sender.drain() == 0
+    assert await run_until_idle(sender) == 0
     [row] = outbox_rows(channel_services)
     assert row.status == MessageStatus.QUEUED.value
 
@@ -206,14 +207,14 @@ async def test_a_telegram_row_interrupted_mid_send_is_not_resent_but_flagged(
 ) -> None:
     citizen, conversation = new_citizen(channel_services, Channel.TELEGRAM, CHAT, clock.now())
     queue(channel_services, citizen, conversation, ["måske sendt"])
-    claimed = sender._claim(Channel.TELEGRAM, [])  # a sender claims it, then dies
+    claimed = sender.store.claim(Channel.TELEGRAM, [])  # a sender claims it, then dies
     assert claimed
 
-    assert await sender.drain() == 0  # still within its claim: left alone
+    assert await run_until_idle(sender) == 0  # still within its claim: left alone
     clock.set(
         clock.now() + timedelta(seconds=channel_services.config.settings.outbox.claim_seconds + 1)
     )
-    await sender.drain()
+    await run_until_idle(sender)
 
     [row] = outbox_rows(channel_services)
     assert row.status == MessageStatus.FAILED.value
@@ -228,7 +229,7 @@ async def test_an_interrupted_sms_that_twilio_accepted_is_marked_sent_not_resent
         channel_services, Channel.SMS, PHONE, clock.now(), phone=PHONE
     )
     queue(channel_services, citizen, conversation, ["første", "anden"])
-    claimed = sender._claim(Channel.SMS, [])
+    claimed = sender.store.claim(Channel.SMS, [])
     assert claimed
     assert not isinstance(claimed, bool)
     channels = channel_services.channels
@@ -238,7 +239,7 @@ async def test_an_interrupted_sms_that_twilio_accepted_is_marked_sent_not_resent
     await channels.sms.send(claimed.message)
 
     clock.set(clock.now() + timedelta(seconds=61))
-    await sender.drain()
+    await run_until_idle(sender)
 
     rows = outbox_rows(channel_services)
     assert [r.status for r in rows] == [MessageStatus.SENT.value, MessageStatus.SENT.value]
@@ -253,10 +254,10 @@ async def test_an_interrupted_sms_that_twilio_never_got_is_sent_once(
         channel_services, Channel.SMS, PHONE, clock.now(), phone=PHONE
     )
     queue(channel_services, citizen, conversation, ["kun én gang"])
-    assert sender._claim(Channel.SMS, [])
+    assert sender.store.claim(Channel.SMS, [])
 
     clock.set(clock.now() + timedelta(seconds=61))
-    await sender.drain()
+    await run_until_idle(sender)
 
     [row] = outbox_rows(channel_services)
     assert row.status == MessageStatus.SENT.value
@@ -293,7 +294,7 @@ async def test_two_senders_on_one_database_deliver_every_row_exactly_once(
     first = channel_services.channels.outbox if channel_services.channels else None
     assert first is not None
 
-    await asyncio.gather(first.drain(), second.drain())
+    await asyncio.gather(run_until_idle(first), run_until_idle(second))
 
     delivered = [m["text"] for m in fake_telegram.sent()] + [m["Body"] for m in fake_twilio.sent()]
     assert sorted(delivered) == sorted(expected)  # each exactly once

@@ -14,7 +14,7 @@ import pytest
 from bot.kernel.messages import Channel
 from bot.services import Services
 from bot.store.models import MessageStatus
-from integrations.outbox import DELIVERY_UNKNOWN
+from integrations.outbox.sender import DELIVERY_UNKNOWN
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi

@@ -26,6 +26,7 @@ from tests.integrations.conftest import (
     WEBHOOK_SECRET,
     count_rows,
     outbox_rows,
+    run_until_idle,
     wait_until,
 )
 
@@ -273,7 +274,7 @@ async def test_polling_fetches_updates_and_answers_them(
     await poller.start()
     try:
         await wait_until_async(lambda: count_rows(channel_services, Message) == 2)
-        await channels.outbox.drain()
+        await run_until_idle(channels.outbox)
     finally:
         await poller.stop()
         await channels.telegram.transport.stop()

@@ -1,141 +1,34 @@
-"""Reminder policy and planning: which reminders a booking or a check-in gets, and when.
-
-The policy (config ``reminders``) is applied in Europe/Copenhagen wall-clock time: a 48-hour
-reminder goes out two days before at the same local time, also across a daylight-saving change;
-leads that are not whole days (2 hours) are real elapsed hours. SMS reminders never go out in
-quiet hours: one that would is pushed to the end of them, or, when that would leave less than half
-its lead time before the meeting, to just before quiet hours began the evening before.
+"""Reminder planning: which reminders a booking or a check-in gets, and when.
 
 The booking listener :func:`ReminderPlanner.booking_changed` re-derives a booking's reminders in
 the caller's transaction and is idempotent: each planned reminder has a ``dedupe_key`` (booking,
 kind, lead, meeting start), so calling it twice plans nothing twice, a moved meeting cancels the
-old reminders and plans new ones, and a cancelled meeting cancels them all.
-
-This module also answers questions about reminders: the one a citizen's message may answer
-(:func:`load_pending_reminder`), the statistics per policy (:func:`reminder_statistics`), and it
-carries out the effects of ``flows/reminder_reply.py``.
+old reminders and plans new ones, and a cancelled meeting cancels them all. When they are sent is
+the policy's (:mod:`bot.domain.reminders.policy`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, bindparam, case, exists, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.booking_events import BookingListeners
-from bot.domain.effects import EffectRunner, EffectScope
+from bot.domain.reminders.policy import ReminderPolicy
 from bot.kernel.messages import Channel
-from bot.runtime.config import Settings
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
     Booking,
-    BookingStatus,
     CheckIn,
     Citizen,
-    Consultant,
-    Direction,
-    Message,
     Reminder,
     ReminderKind,
     ReminderStatus,
 )
-from flows.content import Content
-from flows.reminder_reply import AnswerReminder, ConfirmBooking, DeclineBooking
-from flows.reminder_text import meeting_when
-from flows.types import PendingReminder
 
 # Bookings the citizen made themselves in a chat already got the chat's own confirmation.
 CITIZEN_CHANNELS = frozenset(channel.value for channel in Channel)
-# After this long without an answer, a check-in message no longer captures the next message.
-CHECK_IN_ANSWER_WINDOW = timedelta(days=7)
-# Statistics' label for bookings without a reminder policy (NULL).
-NO_POLICY = "none"
-
-
-def _parse_clock(value: str, key: str) -> time:
-    try:
-        hours, minutes = value.split(":")
-        return time(int(hours), int(minutes))
-    except ValueError as exc:
-        raise ValueError(f"reminders.{key}: not a HH:MM time: {value!r}") from exc
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderPolicy:
-    """The configured reminder policy, with the local-time arithmetic it needs."""
-
-    name: str
-    confirmation_at_booking: bool
-    hours_before: tuple[float, ...]
-    quiet_start: time
-    quiet_end: time
-    check_in_time: time
-    tz: ZoneInfo
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ReminderPolicy:
-        config = settings.reminders
-        return cls(
-            name=config.policy,
-            confirmation_at_booking=config.confirmation_at_booking,
-            hours_before=tuple(sorted(set(config.hours_before), reverse=True)),
-            quiet_start=_parse_clock(config.quiet_hours.start, "quiet_hours.start"),
-            quiet_end=_parse_clock(config.quiet_hours.end, "quiet_hours.end"),
-            check_in_time=_parse_clock(config.check_in_time, "check_in_time"),
-            tz=settings.tz,
-        )
-
-    # -- local time -----------------------------------------------------------------------
-
-    def _at(self, day: date, clock: time) -> datetime:
-        return datetime.combine(day, clock, tzinfo=self.tz).astimezone(UTC)
-
-    def lead_before(self, starts_at: datetime, hours: float) -> datetime:
-        """When a reminder ``hours`` before ``starts_at`` is planned (see module docstring)."""
-        if hours % 24 == 0:
-            local = starts_at.astimezone(self.tz)
-            earlier = local.replace(tzinfo=None) - timedelta(days=hours // 24)
-            return earlier.replace(tzinfo=self.tz).astimezone(UTC)
-        return starts_at - timedelta(hours=hours)
-
-    def in_quiet_hours(self, moment: datetime) -> bool:
-        clock = moment.astimezone(self.tz).time()
-        if self.quiet_start <= self.quiet_end:
-            return self.quiet_start <= clock < self.quiet_end
-        return clock >= self.quiet_start or clock < self.quiet_end
-
-    def quiet_end_after(self, moment: datetime) -> datetime:
-        local = moment.astimezone(self.tz)
-        end = self._at(local.date(), self.quiet_end)
-        return end if end > moment else self._at(local.date() + timedelta(days=1), self.quiet_end)
-
-    def quiet_start_before(self, moment: datetime) -> datetime:
-        local = moment.astimezone(self.tz)
-        start = self._at(local.date(), self.quiet_start)
-        if start <= moment:
-            return start
-        return self._at(local.date() - timedelta(days=1), self.quiet_start)
-
-    def send_time(
-        self, planned: datetime, starts_at: datetime, *, lead: timedelta, sms: bool
-    ) -> datetime:
-        """When a reminder planned for ``planned`` is sent, keeping SMS out of quiet hours."""
-        if not sms or not self.in_quiet_hours(planned):
-            return planned
-        after = self.quiet_end_after(planned)
-        if starts_at - after >= lead / 2:
-            return after
-        return self.quiet_start_before(planned) - timedelta(minutes=1)
-
-    def next_check_in(self, after: datetime, every_weeks: int) -> datetime:
-        """The check-in ``every_weeks`` weeks after ``after``, at the check-in time of day."""
-        day = after.astimezone(self.tz).date() + timedelta(weeks=every_weeks)
-        return self._at(day, self.check_in_time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,198 +220,3 @@ class ReminderPlanner:
                 row.status = ReminderStatus.CANCELLED.value
                 row.note = "check-in changed"
                 row.updated_at = now
-
-
-# -- the citizen's answer --------------------------------------------------------------------
-
-
-# Every message a citizen sends runs these (built once; see bot/pipeline/dispatcher.py).
-_LAST_SENT_REMINDER = (
-    select(Reminder)
-    .where(
-        Reminder.citizen_id == bindparam("citizen_id"),
-        Reminder.status == ReminderStatus.SENT.value,
-    )
-    .order_by(Reminder.sent_at.desc(), Reminder.id.desc())
-    .limit(1)
-)
-_SENT_AFTER = select(
-    exists().where(
-        Message.citizen_id == bindparam("citizen_id"),
-        Message.direction == Direction.OUT.value,
-        Message.id > bindparam("message_id"),
-    )
-)
-
-
-def load_pending_reminder(
-    session: Session,
-    citizen_id: int,
-    now: datetime,
-    *,
-    content: Content,
-    language: str,
-    tz: ZoneInfo,
-) -> PendingReminder | None:
-    """The last reminder sent to the citizen, if it still awaits an answer."""
-    reminder = session.scalars(_LAST_SENT_REMINDER, {"citizen_id": citizen_id}).first()
-    if reminder is None or reminder.answered_at is not None or reminder.sent_at is None:
-        return None
-    # Was anything sent to the citizen after the reminder (a bot or consultant reply)?
-    latest = reminder.message_id is None or not session.scalar(
-        _SENT_AFTER, {"citizen_id": citizen_id, "message_id": reminder.message_id}
-    )
-    if reminder.kind == ReminderKind.CHECK_IN:
-        if now - reminder.sent_at > CHECK_IN_ANSWER_WINDOW:
-            return None
-        return PendingReminder(reminder_id=reminder.id, kind=reminder.kind, latest=latest)
-    booking = reminder.booking
-    if booking is None or booking.status not in ACTIVE_BOOKING_STATUSES:
-        return None
-    if now >= booking.ends_at:
-        return None
-    return PendingReminder(
-        reminder_id=reminder.id,
-        kind=reminder.kind,
-        booking_id=booking.id,
-        when=meeting_when(content, language, booking.starts_at, now, tz),
-        consultant_name=booking.consultant.display_name,
-        latest=latest,
-    )
-
-
-class ReminderAnswers:
-    """Carries out ConfirmBooking, DeclineBooking and AnswerReminder (dispatcher transaction)."""
-
-    def __init__(self, listeners: BookingListeners) -> None:
-        self.listeners = listeners
-
-    def register(self, effects: EffectRunner) -> None:
-        effects.register(ConfirmBooking, self.confirm)
-        effects.register(DeclineBooking, self.decline)
-        effects.register(AnswerReminder, self.answer)
-
-    def _booking(self, scope: EffectScope, booking_id: int) -> Booking | None:
-        booking = scope.session.get(Booking, booking_id, with_for_update=True)
-        # Only the citizen's own active booking can be answered for.
-        if booking is None or booking.citizen_id != scope.citizen_id:
-            return None
-        return booking if booking.status in ACTIVE_BOOKING_STATUSES else None
-
-    def confirm(self, scope: EffectScope, effect: ConfirmBooking) -> None:
-        booking = self._booking(scope, effect.booking_id)
-        if booking is None:
-            return
-        booking.status = BookingStatus.CONFIRMED.value
-        booking.confirmed_at = booking.confirmed_at or scope.now
-        self.listeners.changed(scope.session, booking, scope.now)
-
-    def decline(self, scope: EffectScope, effect: DeclineBooking) -> None:
-        booking = self._booking(scope, effect.booking_id)
-        if booking is None:
-            return
-        booking.status = BookingStatus.CANCELLED.value
-        booking.cancelled_at = scope.now
-        booking.cancel_reason = effect.reason
-        self.listeners.changed(scope.session, booking, scope.now)
-
-    def answer(self, scope: EffectScope, effect: AnswerReminder) -> None:
-        reminder = scope.session.get(Reminder, effect.reminder_id)
-        if reminder is not None and reminder.citizen_id == scope.citizen_id:
-            reminder.answered_at = scope.now
-            reminder.answer = effect.answer
-            reminder.updated_at = scope.now
-
-
-# -- statistics and listing --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyOutcome:
-    """How the bookings under one reminder policy went (for the inbox's statistics page)."""
-
-    policy: str
-    bookings: int
-    confirmed: int
-    cancelled: int
-    no_show: int
-    attended: int
-
-
-def reminder_statistics(session: Session) -> list[PolicyOutcome]:
-    """Confirmed, cancelled and no-show counts per ``Booking.reminder_policy``.
-
-    ``confirmed`` counts bookings the citizen confirmed (JA), whatever happened after.
-    """
-    policy = func.coalesce(Booking.reminder_policy, NO_POLICY)
-
-    def count_status(status: BookingStatus) -> ColumnElement[Any]:
-        return func.sum(case((Booking.status == status.value, 1), else_=0))
-
-    rows = session.execute(
-        select(
-            policy,
-            func.count(Booking.id),
-            func.sum(case((Booking.confirmed_at.is_not(None), 1), else_=0)),
-            count_status(BookingStatus.CANCELLED),
-            count_status(BookingStatus.NO_SHOW),
-            count_status(BookingStatus.ATTENDED),
-        )
-        .group_by(policy)
-        .order_by(policy)
-    ).all()
-    return [
-        PolicyOutcome(
-            str(name), int(total), int(conf or 0), int(canc or 0), int(ns or 0), int(att or 0)
-        )
-        for name, total, conf, canc, ns, att in rows
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderListing:
-    id: int
-    kind: str
-    status: str
-    due_at: datetime
-    channel: str | None
-    booking_id: int | None
-    check_in_id: int | None
-    citizen_id: int
-    meeting_at: datetime | None
-    consultant: str | None
-    note: str | None
-
-
-def list_reminders(
-    session: Session,
-    *,
-    statuses: Sequence[str] = (ReminderStatus.SCHEDULED.value,),
-    limit: int = 500,
-) -> list[ReminderListing]:
-    """Reminders by due time (scheduled ones by default) for ``borgerchat reminders list``."""
-    query = (
-        select(Reminder, Booking.starts_at, Consultant.display_name)
-        .outerjoin(Booking, Booking.id == Reminder.booking_id)
-        .outerjoin(Consultant, Consultant.id == Booking.consultant_id)
-        .order_by(Reminder.due_at, Reminder.id)
-        .limit(limit)
-    )
-    if statuses:
-        query = query.where(Reminder.status.in_(list(statuses)))
-    return [
-        ReminderListing(
-            id=row.id,
-            kind=row.kind,
-            status=row.status,
-            due_at=row.due_at,
-            channel=row.channel,
-            booking_id=row.booking_id,
-            check_in_id=row.check_in_id,
-            citizen_id=row.citizen_id,
-            meeting_at=starts_at,
-            consultant=consultant,
-            note=row.note,
-        )
-        for row, starts_at, consultant in session.execute(query).all()
-    ]

@@ -1,7 +1,7 @@
 """Citizens, their channel identities, conversations and messages; teams and consultants.
 
 The ``messages`` table is also the outbox: an outbound row starts ``queued`` and a sender
-claims it, delivers it and records the outcome (see ``integrations/outbox.py``).
+claims it, delivers it and records the outcome (see ``integrations/outbox/``).
 """
 
 from __future__ import annotations

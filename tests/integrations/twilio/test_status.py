@@ -9,7 +9,7 @@ from bot.kernel.messages import Channel
 from bot.services import Services
 from bot.store.models import MessageStatus
 from bot.wiring import create_app
-from integrations.outbox import OutboxSender
+from integrations.outbox.sender import OutboxSender
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.integrations.conftest import (
     ACCOUNT_SID,
@@ -17,6 +17,7 @@ from tests.integrations.conftest import (
     new_citizen,
     outbox_rows,
     queue,
+    run_until_idle,
     sign,
     wait_until,
 )
@@ -38,7 +39,7 @@ async def test_status_callbacks_update_the_message_and_forged_ones_are_refused(
         channel_services, Channel.SMS, PHONE, channel_services.clock.now(), phone=PHONE
     )
     [row_id] = queue(channel_services, citizen, conversation, ["Din tid er bekræftet."])
-    await sender.drain()
+    await run_until_idle(sender)
     [sent] = fake_twilio.sent(PHONE)
     callback_url = sent["StatusCallback"]
     sid = fake_twilio.accepted[0]["sid"]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.reminders.planning import ReminderPolicy
+from bot.domain.reminders.policy import ReminderPolicy
 from bot.runtime.config import load_config
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
