@@ -10,10 +10,19 @@ If another citizen takes the slot in between, the core raises :class:`SlotTaken`
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
 
 from flows.handoff import queue
+from flows.questions import (
+    Action,
+    BookingPlan,
+    ChooseSlot,
+    ConfirmCancel,
+    ConfirmSlot,
+    Menu,
+    Purpose,
+)
 from flows.reading import asks_for_more, contains_any, pick_choice, wanted_time, yes_or_no
+from flows.registry import Registry
 from flows.turn import Turn
 from flows.types import (
     BookMeeting,
@@ -22,16 +31,34 @@ from flows.types import (
     MeetingInfo,
     RescheduleMeeting,
     SlotOffer,
+    Topic,
 )
 
 PAGE_SIZE = 4
-BOOK, RESCHEDULE, CALLBACK = "book", "reschedule", "callback"
 
 
-def _pool(turn: Turn, purpose: str) -> list[SlotOffer]:
+def register(registry: Registry) -> None:
+    registry.intent(
+        "book_meeting", lambda turn, topic: start_booking(turn, topic or turn.state.topic)
+    )
+    registry.intent("reschedule_meeting", lambda turn, _: start_reschedule(turn))
+    registry.intent("cancel_meeting", lambda turn, _: start_cancel(turn))
+    registry.intent("meeting_info", lambda turn, _: show_meeting(turn))
+    registry.intent(
+        "callback",
+        lambda turn, _: offer_slots(turn, Purpose.CALLBACK, topic=Topic.CALLBACK, use_wanted=False),
+    )
+    registry.answer(ChooseSlot, answer_slots)
+    registry.answer(ConfirmSlot, answer_confirm)
+    registry.answer(ConfirmCancel, answer_cancel)
+
+
+def _pool(turn: Turn, purpose: Purpose) -> list[SlotOffer]:
     meeting = turn.context.next_meeting
-    moving_a_call = purpose == RESCHEDULE and meeting is not None and meeting.kind == "phone"
-    if purpose == CALLBACK or moving_a_call:
+    moving_a_call = (
+        purpose == Purpose.RESCHEDULE and meeting is not None and meeting.kind == "phone"
+    )
+    if purpose == Purpose.CALLBACK or moving_a_call:
         return list(turn.context.callback_slots)
     return list(turn.context.free_slots)
 
@@ -52,15 +79,15 @@ def start_booking(turn: Turn, topic: str | None = None) -> None:
     if meeting is not None:
         turn.ask_yes_no(
             turn.t("booking.already_booked", when=turn.moment(meeting.starts_at)),
-            yes={"start": "reschedule_meeting"},
+            yes=Action(start="reschedule_meeting"),
         )
         return
-    offer_slots(turn, BOOK, topic=topic)
+    offer_slots(turn, Purpose.BOOK, topic=topic)
 
 
 def offer_slots(
     turn: Turn,
-    purpose: str,
+    purpose: Purpose,
     *,
     topic: str | None = None,
     booking_id: int | None = None,
@@ -71,13 +98,13 @@ def offer_slots(
 ) -> None:
     pool = [slot for slot in _pool(turn, purpose) if slot.slot_id not in exclude]
     if not pool:
-        if purpose == CALLBACK:
+        if purpose == Purpose.CALLBACK:
             turn.say("handoff.no_callback_slots")
             queue(turn, HandoffReason.CALLBACK)
         else:
-            turn.ask_yes_no(turn.t("booking.no_slots"), yes={"start": "human_handoff"})
+            turn.ask_yes_no(turn.t("booking.no_slots"), yes=Action(start="human_handoff"))
         return
-    data: dict[str, Any] = {"purpose": purpose, "topic": topic, "booking_id": booking_id}
+    data = BookingPlan(purpose, topic, booking_id)
     if use_wanted:
         day, clock = wanted_time(turn.parse, turn.context.now, turn.tz)
         if day is not None or clock is not None:
@@ -93,7 +120,7 @@ def offer_slots(
             _offer_page(turn, later, 0, turn.t("booking.wanted_not_free"), data)
             return
     if intro is None:
-        key = "booking.callback_offer" if purpose == CALLBACK else "booking.offer_slots"
+        key = "booking.callback_offer" if purpose == Purpose.CALLBACK else "booking.offer_slots"
         intro = turn.t(key) if offset == 0 else turn.t("booking.more_slots")
     _offer_page(turn, pool, offset, intro, data)
 
@@ -113,7 +140,7 @@ def _matches(turn: Turn, slot: SlotOffer, day: date | None, clock: time | None) 
 
 
 def _offer_page(
-    turn: Turn, slots: list[SlotOffer], offset: int, intro: str, data: dict[str, Any]
+    turn: Turn, slots: list[SlotOffer], offset: int, intro: str, data: BookingPlan
 ) -> None:
     if offset >= len(slots):
         offset = 0
@@ -125,31 +152,30 @@ def _offer_page(
     more = len(slots) > offset + PAGE_SIZE
     choices = [*labels, turn.t("booking.more_choice")] if more else labels
     turn.ask(
-        "slots",
-        intro,
-        choices,
-        slot_ids=[slot.slot_id for slot in page],
-        all_ids=[slot.slot_id for slot in slots],
-        offset=offset,
-        **data,
+        ChooseSlot(
+            text=intro,
+            choices=tuple(choices),
+            plan=data,
+            slot_ids=tuple(slot.slot_id for slot in page),
+            all_ids=tuple(slot.slot_id for slot in slots),
+            offset=offset,
+        )
     )
 
 
-def answer_slots(turn: Turn, pending: dict[str, Any]) -> bool:
+def answer_slots(turn: Turn, pending: ChooseSlot) -> bool:
     """Read the answer to a list of times; False when the message is not an answer."""
-    data = {key: pending.get(key) for key in ("purpose", "topic", "booking_id")}
-    slot_ids: list[int] = pending.get("slot_ids", [])
-    choices: list[str] = pending.get("choices", [])
-    index = pick_choice(turn.text, choices)
+    data = pending.plan
+    slot_ids = pending.slot_ids
+    index = pick_choice(turn.text, pending.choices)
     if index is not None and index >= len(slot_ids) and contains_any(turn.text, ("sidste", "last")):
         index = len(slot_ids) - 1  # "den sidste" means the last time, not "other times"
     wants_more = asks_for_more(turn.text) or (index is not None and index >= len(slot_ids))
     if wants_more:
-        all_ids: list[int] = pending.get("all_ids", slot_ids)
-        slots = [slot for slot in (_find(turn, i) for i in all_ids) if slot is not None]
-        offset = int(pending.get("offset", 0)) + PAGE_SIZE
+        slots = [slot for slot in (_find(turn, i) for i in pending.all_ids) if slot is not None]
+        offset = pending.offset + PAGE_SIZE
         if offset >= len(slots):
-            slots = _pool(turn, str(data["purpose"]))
+            slots = _pool(turn, data.purpose)
             offset = 0
         _offer_page(turn, slots, offset, turn.t("booking.more_slots"), data)
         return True
@@ -162,7 +188,7 @@ def answer_slots(turn: Turn, pending: dict[str, Any]) -> bool:
         return True
     day, clock = wanted_time(turn.parse, turn.context.now, turn.tz)
     if day is not None or clock is not None:
-        offer_slots(turn, str(data["purpose"]), topic=data["topic"], booking_id=data["booking_id"])
+        offer_slots(turn, data.purpose, topic=data.topic, booking_id=data.booking_id)
         return True
     if yes_or_no(turn.parse) is False:
         turn.clear_pending()
@@ -171,10 +197,10 @@ def answer_slots(turn: Turn, pending: dict[str, Any]) -> bool:
     return False
 
 
-def confirm(turn: Turn, slot: SlotOffer, data: dict[str, Any]) -> None:
+def confirm(turn: Turn, slot: SlotOffer, data: BookingPlan) -> None:
     when = turn.moment(slot.starts_at)
     meeting = turn.context.next_meeting
-    if data.get("purpose") == RESCHEDULE and meeting is not None:
+    if data.purpose == Purpose.RESCHEDULE and meeting is not None:
         text = turn.t(
             "booking.confirm_reschedule",
             old=turn.moment(meeting.starts_at),
@@ -186,39 +212,31 @@ def confirm(turn: Turn, slot: SlotOffer, data: dict[str, Any]) -> None:
         text = turn.t(
             "booking.confirm", when=when, consultant=slot.consultant, location=slot.location
         )
-    turn.ask(
-        "confirm_slot",
-        text,
-        [turn.t("core.yes_label"), turn.t("core.no_label")],
-        slot_id=slot.slot_id,
-        **data,
-    )
+    turn.ask(ConfirmSlot(text=text, choices=turn.yes_no_labels(), slot_id=slot.slot_id, plan=data))
 
 
-def answer_confirm(turn: Turn, pending: dict[str, Any]) -> bool:
+def answer_confirm(turn: Turn, pending: ConfirmSlot) -> bool:
     answer = yes_or_no(turn.parse)
     if answer is None:
-        index = pick_choice(turn.text, pending.get("choices", []))
+        index = pick_choice(turn.text, pending.choices)
         answer = None if index is None else index == 0
-    data = {key: pending.get(key) for key in ("purpose", "topic", "booking_id")}
+    data = pending.plan
     if answer is not True:
         day, clock = wanted_time(turn.parse, turn.context.now, turn.tz)
         if day is not None or clock is not None:
             # "Nej, hellere fredag kl 9": a correction, read as a new wish.
-            offer_slots(
-                turn, str(data["purpose"]), topic=data["topic"], booking_id=data["booking_id"]
-            )
+            offer_slots(turn, data.purpose, topic=data.topic, booking_id=data.booking_id)
             return True
     if answer is None:
         return False
-    slot_id = int(pending["slot_id"])
+    slot_id = pending.slot_id
     slot = _find(turn, slot_id)
     if not answer:
         offer_slots(
             turn,
-            str(data["purpose"]),
-            topic=data["topic"],
-            booking_id=data["booking_id"],
+            data.purpose,
+            topic=data.topic,
+            booking_id=data.booking_id,
             intro=turn.t("booking.not_booked"),
             use_wanted=False,
         )
@@ -234,13 +252,11 @@ def answer_confirm(turn: Turn, pending: dict[str, Any]) -> bool:
         "location": slot.location,
         "address": _address(slot.address),
     }
-    booking_id = data.get("booking_id")
-    if data.get("purpose") == RESCHEDULE and booking_id is not None:
-        turn.effects.append(RescheduleMeeting(int(booking_id), slot_id))
+    if data.purpose == Purpose.RESCHEDULE and data.booking_id is not None:
+        turn.effects.append(RescheduleMeeting(data.booking_id, slot_id))
         turn.say("booking.rescheduled", **params)
     else:
-        topic = data.get("topic")
-        turn.effects.append(BookMeeting(slot_id, str(topic) if topic else None))
+        turn.effects.append(BookMeeting(slot_id, data.topic or None))
         turn.say("booking.booked", **params)
     turn.facts["booked"] = when
     return True
@@ -248,13 +264,13 @@ def answer_confirm(turn: Turn, pending: dict[str, Any]) -> bool:
 
 def recover(turn: Turn, slot_id: int) -> None:
     """The slot went to someone else: say so and offer fresh times of the same kind."""
-    pending = turn.pending or {}
-    purpose = str(pending.get("purpose") or BOOK)
+    pending = turn.pending
+    plan = pending.plan if isinstance(pending, ChooseSlot | ConfirmSlot) else BookingPlan()
     offer_slots(
         turn,
-        purpose,
-        topic=pending.get("topic"),
-        booking_id=pending.get("booking_id"),
+        plan.purpose,
+        topic=plan.topic,
+        booking_id=plan.booking_id,
         intro=turn.t("booking.slot_taken"),
         use_wanted=False,
         exclude=(slot_id,),
@@ -264,7 +280,7 @@ def recover(turn: Turn, slot_id: int) -> None:
 def show_meeting(turn: Turn) -> None:
     meeting = turn.context.next_meeting
     if meeting is None:
-        turn.ask_yes_no(turn.t("booking.no_meeting"), yes={"start": "book_meeting"})
+        turn.ask_yes_no(turn.t("booking.no_meeting"), yes=Action(start="book_meeting"))
         return
     text = turn.t(
         "booking.meeting_info",
@@ -275,21 +291,22 @@ def show_meeting(turn: Turn) -> None:
         directions=f" {meeting.directions}" if meeting.directions else "",
     )
     turn.ask(
-        "menu",
-        text,
-        turn.labels("booking.meeting_choices"),
-        options=["reschedule_meeting", "cancel_meeting"],
+        Menu(
+            text=text,
+            choices=turn.labels("booking.meeting_choices"),
+            options=("reschedule_meeting", "cancel_meeting"),
+        )
     )
 
 
 def start_reschedule(turn: Turn) -> None:
     meeting = turn.context.next_meeting
     if meeting is None:
-        turn.ask_yes_no(turn.t("booking.no_meeting"), yes={"start": "book_meeting"})
+        turn.ask_yes_no(turn.t("booking.no_meeting"), yes=Action(start="book_meeting"))
         return
     offer_slots(
         turn,
-        RESCHEDULE,
+        Purpose.RESCHEDULE,
         booking_id=meeting.booking_id,
         intro=turn.t("booking.reschedule_offer", when=turn.moment(meeting.starts_at)),
     )
@@ -298,31 +315,34 @@ def start_reschedule(turn: Turn) -> None:
 def start_cancel(turn: Turn) -> None:
     meeting = turn.context.next_meeting
     if meeting is None:
-        turn.ask_yes_no(turn.t("booking.no_meeting"), yes={"start": "book_meeting"})
+        turn.ask_yes_no(turn.t("booking.no_meeting"), yes=Action(start="book_meeting"))
         return
+    when = turn.moment(meeting.starts_at)
     turn.ask(
-        "confirm_cancel",
-        turn.t("booking.confirm_cancel", when=turn.moment(meeting.starts_at)),
-        [turn.t("core.yes_label"), turn.t("core.no_label")],
-        booking_id=meeting.booking_id,
-        when=turn.moment(meeting.starts_at),
+        ConfirmCancel(
+            text=turn.t("booking.confirm_cancel", when=when),
+            choices=turn.yes_no_labels(),
+            booking_id=meeting.booking_id,
+            when=when,
+        )
     )
 
 
-def answer_cancel(turn: Turn, pending: dict[str, Any]) -> bool:
+def answer_cancel(turn: Turn, pending: ConfirmCancel) -> bool:
     answer = yes_or_no(turn.parse)
     if answer is None:
-        index = pick_choice(turn.text, pending.get("choices", []))
+        index = pick_choice(turn.text, pending.choices)
         if index is None:
             return False
         answer = index == 0
     turn.clear_pending()
-    when = str(pending.get("when", ""))
     if not answer:
-        turn.say("booking.kept", when=when)
+        turn.say("booking.kept", when=pending.when)
         return True
-    turn.effects.append(CancelMeeting(int(pending["booking_id"])))
-    turn.ask_yes_no(turn.t("booking.cancelled", when=when), yes={"start": "book_meeting"})
+    turn.effects.append(CancelMeeting(pending.booking_id))
+    turn.ask_yes_no(
+        turn.t("booking.cancelled", when=pending.when), yes=Action(start="book_meeting")
+    )
     return True
 
 

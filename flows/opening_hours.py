@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
+from flows.questions import Menu
+from flows.registry import Registry
 from flows.turn import Turn
 from flows.types import Topic, WeeklyOpening
 
@@ -18,15 +20,20 @@ PHONE_KIND = "phone"
 RANGE_FROM_DAYS = 3
 
 
+def register(registry: Registry) -> None:
+    registry.intent("opening_hours", lambda turn, _: answer(turn))
+
+
 def answer(turn: Turn) -> None:
     turn.facts["topic"] = Topic.OPENING_HOURS
     places = [row for row in turn.context.opening_hours if row.kind != PHONE_KIND]
     if not places:
         turn.ask(
-            "menu",
-            turn.t("opening.none"),
-            turn.labels("opening.none_choices"),
-            options=["book_meeting", "human_handoff"],
+            Menu(
+                text=turn.t("opening.none"),
+                choices=turn.labels("opening.none_choices"),
+                options=("book_meeting", "human_handoff"),
+            )
         )
         return
     by_place: dict[tuple[str, str | None], list[WeeklyOpening]] = {}

@@ -9,6 +9,7 @@ Danish letters and SMS spelling still match.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -144,7 +145,7 @@ def is_stop(text: str) -> bool:
     return fold(text) in STOP_WORDS
 
 
-def pick_choice(text: str, labels: list[str]) -> int | None:
+def pick_choice(text: str, labels: Sequence[str]) -> int | None:
     """The 0-based index of the choice the citizen picked, or None."""
     folded = fold(text)
     if not folded or not labels:

@@ -4,7 +4,7 @@ A pure module. The flow engine calls :func:`handle` (or ``ReminderReplyFlow.step
 ``context.pending_reminder`` is set; it returns a :class:`Step` when the message answers the
 reminder, and ``None`` otherwise so the engine reads the message as usual. Crisis, requests for a
 person and opt-outs are never taken here, nor is anything when a flow asked a question
-(``state["pending"]``) after the reminder was sent.
+(``FlowState.pending``) after the reminder was sent. Both take and return the stored state.
 
 Answers are recognised by the reply words the reminder asks for (JA / NEJ / FLYT, or 1 / 2 / 3
 for the buttons), by free text ("jeg kommer", "kan ikke", "en anden dag") and by the NLU intent
@@ -12,7 +12,7 @@ for the buttons), by free text ("jeg kommer", "kan ikke", "en anden dag") and by
 
 - JA: the booking is confirmed.
 - NEJ: the booking is cancelled, and a yes/no question offers a new time; its "yes" starts the
-  booking flow (the flows' ``{"kind": "yesno", "yes": {"start": ...}}`` question).
+  booking flow (the flows' :class:`flows.questions.YesNo` question).
 - FLYT: when the NLU already reads the message as ``reschedule_meeting`` the engine's own
   rescheduling (which offers free times right away) takes it: ``None``. Otherwise (a bare "3")
   a yes/no question whose "yes" starts rescheduling.
@@ -26,16 +26,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bot.kernel.messages import Reply
 from flows.content import Content
+from flows.questions import Action, YesNo
+from flows.turn import Turn
 from flows.types import (
     Effect,
     FlowContext,
-    FlowState,
     HandOff,
     HandoffReason,
     PendingReminder,
     Step,
+    StoredState,
     SummaryKey,
 )
 from nlu.types import ParseResult
@@ -77,15 +78,9 @@ class AnswerReminder(Effect):
     answer: str
 
 
-def yes_no_question(text: str, choices: list[str], *, yes_starts: str) -> dict[str, Any]:
-    """An open yes/no question in the flows' state shape; "yes" starts the flow ``yes_starts``."""
-    return {
-        "kind": "yesno",
-        "text": text,
-        "choices": choices,
-        "yes": {"start": yes_starts},
-        "no": {},
-    }
+def yes_no_question(text: str, choices: tuple[str, ...], *, yes_starts: str) -> YesNo:
+    """An open yes/no question whose "yes" starts the flow ``yes_starts``."""
+    return YesNo(text=text, choices=choices, yes=Action(start=yes_starts))
 
 
 _MOVE = re.compile(
@@ -124,63 +119,62 @@ class ReminderReplyFlow:
     def __init__(self, content: Content) -> None:
         self.content = content
 
-    def step(self, state: FlowState, parse: ParseResult, context: FlowContext) -> Step | None:
-        pending = context.pending_reminder
-        if pending is None or parse["intent"]["name"] in NEVER_TAKEN:
-            return None
-        if state.get("pending") and not pending.latest:
+    def step(self, state: StoredState, parse: ParseResult, context: FlowContext) -> Step | None:
+        turn = Turn(self.content, parse, context, state, context.language)
+        return turn.step() if self._answer(turn) else None
+
+    def _answer(self, turn: Turn) -> bool:
+        """Answer the pending reminder; False when the message does not answer it."""
+        pending = turn.context.pending_reminder
+        if pending is None or turn.intent in NEVER_TAKEN:
+            return False
+        if turn.pending is not None and not pending.latest:
             # A flow asked something after the reminder: its "ja" is not meant for the reminder.
-            return None
+            return False
         if pending.kind == "check_in":
-            return self._check_in_answer(state, parse, context, pending)
+            self._check_in_answer(turn, pending)
+            return True
         if pending.booking_id is None:
-            return None
-        answer = classify(parse)
+            return False
+        answer = classify(turn.parse)
         if answer is None:
-            return None
-        lang = context.language
-        text = self.content.text
+            return False
         answered = AnswerReminder(pending.reminder_id, answer.value)
         if answer is Answer.YES:
-            reply = Reply(text(lang, "reminders.confirmed", when=pending.when))
-            return Step([reply], [answered, ConfirmBooking(pending.booking_id)], dict(state))
+            turn.say("reminders.confirmed", when=pending.when)
+            turn.effects.extend([answered, ConfirmBooking(pending.booking_id)])
+            return True
         if answer is Answer.NO:
-            question = text(lang, "reminders.cancelled", when=pending.when)
-            choices = list(self.content.raw(lang, "reminders.new_time_choices"))
-            next_state = {
-                **state,
-                "pending": yes_no_question(question, choices, yes_starts="book_meeting"),
-            }
-            effects: list[Effect] = [answered, DeclineBooking(pending.booking_id)]
-            return Step([Reply(question, tuple(choices))], effects, next_state)
-        if parse["intent"]["name"] == RESCHEDULE_INTENT:
-            return None  # the engine's rescheduling offers free times straight away
-        question = text(lang, "reminders.reschedule", when=pending.when)
-        choices = list(self.content.raw(lang, "reminders.reschedule_choices"))
-        next_state = {
-            **state,
-            "pending": yes_no_question(question, choices, yes_starts=RESCHEDULE_INTENT),
-        }
-        return Step([Reply(question, tuple(choices))], [answered], next_state)
+            question = turn.t("reminders.cancelled", when=pending.when)
+            choices = turn.labels("reminders.new_time_choices")
+            turn.ask(yes_no_question(question, choices, yes_starts="book_meeting"))
+            turn.effects.extend([answered, DeclineBooking(pending.booking_id)])
+            return True
+        if turn.intent == RESCHEDULE_INTENT:
+            return False  # the engine's rescheduling offers free times straight away
+        question = turn.t("reminders.reschedule", when=pending.when)
+        choices = turn.labels("reminders.reschedule_choices")
+        turn.ask(yes_no_question(question, choices, yes_starts=RESCHEDULE_INTENT))
+        turn.effects.append(answered)
+        return True
 
-    def _check_in_answer(
-        self, state: FlowState, parse: ParseResult, context: FlowContext, pending: PendingReminder
-    ) -> Step:
+    def _check_in_answer(self, turn: Turn, pending: PendingReminder) -> None:
         summary: dict[str, Any] = {
             SummaryKey.REASON: CHECK_IN_HANDOFF_REASON,
-            SummaryKey.CHECK_IN_ANSWER: parse["text"],
-            SummaryKey.INTENT: parse["intent"]["name"],
+            SummaryKey.CHECK_IN_ANSWER: turn.text,
+            SummaryKey.INTENT: turn.intent,
         }
-        effects: list[Effect] = [
-            AnswerReminder(pending.reminder_id, CHECK_IN_HANDOFF_REASON),
-            HandOff(CHECK_IN_HANDOFF_REASON, CHECK_IN_PRIORITY, summary),
-        ]
-        reply = Reply(self.content.text(context.language, "reminders.check_in_thanks"))
-        return Step([reply], effects, dict(state))
+        turn.effects.extend(
+            [
+                AnswerReminder(pending.reminder_id, CHECK_IN_HANDOFF_REASON),
+                HandOff(CHECK_IN_HANDOFF_REASON, CHECK_IN_PRIORITY, summary),
+            ]
+        )
+        turn.say("reminders.check_in_thanks")
 
 
 def handle(
-    state: FlowState, parse: ParseResult, context: FlowContext, content: Content
+    state: StoredState, parse: ParseResult, context: FlowContext, content: Content
 ) -> Step | None:
     """The flow engine's hook: a Step if the message answers the pending reminder, else None."""
     return ReminderReplyFlow(content).step(state, parse, context)

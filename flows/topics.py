@@ -1,4 +1,5 @@
-"""The four topics: sourced answers (fravær, ferie, løn og pension), absence notices, job wishes.
+"""The topics: sourced answers (fravær, ferie, løn og pension) and absence notices; job wishes
+are in :mod:`flows.job_wishes`.
 
 An answer depends on the citizen's benefit, so the flow asks that first unless the message says
 it already ("min førtidspension fra 1998"). Amounts are never calculated or promised: the answer
@@ -9,22 +10,21 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
 
 from flows import meetings
 from flows.handoff import queue
+from flows.questions import Action, ChooseAbsenceReason, ChooseBenefit, ChoosePensionEra
 from flows.reading import (
     contains_any,
     fold,
     is_question,
-    number_in,
     pick_choice,
     wanted_day,
-    weekdays_named,
     yes_or_no,
 )
+from flows.registry import Registry
 from flows.turn import Turn
-from flows.types import HandoffReason, RecordAbsence, RecordRecovery, SaveJobProfile, Topic
+from flows.types import HandoffReason, RecordAbsence, RecordRecovery, Topic
 
 PENSION, FLEX, CASH, JOB = "pension", "flex", "cash_benefit", "job"
 # The benefits (and work) an answer depends on, as kept in ``facts["benefit"]``.
@@ -40,12 +40,22 @@ _HOLIDAY_ANSWERS = {
     CASH: "holiday_cash_benefit",
     PENSION: "holiday_pension",
 }
-_HOLIDAY_OPTIONS = [JOB, CASH, PENSION]
-_WAGE_OPTIONS = [PENSION, FLEX, CASH]
-_ERA_OPTIONS = ["old", "new", "unknown"]
+_HOLIDAY_OPTIONS = (JOB, CASH, PENSION)
+_WAGE_OPTIONS = (PENSION, FLEX, CASH)
+_ERA_OPTIONS = ("old", "new", "unknown")
 # What ``facts["pension_granted"]`` holds for each answer about when the pension was granted.
 PENSION_GRANTED = {"old": "before 2003", "new": "2003 or later", "unknown": "unknown"}
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+
+
+def register(registry: Registry) -> None:
+    registry.intent("fravaer", lambda turn, _: absence(turn))
+    registry.intent("absence_report", lambda turn, _: report_absence(turn, text=""))
+    registry.intent("feriedage", lambda turn, _: holidays(turn))
+    registry.intent("loen_vs_pension", lambda turn, _: wages(turn))
+    registry.answer(ChooseBenefit, answer_benefit)
+    registry.answer(ChoosePensionEra, answer_era)
+    registry.answer(ChooseAbsenceReason, answer_absence_reason)
 
 
 def _benefit_in(text: str) -> str | None:
@@ -80,11 +90,12 @@ def holidays(turn: Turn) -> None:
         benefit = JOB
     if benefit is None:
         turn.ask(
-            "benefit",
-            turn.t("topics.ask_benefit_holiday"),
-            turn.labels("topics.benefit_holiday_choices"),
-            topic="holiday",
-            options=_HOLIDAY_OPTIONS,
+            ChooseBenefit(
+                text=turn.t("topics.ask_benefit_holiday"),
+                choices=turn.labels("topics.benefit_holiday_choices"),
+                holiday=True,
+                options=_HOLIDAY_OPTIONS,
+            )
         )
         return
     _answer_holiday(turn, benefit)
@@ -106,11 +117,11 @@ def wages(turn: Turn) -> None:
         benefit = str(turn.facts["benefit"])
     if benefit is None:
         turn.ask(
-            "benefit",
-            turn.t("topics.ask_benefit_wage"),
-            turn.labels("topics.benefit_wage_choices"),
-            topic="wage",
-            options=_WAGE_OPTIONS,
+            ChooseBenefit(
+                text=turn.t("topics.ask_benefit_wage"),
+                choices=turn.labels("topics.benefit_wage_choices"),
+                options=_WAGE_OPTIONS,
+            )
         )
         return
     _answer_wage(turn, benefit)
@@ -122,10 +133,11 @@ def _answer_wage(turn: Turn, benefit: str) -> None:
         era = _era_in(turn.text)
         if era is None:
             turn.ask(
-                "pension_era",
-                turn.t("topics.ask_pension_era"),
-                turn.labels("topics.pension_era_choices"),
-                options=_ERA_OPTIONS,
+                ChoosePensionEra(
+                    text=turn.t("topics.ask_pension_era"),
+                    choices=turn.labels("topics.pension_era_choices"),
+                    options=_ERA_OPTIONS,
+                )
             )
             return
         _answer_pension(turn, era)
@@ -144,27 +156,26 @@ def _answer_pension(turn: Turn, era: str) -> None:
 
 
 def _offer_meeting(turn: Turn, topic: Topic) -> None:
-    turn.ask_yes_no(turn.t("topics.amount_note"), yes={"start": "book_meeting", "topic": topic})
+    turn.ask_yes_no(turn.t("topics.amount_note"), yes=Action(start="book_meeting", topic=topic))
 
 
-def answer_benefit(turn: Turn, pending: dict[str, Any]) -> bool:
-    options: list[str] = pending.get("options", [])
-    index = pick_choice(turn.text, pending.get("choices", []))
-    benefit = options[index] if index is not None else _benefit_in(turn.text)
-    holiday = pending.get("topic") == "holiday"
+def answer_benefit(turn: Turn, pending: ChooseBenefit) -> bool:
+    index = pick_choice(turn.text, pending.choices)
+    benefit = pending.options[index] if index is not None else _benefit_in(turn.text)
+    holiday = pending.holiday
     if benefit is None and holiday and contains_any(turn.text, ("job", "arbejd", "work")):
         benefit = JOB
     if benefit is None:
         return False
-    if pending.get("topic") == "holiday":
+    if holiday:
         _answer_holiday(turn, benefit)
     else:
         _answer_wage(turn, benefit)
     return True
 
 
-def answer_era(turn: Turn, pending: dict[str, Any]) -> bool:
-    index = pick_choice(turn.text, pending.get("choices", []))
+def answer_era(turn: Turn, pending: ChoosePensionEra) -> bool:
+    index = pick_choice(turn.text, pending.choices)
     era = _ERA_OPTIONS[index] if index is not None else _era_in(turn.text)
     if era is None:
         return False
@@ -227,7 +238,7 @@ def absence(turn: Turn) -> None:
         return
     if is_question(turn.text) and not _says_absent_now(turn.text):
         turn.say_text(turn.answer("fravaer"))
-        turn.ask_yes_no(turn.t("topics.offer_absence_report"), yes={"start": "absence_report"})
+        turn.ask_yes_no(turn.t("topics.offer_absence_report"), yes=Action(start="absence_report"))
         return
     report_absence(turn)
 
@@ -250,25 +261,26 @@ def report_absence(turn: Turn, text: str | None = None) -> None:
     reason = _reason_in(text)
     if reason is None:
         turn.ask(
-            "absence_reason",
-            turn.t("absence.ask_reason"),
-            turn.labels("absence.reason_choices"),
-            options=["own_sickness", "child_sick", "other"],
-            first_text=text,
+            ChooseAbsenceReason(
+                text=turn.t("absence.ask_reason"),
+                choices=turn.labels("absence.reason_choices"),
+                options=("own_sickness", "child_sick", "other"),
+                first_text=text,
+            )
         )
         return
     _record(turn, reason, text)
 
 
-def answer_absence_reason(turn: Turn, pending: dict[str, Any]) -> bool:
-    index = pick_choice(turn.text, pending.get("choices", []))
-    options: list[str] = pending.get("options", [])
+def answer_absence_reason(turn: Turn, pending: ChooseAbsenceReason) -> bool:
+    index = pick_choice(turn.text, pending.choices)
+    options = pending.options
     reason = options[index] if index is not None else _reason_in(turn.text)
     if reason is None:
         if yes_or_no(turn.parse) is not None or len(fold(turn.text)) < 3:
             return False
         reason = "other"
-    _record(turn, reason, f"{pending.get('first_text', '')} {turn.text}".strip())
+    _record(turn, reason, f"{pending.first_text} {turn.text}".strip())
     return True
 
 
@@ -312,136 +324,7 @@ def _record(turn: Turn, reason: str, text: str) -> None:
         assert meeting is not None
         turn.ask_yes_no(
             turn.t("absence.meeting_during", when=turn.moment(meeting.starts_at)),
-            yes={"start": "reschedule_meeting"},
+            yes=Action(start="reschedule_meeting"),
         )
     else:
         turn.say("absence.back_well")
-
-
-# Job wishes ----------------------------------------------------------------------------------
-
-# The job wishes asked for, one at a time, by their keys in ``facts["job_profile"]``.
-JOB_PROFILE_FIELDS = ("kinds", "hours", "days", "cannot")
-_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("kontor", ("kontor", "office", "admin")),
-    ("køkken", ("kokken", "kantine", "kitchen", "kok", "cook", "canteen")),
-    ("lager", ("lager", "warehouse", "pak")),
-    ("rengøring", ("rengor", "cleaning", "clean")),
-    ("butik", ("butik", "shop", "retail", "supermarked")),
-    ("pedel", ("pedel", "caretaker", "janitor")),
-    ("chauffør", ("chauff", "driver", "chaufor")),
-    ("omsorg", ("omsorg", "pleje", "care", "hjemmehj")),
-    ("have og park", ("gartner", "havearb", "park", "garden")),
-)
-# The kinds of work recognised in a message, by the names stored (``JobProfile.kinds_of_work``).
-KINDS_OF_WORK = tuple(name for name, _ in _KINDS)
-_NOTHING = ("nej", "no", "ingen", "intet", "nothing", "none", "nix", "ikke noget", "nope")
-
-
-def _kinds_in(text: str) -> list[str]:
-    return [name for name, stems in _KINDS if contains_any(text, stems)]
-
-
-def job_wishes(turn: Turn) -> None:
-    turn.facts["topic"] = Topic.JOB_WISHES
-    turn.say_text(turn.answer("jobonsker"))
-    profile: dict[str, Any] = {}
-    kinds = _kinds_in(turn.text)
-    if kinds:
-        profile["kinds"] = kinds
-    _ask_next_job_field(turn, profile)
-
-
-def _ask_next_job_field(turn: Turn, profile: dict[str, Any]) -> None:
-    for field in JOB_PROFILE_FIELDS:
-        if field not in profile:
-            turn.ask("job", turn.t(f"jobprofile.ask_{field}"), field=field, profile=profile)
-            return
-    _save_profile(turn, profile)
-
-
-def answer_job(turn: Turn, pending: dict[str, Any]) -> bool:
-    field = str(pending.get("field"))
-    profile: dict[str, Any] = dict(pending.get("profile") or {})
-    text = turn.text.strip()
-    folded = fold(text)
-    if field == "kinds":
-        profile["kinds"] = _kinds_in(text) or [text]
-    elif field == "hours":
-        hours = number_in(turn.parse, "hours_per_week", "number")
-        dont_know = any(w in folded for w in ("ved ikke", "aner ikke", "don t know", "dont know"))
-        if hours is None and not dont_know and not pending.get("asked_again"):
-            turn.ask(
-                "job",
-                turn.t("jobprofile.ask_hours_again"),
-                field=field,
-                profile=profile,
-                asked_again=True,
-            )
-            return True
-        profile["hours"] = hours if hours is not None and 0 < hours <= 60 else None
-    elif field == "days":
-        named = weekdays_named(text)
-        weekday_names = turn.labels("time.weekdays")
-        negated = contains_any(text, ("ikke", "ik", "not", "except", "undtagen", "aldrig"))
-        # "ikke fredag" must not become "fredag": keep the citizen's words when in doubt.
-        profile["days"] = [weekday_names[d] for d in named] if named and not negated else [text]
-    else:
-        nothing = folded in _NOTHING or (yes_or_no(turn.parse) is False and len(folded) < 12)
-        profile["cannot"] = None if nothing else text
-    turn.facts["job_profile"] = profile
-    _ask_next_job_field(turn, profile)
-    return True
-
-
-def looks_like_job_answer(turn: Turn, pending: dict[str, Any]) -> bool:
-    """Does the message fit the job question asked ("mandag og onsdag" for the days)?"""
-    field = pending.get("field")
-    if field == "kinds":
-        return bool(_kinds_in(turn.text))
-    if field == "hours":
-        return number_in(turn.parse, "hours_per_week", "number") is not None
-    if field == "days":
-        return bool(weekdays_named(turn.text)) or contains_any(
-            turn.text,
-            (
-                "formiddag",
-                "eftermiddag",
-                "morgen",
-                "aften",
-                "weekend",
-                "morning",
-                "afternoon",
-                "evening",
-                "hverdag",
-                "weekday",
-            ),
-        )
-    return False
-
-
-def _save_profile(turn: Turn, profile: dict[str, Any]) -> None:
-    turn.clear_pending()
-    kinds = [str(kind) for kind in profile.get("kinds") or []]
-    days = [str(day) for day in profile.get("days") or []]
-    hours = profile.get("hours")
-    cannot = profile.get("cannot")
-    turn.effects.append(
-        SaveJobProfile(
-            kinds_of_work=tuple(kinds),
-            hours_per_week=float(hours) if hours is not None else None,
-            days=tuple(days),
-            cannot_do=str(cannot) if cannot else None,
-        )
-    )
-    parts = [turn.t("jobprofile.summary_kinds", value=", ".join(kinds))]
-    if hours is not None:
-        parts.append(turn.t("jobprofile.summary_hours", value=f"{float(hours):g}"))
-    if days:
-        parts.append(turn.t("jobprofile.summary_days", value=", ".join(days)))
-    if cannot:
-        parts.append(turn.t("jobprofile.summary_cannot", value=cannot))
-    turn.ask_yes_no(
-        turn.t("jobprofile.saved", summary="; ".join(parts)),
-        yes={"start": "book_meeting", "topic": Topic.JOB_WISHES},
-    )

@@ -1,8 +1,9 @@
 """One turn of the dialogue: the message, what the flow says back, and the question it leaves.
 
 A flow asks at most one question per turn. The question is kept in the state as ``pending``
-(its kind, what each answer means, and its rendered text so it can be asked again after a topic
-change); the next message is read as an answer to it first.
+(a :mod:`flows.questions` kind with what each answer means, and its rendered text so it can be
+asked again after a topic change); the next message is read as an answer to it first. A turn reads
+the stored state when it begins and gives the stored form back in :meth:`Turn.step`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from zoneinfo import ZoneInfo
 
 from bot.kernel.messages import Reply
 from flows.content import Content
-from flows.types import Effect, FlowContext, FlowState, Step
+from flows.questions import Action, Question, YesNo
+from flows.state import FlowState
+from flows.types import Effect, FlowContext, Step, StoredState
 from nlu.types import ParseResult
 
 
@@ -23,10 +26,16 @@ class Turn:
     content: Content
     parse: ParseResult
     context: FlowContext
-    state: FlowState
+    stored: StoredState  # the state as stored before this message
     language: str
     replies: list[Reply] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
+    state: FlowState = field(init=False)
+    _read: FlowState = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._read = FlowState.from_stored(self.stored)
+        self.state = self._read.copy()
 
     @property
     def text(self) -> str:
@@ -49,25 +58,22 @@ class Turn:
         return self.context.now.astimezone(self.tz).date()
 
     @property
-    def pending(self) -> dict[str, Any] | None:
-        pending = self.state.get("pending")
-        return pending if isinstance(pending, dict) else None
+    def pending(self) -> Question | None:
+        return self.state.pending
 
     @property
     def facts(self) -> dict[str, Any]:
         """What the citizen told us this conversation: passed on in a handoff summary."""
-        facts = self.state.setdefault("facts", {})
-        assert isinstance(facts, dict)
-        return facts
+        return self.state.facts
 
     # Wording ---------------------------------------------------------------------------------
 
     def t(self, key: str, **params: object) -> str:
         return self.content.text(self.language, key, **params)
 
-    def labels(self, key: str) -> list[str]:
+    def labels(self, key: str) -> tuple[str, ...]:
         value = self.content.raw(self.language, key)
-        return [str(item) for item in value]
+        return tuple(str(item) for item in value)
 
     def say(self, key: str, **params: object) -> None:
         self.replies.append(Reply(self.t(key, **params)))
@@ -75,19 +81,19 @@ class Turn:
     def say_text(self, text: str, choices: tuple[str, ...] = ()) -> None:
         self.replies.append(Reply(text, choices))
 
-    def ask(
-        self, kind: str, text: str, choices: list[str] | tuple[str, ...] = (), **data: Any
-    ) -> None:
-        """Send ``text`` with its choices and wait for the answer to a question of ``kind``."""
-        self.replies.append(Reply(text, tuple(choices)))
-        self.state["pending"] = {"kind": kind, "text": text, "choices": list(choices), **data}
+    def ask(self, question: Question) -> None:
+        """Send the question with its choices and wait for its answer."""
+        self.replies.append(Reply(question.text, question.choices))
+        self.state.pending = question
 
-    def ask_yes_no(self, text: str, yes: dict[str, Any], no: dict[str, Any] | None = None) -> None:
-        choices = [self.t("core.yes_label"), self.t("core.no_label")]
-        self.ask("yesno", text, choices, yes=yes, no=no or {})
+    def ask_yes_no(self, text: str, yes: Action, no: Action | None = None) -> None:
+        self.ask(YesNo(text=text, choices=self.yes_no_labels(), yes=yes, no=no or Action()))
+
+    def yes_no_labels(self) -> tuple[str, str]:
+        return self.t("core.yes_label"), self.t("core.no_label")
 
     def clear_pending(self) -> None:
-        self.state.pop("pending", None)
+        self.state.pending = None
 
     def moment(self, when: datetime) -> str:
         local = when.astimezone(self.tz)
@@ -137,4 +143,8 @@ class Turn:
         return f"{str(entry['text']).strip()}\n{source}"
 
     def step(self) -> Step:
-        return Step(self.replies, self.effects, self.state)
+        """The turn's outcome; an unchanged state is given back as it was stored."""
+        unchanged = self.state == self._read
+        return Step(
+            self.replies, self.effects, self.stored if unchanged else self.state.to_stored()
+        )

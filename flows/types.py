@@ -9,7 +9,9 @@ from typing import Any, Protocol
 
 from bot.kernel.messages import Reply
 
-FlowState = dict[str, Any]
+# A flow state as the store keeps it (``Conversation.flow_state``); flows read it as
+# :class:`flows.state.FlowState`.
+StoredState = dict[str, Any]
 
 
 class HandoffReason(StrEnum):
@@ -282,6 +284,8 @@ class SlotTaken(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """What one message does: the replies, the effects, and the state to store."""
+
     replies: list[Reply]
     effects: list[Effect]
-    next_state: FlowState
+    next_state: StoredState

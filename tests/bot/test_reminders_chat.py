@@ -21,7 +21,7 @@ from bot.store.db import transaction
 from bot.store.models import Booking, Conversation, Reminder
 from flows.engine import FlowEngine
 from flows.reminder_reply import handle
-from flows.types import FlowContext, FlowState, Step, SummaryKey
+from flows.types import FlowContext, Step, StoredState, SummaryKey
 from nlu.types import ParseResult, empty_result
 from tests.chat import ChatTester
 from tests.scheduling_data import make_booking, make_consultant, make_location
@@ -31,7 +31,7 @@ REMINDER_TIME = MEETING - timedelta(hours=47)  # the 48-hour reminder has just g
 
 
 class ReminderAwareEngine(FlowEngine):
-    def step(self, state: FlowState, parse: ParseResult, context: FlowContext) -> Step:
+    def step(self, state: StoredState, parse: ParseResult, context: FlowContext) -> Step:
         if context.pending_reminder is not None:
             answer = handle(state, parse, context, self.content)
             if answer is not None:

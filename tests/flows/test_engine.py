@@ -14,7 +14,6 @@ from flows.types import (
     BookMeeting,
     CancelMeeting,
     DeleteCitizenData,
-    FlowState,
     HandOff,
     PendingReminder,
     RecordAbsence,
@@ -24,6 +23,7 @@ from flows.types import (
     SetLanguage,
     Staffing,
     Step,
+    StoredState,
 )
 from tests.flows.parses import NOW, context, meeting, parse
 
@@ -38,7 +38,7 @@ class Talk:
 
     def __init__(self, engine: FlowEngine, **context_changes: Any) -> None:
         self.engine = engine
-        self.state: FlowState = {}
+        self.state: StoredState = {}
         self.context = context(**context_changes)
         self.last: Step | None = None
 

@@ -10,7 +10,7 @@ import pytest
 from bot.kernel.gsm7 import sms_parts, to_gsm7
 from flows.content import Content
 from flows.engine import FlowEngine
-from flows.types import BookMeeting, FlowState, HandOff, Step, WeeklyOpening
+from flows.types import BookMeeting, HandOff, Step, StoredState, WeeklyOpening
 from tests.flows.parses import context, parse
 
 OFFICE = "Jobcentret"
@@ -38,7 +38,7 @@ def ask(
     engine: FlowEngine,
     now: datetime,
     text: str = "hvornår har i åbent",
-    state: FlowState | None = None,
+    state: StoredState | None = None,
     **changes: Any,
 ) -> Step:
     changes.setdefault("opening_hours", HOURS)

@@ -28,8 +28,9 @@ from bot.store.models import (
     LocationKind,
     MessageStatus,
 )
-from flows import topics
+from flows import job_wishes, topics
 from flows.content import LANGUAGES
+from flows.questions import JOB_PROFILE_FIELDS
 from flows.types import HandoffReason, SummaryKey, Topic
 from nlu.types import FALLBACK_INTENT, INTENTS
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant
@@ -61,7 +62,7 @@ CODES: dict[str, frozenset[str]] = {
     "pension_granted": frozenset(topics.PENSION_GRANTED.values()),
     "absence": values(AbsenceReason),
     "absence_activity": frozenset(topics.ABSENCE_ACTIVITIES),
-    "kind_of_work": frozenset(topics.KINDS_OF_WORK),
+    "kind_of_work": frozenset(job_wishes.KINDS_OF_WORK),
 }
 
 
@@ -131,7 +132,7 @@ def stored_keys() -> dict[str, frozenset[str]]:
         "absence_detail": frozenset(
             str(key.value) for key in absence.keys if isinstance(key, ast.Constant)
         ),
-        "job_profile_field": frozenset(topics.JOB_PROFILE_FIELDS),
+        "job_profile_field": frozenset(JOB_PROFILE_FIELDS),
         "audit_detail": frozenset(str(key) for key in audit_details),
     }
 
