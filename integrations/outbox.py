@@ -36,15 +36,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
-import anyio
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.kernel.clock import Clock
 from bot.kernel.messages import Channel, OutboundMessage
 from bot.runtime.config import OutboxSettings
+from bot.runtime.threads import run_blocking
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen, Direction, Message, MessageStatus
 
@@ -278,7 +279,7 @@ class OutboxSender:
             for lane in [lane for lane in self._lanes.values() if not lane.idle]:
                 await asyncio.sleep(lane.overall.delay())
                 busy = lane.per_address.busy_keys() if lane.per_address else []
-                claimed = await anyio.to_thread.run_sync(self._claim, lane.transport.channel, busy)
+                claimed = await run_blocking(partial(self._claim, lane.transport.channel, busy))
                 if claimed is None:
                     if busy and lane.per_address:
                         # Maybe only rate-limited chats have work: look again once one frees up.
@@ -294,7 +295,7 @@ class OutboxSender:
                 if lane.per_address:
                     lane.per_address.consume(claimed.message.address)
                 outcome = await self._send(lane.transport, claimed)
-                await anyio.to_thread.run_sync(self._record, claimed, outcome)
+                await run_blocking(partial(self._record, claimed, outcome))
             if not progressed:
                 if not waits:
                     break
@@ -382,16 +383,16 @@ class OutboxSender:
 
     async def _recover_stuck(self) -> int:
         """Settle rows left ``sending`` past ``claimed_until``: prove the outcome, never guess."""
-        stuck = await anyio.to_thread.run_sync(self._claim_stuck)
+        stuck = await run_blocking(self._claim_stuck)
         for claimed in stuck:
             lane = self._lanes.get(claimed.message.channel)
             if lane is None:
                 continue
             outcome = await self._verify(lane.transport, claimed, Unknown("sender interrupted"))
             if isinstance(outcome, RetryLater):
-                await anyio.to_thread.run_sync(self._requeue, claimed)
+                await run_blocking(partial(self._requeue, claimed))
             else:
-                await anyio.to_thread.run_sync(self._record, claimed, outcome)
+                await run_blocking(partial(self._record, claimed, outcome))
         return len(stuck)
 
     def _requeue(self, claimed: _Claimed) -> None:

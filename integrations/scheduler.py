@@ -16,7 +16,6 @@ Otherwise they are ``skipped`` with a note.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -33,7 +32,8 @@ from bot.kernel.clock import Clock
 from bot.kernel.errors import ContentError
 from bot.kernel.messages import Channel
 from bot.runtime.config import Settings
-from bot.store.conversations import new_conversation
+from bot.runtime.threads import run_blocking
+from bot.store.conversations import new_conversation, open_conversations
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
@@ -42,7 +42,6 @@ from bot.store.models import (
     Citizen,
     Consultant,
     Conversation,
-    ConversationStatus,
     Direction,
     LocationKind,
     Message,
@@ -142,7 +141,9 @@ class ReminderDispatcher:
                 return counts
             batch = _Batch(
                 latest_due=self._latest_due(session, claimed, now),
-                conversations=_open_conversations(session, claimed),
+                conversations=open_conversations(
+                    session, {reminder.citizen_id for reminder in claimed}
+                ),
             )
             for reminder in claimed:
                 try:
@@ -349,24 +350,6 @@ def reachable_address(citizen: Citizen) -> tuple[Channel, str] | None:
     return None
 
 
-def _open_conversations(session: Session, claimed: Sequence[Reminder]) -> dict[int, Conversation]:
-    """Each citizen's newest open conversation; a reminder message is appended to it.
-
-    Not locked: the message pipeline locks a conversation and then reminders, so locking here in
-    the other order could deadlock; a reminder only appends a message.
-    """
-    citizen_ids = {reminder.citizen_id for reminder in claimed}
-    rows = session.scalars(
-        select(Conversation)
-        .where(
-            Conversation.citizen_id.in_(citizen_ids),
-            Conversation.status != ConversationStatus.CLOSED.value,
-        )
-        .order_by(Conversation.id)
-    ).all()
-    return {row.citizen_id: row for row in rows}  # the newest wins
-
-
 def _as_utc(value: datetime | str) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
@@ -489,7 +472,7 @@ class ReminderScheduler:
 
     async def stop(self) -> None:
         # shutdown(wait=True) waits for a running pass: do not block the event loop meanwhile.
-        await asyncio.to_thread(self.stop_thread)
+        await run_blocking(self.stop_thread)
 
 
 def _logged(job: DailyJob) -> Callable[[], None]:

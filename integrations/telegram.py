@@ -25,6 +25,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 import anyio
@@ -34,7 +35,6 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -63,6 +63,7 @@ from bot.kernel.errors import ConfigError, InvalidMessage
 from bot.kernel.messages import Channel, InboundMessage, OutboundMessage, Reply
 from bot.pipeline.port import Delivery, InboundPipeline
 from bot.runtime.config import AppConfig, load_config
+from bot.runtime.threads import run_blocking
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen, Direction, Message
 from flows.content import Content
@@ -249,7 +250,6 @@ class TelegramChannel:
                 "/start",
                 inbound_id,
                 language_hint=hint,
-                metadata={"start_payload": payload or ""},
             )
             await self._answer_fixed(inbound, "/start", self._welcome)
             return
@@ -343,7 +343,7 @@ class TelegramChannel:
         if chat is None or chat.type != "private" or query.data is None:
             return
         address = str(chat.id)
-        choice = await run_in_threadpool(self._choice_text, address, query.data)
+        choice = await run_blocking(partial(self._choice_text, address, query.data))
         if choice is None:
             return
         await self._dispatch(

@@ -30,13 +30,11 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 from xml.sax.saxutils import escape
 
-import anyio
 import requests
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
@@ -50,6 +48,7 @@ from bot.kernel.gsm7 import max_septets, septets, to_gsm7
 from bot.kernel.messages import Channel, InboundMessage, OutboundMessage
 from bot.pipeline.port import Delivery, DispatchResult, InboundPipeline, TransportContext
 from bot.runtime.config import AppConfig
+from bot.runtime.threads import run_blocking
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen, Direction, Message, MessageStatus
 from integrations.direct_route import DirectRoute
@@ -170,7 +169,7 @@ class SmsChannel:
         return f"{self.public_url}{STATUS_PATH}?outbox_id={message.id}"
 
     async def send(self, message: OutboundMessage) -> SendOutcome:
-        return await anyio.to_thread.run_sync(self._send, message)
+        return await run_blocking(lambda: self._send(message))
 
     def _send(self, message: OutboundMessage) -> SendOutcome:
         try:
@@ -211,7 +210,7 @@ class SmsChannel:
             return 0.0
 
     async def verify(self, message: OutboundMessage, since: datetime) -> SendOutcome:
-        return await anyio.to_thread.run_sync(self._verify, message, since)
+        return await run_blocking(lambda: self._verify(message, since))
 
     def _verify(self, message: OutboundMessage, since: datetime) -> SendOutcome:
         """Twilio lists what it accepted: the message is there (sent) or provably not."""
@@ -360,7 +359,6 @@ async def inbound_sms(request: Request) -> Response:
         address=sender,
         text=body,
         channel_message_id=sid,
-        received_at=transport.clock.now(),
     )
     has_media = _media_count(params.get("NumMedia")) > 0
     # One trip to a worker thread for all the blocking work of a message.
@@ -466,7 +464,7 @@ async def delivery_status(request: Request) -> Response:
     sms, transport = _channel(request)
     params = await _signed_form(request, sms)
     outbox_id = request.query_params.get("outbox_id", "")
-    await run_in_threadpool(_record_status, sms, transport.clock, outbox_id, params)
+    await run_blocking(lambda: _record_status(sms, transport.clock, outbox_id, params))
     return Response(status_code=204)
 
 

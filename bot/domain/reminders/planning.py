@@ -332,7 +332,7 @@ class ReminderPlanner:
 # -- the citizen's answer --------------------------------------------------------------------
 
 
-# Every message a citizen sends runs these (built once; see bot/pipeline/dispatcher.py).
+# Every message a citizen sends runs these (built once; see bot/pipeline/identify.py).
 _LAST_SENT_REMINDER = (
     select(Reminder)
     .where(
