@@ -41,7 +41,6 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -247,7 +246,6 @@ async def floor_call(services: Services, request: Request) -> tuple[int, bytes]:
         address=payload["session"],
         text=payload["text"],
         channel_message_id=f"{payload['session']}:{payload['message_id']}",
-        received_at=datetime.now(UTC),
     )
     dispatcher = services.dispatcher
     await dispatcher.in_thread(lambda: dispatcher.handle(inbound, delivery=Delivery.INLINE))

@@ -7,7 +7,6 @@ it on time, logs what it did and keeps a failing pass from stopping the next one
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -16,6 +15,8 @@ from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.runtime.threads import run_blocking
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ class ReminderScheduler:
 
     async def stop(self) -> None:
         # shutdown(wait=True) waits for a running pass: do not block the event loop meanwhile.
-        await asyncio.to_thread(self.stop_thread)
+        await run_blocking(self.stop_thread)
 
 
 def _logged(job: DailyJob) -> Callable[[], None]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import email.message
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import pydantic_core
@@ -147,7 +146,6 @@ async def post_message(request: Request) -> Response:
         address=body.session,
         text=body.text,
         channel_message_id=f"{body.session}:{body.message_id}" if body.message_id else None,
-        received_at=datetime.now(UTC),
     )
     dispatcher = transport.pipeline
     result = await dispatcher.in_thread(

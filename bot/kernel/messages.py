@@ -6,8 +6,7 @@ No Telegram, Twilio or HTTP type passes this line: a transport turns its payload
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -31,10 +30,7 @@ class InboundMessage:
     address: str
     text: str
     channel_message_id: str | None = None
-    received_at: datetime | None = None
     language_hint: str | None = None
-    # A Telegram /start payload, a shared contact's phone number, and the like.
-    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,7 @@ MAX_OFFERED_SLOTS = 40
 RECENT_MESSAGES = 5
 
 
-# Built once with bound parameters (see bot/pipeline/dispatcher.py for why).
+# Built once with bound parameters (see bot/pipeline/identify.py for why).
 _NEXT_MEETING = (
     # Columns in MeetingInfo's field order, not ORM entities: plain values load cheaply.
     select(

@@ -1,39 +1,52 @@
-"""A citizen's current conversation: the newest one not closed, or a new one."""
+"""A citizen's open conversation: the newest one not closed, or a new one.
+
+The one place that says which conversation is a citizen's open one, for the ORM (notices, the
+reminder scheduler) and for the message pipeline's plain rows (:class:`OpenConversation`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, FromClause, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import Citizen, Conversation, ConversationStatus
+from bot.store.tables import CITIZENS, CONVERSATIONS
 
-# Built once: every inbound message runs it (see bot/pipeline/dispatcher.py).
-_OPEN_CONVERSATION = (
-    select(Conversation)
-    .where(
-        Conversation.citizen_id == bindparam("citizen_id"),
-        Conversation.status != ConversationStatus.CLOSED.value,
+_CLOSED = ConversationStatus.CLOSED.value
+
+
+def newest_open(
+    *columns: Any,
+    citizen_id: ColumnElement[Any] | None = None,
+    conversations: FromClause = CONVERSATIONS,
+) -> Select[Any]:
+    """``SELECT columns`` of a citizen's newest conversation that is not closed: the citizen
+    ``:citizen_id`` unless ``citizen_id`` says another (a correlated column)."""
+    citizen = bindparam("citizen_id") if citizen_id is None else citizen_id
+    return (
+        select(*columns)
+        .where(conversations.c.citizen_id == citizen, _is_open(conversations))
+        .order_by(conversations.c.id.desc())
+        .limit(1)
     )
-    .order_by(Conversation.id.desc())
-    .limit(1)
-)
-_OPEN_CONVERSATION_LOCKED = _OPEN_CONVERSATION.with_for_update()
 
 
-def open_conversation(
-    session: Session, citizen: Citizen, now: datetime, *, lock: bool = False
-) -> Conversation:
-    """The citizen's newest conversation that is not closed, created when there is none.
+def _is_open(conversations: FromClause) -> ColumnElement[bool]:
+    return conversations.c.status != _CLOSED
 
-    ``lock`` takes the row with FOR UPDATE (PostgreSQL; SQLite locks the whole database), which
-    the message pipeline uses to handle one citizen's messages one at a time.
-    """
-    query = _OPEN_CONVERSATION_LOCKED if lock else _OPEN_CONVERSATION
-    conversation = session.scalars(query, {"citizen_id": citizen.id}).first()
+
+# Built once with bound parameters: building a statement costs more than running it.
+_NEWEST_OPEN = newest_open(Conversation)
+
+
+def open_conversation(session: Session, citizen: Citizen, now: datetime) -> Conversation:
+    """The citizen's open conversation, created when there is none."""
+    conversation = session.scalars(_NEWEST_OPEN, {"citizen_id": citizen.id}).first()
     if conversation is None:
         conversation = new_conversation(citizen, now)
         session.add(conversation)
@@ -41,16 +54,35 @@ def open_conversation(
     return conversation
 
 
+def open_conversations(session: Session, citizen_ids: Collection[int]) -> dict[int, Conversation]:
+    """The open conversation of each of these citizens that has one.
+
+    Not locked: the message pipeline locks a conversation and then reminders, so a reminder
+    batch locking them in the other order could deadlock; a reminder only appends a message.
+    """
+    rows = session.scalars(
+        select(Conversation)
+        .where(Conversation.citizen_id.in_(citizen_ids), _is_open(CONVERSATIONS))
+        .order_by(Conversation.id)
+    ).all()
+    return {row.citizen_id: row for row in rows}  # the newest wins
+
+
+def new_conversation_values(citizen_id: int, language: str, now: datetime) -> dict[str, Any]:
+    """The columns of a fresh conversation with the bot."""
+    return {
+        "citizen_id": citizen_id,
+        "status": ConversationStatus.BOT.value,
+        "flow_state": {},
+        "language": language,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def new_conversation(citizen: Citizen, now: datetime) -> Conversation:
     """A fresh conversation with the bot, in the citizen's language (not yet added)."""
-    return Conversation(
-        citizen_id=citizen.id,
-        status=ConversationStatus.BOT.value,
-        flow_state={},
-        language=citizen.language,
-        created_at=now,
-        updated_at=now,
-    )
+    return Conversation(**new_conversation_values(citizen.id, citizen.language, now))
 
 
 @dataclass(slots=True)
@@ -74,3 +106,40 @@ class OpenConversation:
     inbound_in_window: int = 0
     # False when no reminder sent to the citizen awaits an answer: the flows then look up none.
     reminder_awaits_answer: bool = True
+
+
+# The columns of OpenConversation, labelled with its field names.
+CITIZEN_COLUMNS = (
+    CITIZENS.c.id.label("citizen_id"),
+    CITIZENS.c.last_channel,
+    CITIZENS.c.last_seen_at.label("citizen_seen_at"),
+    CITIZENS.c.reminders_opted_out,
+)
+CONVERSATION_COLUMNS = (
+    CONVERSATIONS.c.id.label("conversation_id"),
+    CONVERSATIONS.c.status,
+    CONVERSATIONS.c.language,
+    CONVERSATIONS.c.flow_state,
+    CONVERSATIONS.c.inbound_window_started_at,
+    CONVERSATIONS.c.inbound_in_window,
+)
+
+
+def open_conversation_of(
+    citizen: Any, conversation: Any, *, reminder_awaits_answer: bool = True
+) -> OpenConversation:
+    """An :class:`OpenConversation` from a row of ``CITIZEN_COLUMNS`` and one of
+    ``CONVERSATION_COLUMNS`` (the same row when one query read both)."""
+    return OpenConversation(
+        citizen_id=citizen.citizen_id,
+        conversation_id=conversation.conversation_id,
+        status=conversation.status,
+        language=conversation.language,
+        flow_state=conversation.flow_state,
+        last_channel=citizen.last_channel,
+        citizen_seen_at=citizen.citizen_seen_at,
+        reminders_opted_out=bool(citizen.reminders_opted_out),
+        inbound_window_started_at=conversation.inbound_window_started_at,
+        inbound_in_window=conversation.inbound_in_window or 0,
+        reminder_awaits_answer=reminder_awaits_answer,
+    )

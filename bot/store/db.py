@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
@@ -103,8 +105,10 @@ def create_session_factory(engine: Engine) -> SessionFactory:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def is_postgresql(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
+def for_each_dialect(make: Callable[[Any], Any]) -> dict[str, Any]:
+    """A statement written once per dialect (``INSERT ... ON CONFLICT``): ``make(insert)`` with
+    each supported dialect's ``insert``, by dialect name (``connection.dialect.name``)."""
+    return {"postgresql": make(postgresql_insert), "sqlite": make(sqlite_insert)}
 
 
 @contextmanager

@@ -16,9 +16,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictStr
-from starlette.concurrency import run_in_threadpool
 
 from bot.kernel.text import clean_text
+from bot.runtime.threads import run_blocking
 from bot.services import Services
 from nlu.embedded import EmbeddedRecognizer
 
@@ -46,5 +46,5 @@ async def parse_message(body: ParseRequest, request: Request) -> Response:
     if isinstance(recognizer, EmbeddedRecognizer):
         result = recognizer.parse(text, now=now)
     else:
-        result = await run_in_threadpool(lambda: recognizer.parse(text, now=now))
+        result = await run_blocking(lambda: recognizer.parse(text, now=now))
     return Response(json.dumps(result, ensure_ascii=False), media_type="application/json")

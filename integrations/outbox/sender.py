@@ -9,12 +9,12 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-
-import anyio
+from functools import partial
 
 from bot.kernel.clock import Clock
 from bot.kernel.messages import Channel
 from bot.runtime.config import OutboxSettings
+from bot.runtime.threads import run_blocking
 from bot.store.db import SessionFactory
 from integrations.outbox.outcomes import OutboxTransport, RetryLater, SendOutcome, Unknown
 from integrations.outbox.store import Claimed, OutboxStore
@@ -139,7 +139,7 @@ class OutboxSender:
                 await asyncio.sleep(lane.overall.delay())
                 busy = lane.per_address.busy_keys() if lane.per_address else []
                 channel = lane.transport.channel
-                claimed = await anyio.to_thread.run_sync(self.store.claim, channel, busy)
+                claimed = await run_blocking(partial(self.store.claim, channel, busy))
                 if claimed is None:
                     if busy and lane.per_address:
                         # Maybe only rate-limited chats have work: look again once one frees up.
@@ -155,7 +155,7 @@ class OutboxSender:
                 if lane.per_address:
                     lane.per_address.consume(claimed.message.address)
                 outcome = await self._send(lane.transport, claimed)
-                await anyio.to_thread.run_sync(self.store.record, claimed, outcome)
+                await run_blocking(partial(self.store.record, claimed, outcome))
             if not progressed:
                 if not waits:
                     break
@@ -190,14 +190,14 @@ class OutboxSender:
 
     async def _recover_stuck(self) -> int:
         """Settle rows left ``sending`` past ``claimed_until``: prove the outcome, never guess."""
-        stuck = await anyio.to_thread.run_sync(self.store.claim_stuck, self.channels)
+        stuck = await run_blocking(partial(self.store.claim_stuck, self.channels))
         for claimed in stuck:
             lane = self._lanes.get(claimed.message.channel)
             if lane is None:
                 continue
             outcome = await self._verify(lane.transport, claimed, Unknown("sender interrupted"))
             if isinstance(outcome, RetryLater):
-                await anyio.to_thread.run_sync(self.store.requeue, claimed)
+                await run_blocking(partial(self.store.requeue, claimed))
             else:
-                await anyio.to_thread.run_sync(self.store.record, claimed, outcome)
+                await run_blocking(partial(self.store.record, claimed, outcome))
         return len(stuck)

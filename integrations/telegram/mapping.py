@@ -99,12 +99,7 @@ class TelegramInbound:
             if payload in _LANGUAGES:
                 hint = payload
             inbound = InboundMessage(
-                Channel.TELEGRAM,
-                address,
-                "/start",
-                inbound_id,
-                language_hint=hint,
-                metadata={"start_payload": payload or ""},
+                Channel.TELEGRAM, address, "/start", inbound_id, language_hint=hint
             )
             await self._answer_fixed(inbound, "/start", self._welcome)
             return

@@ -82,7 +82,6 @@ async def inbound_sms(request: Request) -> Response:
         address=sender,
         text=params.get("Body", ""),
         channel_message_id=sid,
-        received_at=transport.clock.now(),
     )
     has_media = _media_count(params.get("NumMedia")) > 0
     session_factory = sms.session_factory

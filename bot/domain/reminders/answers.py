@@ -30,7 +30,7 @@ from flows.types import PendingReminder
 CHECK_IN_ANSWER_WINDOW = timedelta(days=7)
 
 
-# Every message a citizen sends runs these (built once; see bot/pipeline/dispatcher.py).
+# Every message a citizen sends runs these (built once; see bot/pipeline/identify.py).
 _LAST_SENT_REMINDER = (
     select(Reminder)
     .where(

@@ -32,7 +32,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.errors import ContentError
 from bot.kernel.messages import Channel
 from bot.runtime.config import Settings
-from bot.store.conversations import new_conversation
+from bot.store.conversations import new_conversation, open_conversations
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
@@ -40,7 +40,6 @@ from bot.store.models import (
     Citizen,
     Consultant,
     Conversation,
-    ConversationStatus,
     LocationKind,
     Reminder,
     ReminderKind,
@@ -136,7 +135,9 @@ class ReminderDispatcher:
                 return counts
             batch = _Batch(
                 latest_due=self._latest_due(session, claimed, now),
-                conversations=_open_conversations(session, claimed),
+                conversations=open_conversations(
+                    session, {reminder.citizen_id for reminder in claimed}
+                ),
             )
             for reminder in claimed:
                 try:
@@ -318,24 +319,6 @@ class ReminderDispatcher:
             )
         )
         return bool(earlier)
-
-
-def _open_conversations(session: Session, claimed: Sequence[Reminder]) -> dict[int, Conversation]:
-    """Each citizen's newest open conversation; a reminder message is appended to it.
-
-    Not locked: the message pipeline locks a conversation and then reminders, so locking here in
-    the other order could deadlock; a reminder only appends a message.
-    """
-    citizen_ids = {reminder.citizen_id for reminder in claimed}
-    rows = session.scalars(
-        select(Conversation)
-        .where(
-            Conversation.citizen_id.in_(citizen_ids),
-            Conversation.status != ConversationStatus.CLOSED.value,
-        )
-        .order_by(Conversation.id)
-    ).all()
-    return {row.citizen_id: row for row in rows}  # the newest wins
 
 
 def _as_utc(value: datetime | str) -> datetime:
