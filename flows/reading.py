@@ -373,6 +373,8 @@ _DANISH_WORDS = (
 )
 _ENGLISH = frozenset(_ENGLISH_WORDS.split())
 _DANISH = frozenset(_DANISH_WORDS.split())
+_NAMES_OF_ENGLISH = frozenset({"english", "engelsk", "englisch"})
+_NAMES_OF_DANISH = frozenset({"dansk", "danish"})
 
 
 def language_asked_for(text: str) -> str | None:
@@ -380,11 +382,8 @@ def language_asked_for(text: str) -> str | None:
     tokens = fold(text).split()
     if len(tokens) > 8:
         return None
-    if {"english", "engelsk", "englisch"} & set(tokens):
-        return "en"
-    if {"dansk", "danish"} & set(tokens):
-        return "da"
-    return None
+    named = set(tokens)
+    return "en" if named & _NAMES_OF_ENGLISH else "da" if named & _NAMES_OF_DANISH else None
 
 
 def written_language(text: str) -> str | None:
