@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar
 
+from bot.kernel.errors import MalformedFlowState
 from flows.stored import (
-    Malformed,
     mapping,
     number,
     numbers,
@@ -82,7 +82,7 @@ class BookingPlan:
         try:
             purpose = Purpose(data.get("purpose") or Purpose.BOOK)
         except ValueError as error:
-            raise Malformed("purpose") from error
+            raise MalformedFlowState("purpose") from error
         return cls(purpose, optional_text(data, "topic"), optional_number(data, "booking_id"))
 
 
@@ -240,7 +240,7 @@ class JobProfile:
             answered += 1
         hours = data.get("hours")
         if hours is not None and (not isinstance(hours, int | float) or isinstance(hours, bool)):
-            raise Malformed("hours")
+            raise MalformedFlowState("hours")
         return cls(
             answered,
             texts(data, "kinds"),
@@ -270,7 +270,7 @@ class AskJobWish(Question):
     def from_stored(cls, data: StoredState) -> AskJobWish:
         wish = text(data, "field")
         if wish not in JOB_PROFILE_FIELDS:
-            raise Malformed("field")
+            raise MalformedFlowState("field")
         return cls(
             text=text(data, "text"),
             choices=texts(data, "choices"),
@@ -380,11 +380,11 @@ _READERS: dict[PendingKind, Callable[[StoredState], Question]] = {
 
 
 def question_from_stored(data: object) -> Question:
-    """The question of a stored ``pending`` mapping; :class:`Malformed` if it is not one."""
+    """The question of a stored ``pending`` mapping; else :class:`MalformedFlowState`."""
     if not isinstance(data, dict):
-        raise Malformed("pending")
+        raise MalformedFlowState("pending")
     try:
         kind = PendingKind(str(data.get("kind")))
     except ValueError as error:
-        raise Malformed("kind") from error
+        raise MalformedFlowState("kind") from error
     return _READERS[kind](data)

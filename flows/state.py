@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.kernel.errors import MalformedFlowState
 from flows.questions import Question, question_from_stored
-from flows.stored import Malformed, reason_of
+from flows.stored import reason_of
 from flows.types import HandoffReason, StoredState
 
 
@@ -68,7 +69,7 @@ class FlowState:
             return cls()
         try:
             return cls._read(stored)
-        except Malformed:
+        except MalformedFlowState:
             return cls()
 
     @classmethod
@@ -79,9 +80,9 @@ class FlowState:
         last_intent = stored.get("last_intent")
         facts = stored.get("facts") or {}
         if not isinstance(misses, int) or not isinstance(facts, dict):
-            raise Malformed("misses or facts")
+            raise MalformedFlowState("misses or facts")
         if last_intent is not None and not isinstance(last_intent, str):
-            raise Malformed("last_intent")
+            raise MalformedFlowState("last_intent")
         return cls(
             pending=question_from_stored(pending) if pending else None,
             suspended=_suspended(suspended) if suspended else None,

@@ -1,19 +1,16 @@
-"""Reading the values of a stored flow state: a wrong type is :class:`Malformed`, a missing key
-takes the default today's code gives it."""
+"""Reading the values of a stored flow state: a wrong type is :class:`MalformedFlowState`, a
+missing key takes the default today's code gives it."""
 
 from __future__ import annotations
 
+from bot.kernel.errors import MalformedFlowState
 from flows.types import HandoffReason, StoredState
-
-
-class Malformed(ValueError):
-    """A stored state this code cannot read (it then reads as an empty state)."""
 
 
 def text(data: StoredState, key: str, default: str = "") -> str:
     value = data.get(key, default)
     if not isinstance(value, str):
-        raise Malformed(key)
+        raise MalformedFlowState(key)
     return value
 
 
@@ -25,14 +22,14 @@ def optional_text(data: StoredState, key: str) -> str | None:
 def texts(data: StoredState, key: str) -> tuple[str, ...]:
     value = data.get(key) or []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise Malformed(key)
+        raise MalformedFlowState(key)
     return tuple(value)
 
 
 def number(data: StoredState, key: str, default: int | None = None) -> int:
     value = data.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise Malformed(key)
+        raise MalformedFlowState(key)
     return value
 
 
@@ -45,14 +42,14 @@ def numbers(data: StoredState, key: str) -> tuple[int, ...]:
     if not isinstance(value, list) or not all(
         isinstance(item, int) and not isinstance(item, bool) for item in value
     ):
-        raise Malformed(key)
+        raise MalformedFlowState(key)
     return tuple(value)
 
 
 def mapping(data: StoredState, key: str) -> StoredState:
     value = data.get(key) or {}
     if not isinstance(value, dict):
-        raise Malformed(key)
+        raise MalformedFlowState(key)
     return value
 
 

@@ -274,14 +274,6 @@ class DeleteCitizenData(Effect):
     """Delete what the citizen told us; bookings are kept, detached, for statistics."""
 
 
-class SlotTaken(Exception):
-    """Raised by a booking effect when another citizen got the slot first."""
-
-    def __init__(self, slot_id: int) -> None:
-        super().__init__(f"slot {slot_id} is already booked")
-        self.slot_id = slot_id
-
-
 @dataclass(frozen=True, slots=True)
 class Step:
     """What one message does: the replies, the effects, and the state to store."""

@@ -14,7 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-from bot.kernel.errors import BorgerchatError
+from bot.kernel.errors import ModelTrainingError
 from nlu.features import FEATURE_VERSION
 from nlu.linear_model import META_FILE, MODEL_FILE, LinearIntentModel, read_meta
 from nlu.training_data import PACKAGE_DIR, data_fingerprint
@@ -35,10 +35,6 @@ _IMPORT_ROOT = PACKAGE_DIR.parent
 # test) gets a copy instead of another training run.
 _trained_here: dict[str, Path] = {}
 _training_lock = threading.Lock()
-
-
-class ModelTrainingError(BorgerchatError):
-    """The NLU model could not be trained."""
 
 
 def model_fingerprint(data_dir: Path) -> str:

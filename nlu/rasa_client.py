@@ -16,16 +16,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from bot.kernel.errors import RasaResponseError
 from nlu.crisis import crisis_matches
 from nlu.embedded import CRISIS_INTENT, SAFETY_NET_CONFIDENCE
 from nlu.entities import extract_entities
 from nlu.types import Entity, IntentRecognizer, IntentScore, ParseResult
 
 log = logging.getLogger(__name__)
-
-
-class RasaResponseError(ValueError):
-    """A Rasa answer that is not in the ``/model/parse`` shape."""
 
 
 def _intent_score(value: Any) -> IntentScore:

@@ -20,11 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from bot.kernel.errors import TrainingDataError
 from nlu.features import extract_features
 from nlu.linear_model import LinearIntentModel
 from nlu.model_store import REGULARISATION_C, SOFTMAX_SCALE, model_fingerprint
 from nlu.normalization import fold
-from nlu.training_data import Example, TrainingDataError, load_training_data
+from nlu.training_data import Example, load_training_data
 
 MAX_ITERATIONS = 5000
 

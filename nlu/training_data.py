@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from bot.kernel.errors import BorgerchatError
+from bot.kernel.errors import TrainingDataError
 
 # [shown text](entity), [shown text](entity:value), [shown text]{"entity": ...}
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
@@ -24,10 +24,6 @@ _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = PACKAGE_DIR / "data"
 DEFAULT_TEST_DIR = PACKAGE_DIR / "tests"
-
-
-class TrainingDataError(BorgerchatError):
-    """NLU data that cannot be read."""
 
 
 @dataclass(frozen=True, slots=True)

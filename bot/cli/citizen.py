@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.domain.citizen_data import CitizenNotFound, delete_citizen, export_citizen, purge_expired
+from bot.domain.citizen_data import delete_citizen, export_citizen, purge_expired
+from bot.kernel.errors import CitizenNotFound
 
 if TYPE_CHECKING:
     from bot.services import Services

@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from nlu.training_data import DEFAULT_DATA_DIR, DEFAULT_TEST_DIR, TrainingDataError
+from bot.kernel.errors import TrainingDataError
+from nlu.training_data import DEFAULT_DATA_DIR, DEFAULT_TEST_DIR
 
 nlu_app = typer.Typer(help="Intent and entity recognition (NLU).", no_args_is_help=True)
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.domain.booking_events import BookingListeners
 from bot.domain.citizen_data import erase_citizen_data
 from bot.domain.effects import EffectRunner, EffectScope
+from bot.kernel.errors import SlotTaken
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
     AbsenceNotice,
@@ -34,7 +35,6 @@ from flows.types import (
     RecordRecovery,
     RescheduleMeeting,
     SaveJobProfile,
-    SlotTaken,
 )
 
 # A slot to book, with its place's team, and whether someone holds it already: one round trip.

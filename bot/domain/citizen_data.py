@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.booking_events import BookingListeners
+from bot.kernel.errors import CitizenNotFound
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
     AbsenceNotice,
@@ -27,10 +28,6 @@ from bot.store.models import (
     Message,
 )
 from bot.store.models.inbox import InternalNote, QueueWait
-
-
-class CitizenNotFound(LookupError):
-    pass
 
 
 def _iso(value: datetime | None) -> str | None:

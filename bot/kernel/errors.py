@@ -27,3 +27,45 @@ class InvalidMessage(BorgerchatError):
 
 class ContentError(BorgerchatError):
     """A content file is missing a key or is malformed."""
+
+
+class CitizenNotFound(BorgerchatError, LookupError):
+    """No citizen has the id asked for."""
+
+
+class SlotTaken(BorgerchatError):
+    """Raised by a booking effect when another citizen got the slot first."""
+
+    def __init__(self, slot_id: int) -> None:
+        super().__init__(f"slot {slot_id} is already booked")
+        self.slot_id = slot_id
+
+
+class MalformedFlowState(BorgerchatError, ValueError):
+    """A stored flow state this code cannot read (it then reads as an empty state)."""
+
+
+class TrainingDataError(BorgerchatError):
+    """NLU data that cannot be read."""
+
+
+class ModelTrainingError(BorgerchatError):
+    """The NLU model could not be trained."""
+
+
+class RasaResponseError(BorgerchatError, ValueError):
+    """A Rasa answer that is not in the ``/model/parse`` shape."""
+
+
+class StartOver(BorgerchatError):
+    """The message pipeline's signal to roll its transaction back and handle the message again.
+
+    Without arguments the next attempt is made the same way (a lost race to make the citizen);
+    ``taken_slot`` offers fresh times instead of the flow's step, ``failed`` keeps the message
+    and apologises without the flow.
+    """
+
+    def __init__(self, *, taken_slot: int | None = None, failed: bool = False) -> None:
+        super().__init__("start over")
+        self.taken_slot = taken_slot
+        self.failed = failed

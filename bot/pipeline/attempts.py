@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine
 
+from bot.kernel.errors import StartOver
 from bot.store.db import MessageTransaction, message_transaction
 
 T = TypeVar("T")
@@ -33,15 +34,6 @@ class Attempt:
     failed: bool = False
 
 
-class StartOver(Exception):
-    """Roll the transaction back and handle the message again as ``attempt`` says (None: the
-    same way, e.g. after losing a race to make the citizen)."""
-
-    def __init__(self, attempt: Attempt | None = None) -> None:
-        super().__init__("start over")
-        self.attempt = attempt
-
-
 def in_attempts(engine: Engine, work: Callable[[MessageTransaction, Attempt], T]) -> T:
     """Run ``work`` in a transaction; when it asks to start over, roll back and run again."""
     attempt = Attempt()
@@ -50,5 +42,6 @@ def in_attempts(engine: Engine, work: Callable[[MessageTransaction, Attempt], T]
             with message_transaction(engine) as db:
                 return work(db, attempt)
         except StartOver as again:
-            attempt = again.attempt or attempt
+            if again.taken_slot is not None or again.failed:
+                attempt = Attempt(taken_slot=again.taken_slot, failed=again.failed)
     raise RuntimeError(f"a message was started over {MAX_ATTEMPTS} times")

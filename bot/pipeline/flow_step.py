@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.effects import EffectRunner, EffectScope
+from bot.kernel.errors import SlotTaken, StartOver
 from bot.kernel.messages import Reply
-from bot.pipeline.attempts import Attempt, StartOver
+from bot.pipeline.attempts import Attempt
 from bot.store.conversations import OpenConversation
 from bot.store.db import MessageTransaction
 from flows.engine import FlowEngine
-from flows.types import FlowContext, SlotTaken, Step, StoredState
+from flows.types import FlowContext, Step, StoredState
 from nlu.types import ParseResult
 
 log = logging.getLogger(__name__)
@@ -78,16 +79,16 @@ def step_flows(
     except SlotTaken as taken:
         if attempt.taken_slot is None:
             # Another citizen booked the slot first: offer fresh times instead.
-            raise StartOver(Attempt(taken_slot=taken.slot_id)) from taken
+            raise StartOver(taken_slot=taken.slot_id) from taken
         log.warning(
             "slot %s was taken twice in conversation %s",
             taken.slot_id,
             conversation.conversation_id,
         )
-        raise StartOver(Attempt(failed=True)) from taken
+        raise StartOver(failed=True) from taken
     except Exception as exc:
         log.exception("flow step failed for conversation %s", conversation.conversation_id)
-        raise StartOver(Attempt(failed=True)) from exc
+        raise StartOver(failed=True) from exc
     changed = step.next_state != conversation.flow_state
     return FlowAnswer(
         replies=list(step.replies),

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.kernel.errors import StartOver
 from bot.kernel.messages import Channel, InboundMessage
-from bot.pipeline.attempts import StartOver
 from bot.store.conversations import (
     CITIZEN_COLUMNS,
     CONVERSATION_COLUMNS,

@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.kernel.errors import ModelTrainingError, TrainingDataError
 from nlu.embedded import EmbeddedRecognizer
 from nlu.linear_model import MODEL_FILE, read_meta
-from nlu.model_store import ModelTrainingError, is_fresh, load_or_train
+from nlu.model_store import is_fresh, load_or_train
 from nlu.trainer import fit
-from nlu.training_data import DEFAULT_DATA_DIR, TrainingDataError, load_training_data
+from nlu.training_data import DEFAULT_DATA_DIR, load_training_data
 
 SMALL_DATA = """version: "3.1"
 nlu:
