@@ -58,7 +58,14 @@ def start_server(
     port: int | None = None,
 ) -> tuple[str, subprocess.Popen[bytes]]:
     """Migrate the database, start ``borgerchat serve`` and wait until it is ready."""
-    env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
+    env = {
+        # State (the NLU model, the inbox's development key) outside the checkout, shared by
+        # every server started here so the model is trained once.
+        "BORGERCHAT_DATA_DIR": str(Path(tempfile.gettempdir()) / "borgerchat-live-server"),
+        **os.environ,
+        "DATABASE_URL": database_url,
+        **(extra_env or {}),
+    }
     cli = [sys.executable, "-m", "bot"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=REPO)
     port = port or free_port()

@@ -24,12 +24,12 @@ from bot.store.models import (
     Slot,
     Team,
 )
-from tests.bot.inbox.conftest import InboxClient, MakeConsultant
-from tests.bot.test_reminders_chat import (
+from tests.bot.domain.reminders.test_answers_in_chat import (
     ReminderAwareEngine,
     WordsOnlyRecognizer,
     booked_and_reminded,
 )
+from tests.bot.inbox.conftest import InboxClient, MakeConsultant
 from tests.chat import ChatTester
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
