@@ -79,7 +79,7 @@ def upsert_consultant(
 
 
 def _migrated_engine(database_url: str) -> Engine:
-    from bot.cli.main import fail
+    from bot.cli.exits import fail
     from bot.store.db import create_db_engine
     from bot.store.migrate import is_up_to_date
 
@@ -108,14 +108,15 @@ def add(
     ] = False,
 ) -> None:
     """Create a consultant account; without --password-stdin a random password is printed."""
-    from bot.cli.main import config_or_exit, fail
+    from bot.cli.exits import fail
+    from bot.runtime.config import load_config
     from bot.store.db import create_session_factory, transaction
 
     try:
         password = _password_from_stdin() if password_stdin else secrets.token_urlsafe(12)
     except BorgerchatError as exc:
         raise fail(str(exc), 1) from exc
-    engine = _migrated_engine(config_or_exit().database_url)
+    engine = _migrated_engine(load_config().database_url)
     try:
         with transaction(create_session_factory(engine)) as db:
             upsert_consultant(
@@ -140,11 +141,12 @@ def _change_account(username: str, change: Callable[[Consultant], None]) -> None
     """Apply ``change`` to one account and end its login sessions."""
     from sqlalchemy import delete
 
-    from bot.cli.main import config_or_exit, fail
+    from bot.cli.exits import fail
+    from bot.runtime.config import load_config
     from bot.store.db import create_session_factory, transaction
     from bot.store.models import Consultant, LoginSession
 
-    engine = _migrated_engine(config_or_exit().database_url)
+    engine = _migrated_engine(load_config().database_url)
     try:
         with transaction(create_session_factory(engine)) as db:
             account = db.scalars(
@@ -166,7 +168,7 @@ def set_password(
     ] = False,
 ) -> None:
     """Set a new password (random and printed unless --password-stdin); logs the account out."""
-    from bot.cli.main import fail
+    from bot.cli.exits import fail
     from bot.inbox.auth import MIN_PASSWORD_LENGTH, hash_password
 
     try:
@@ -206,10 +208,10 @@ def demo_login(
     ] = False,
 ) -> None:
     """Ensure the demo admin account exists and print its login (safe to run again)."""
-    from bot.cli.main import config_or_exit
+    from bot.runtime.config import load_config
     from bot.store.db import create_session_factory, transaction
 
-    config = config_or_exit()
+    config = load_config()
     engine = _migrated_engine(config.database_url)
     # A well-known password is fine for the laptop demo's SQLite file, never for a server.
     fixed = fixed_password or engine.dialect.name == "sqlite"

@@ -12,10 +12,11 @@ import typer
 from bot.cli.citizen import citizen_app
 from bot.cli.consultant import consultant_app
 from bot.cli.demo import demo_app
+from bot.cli.exits import EXIT_CONFIG, fail
 from bot.cli.nlu import nlu_app
 from bot.cli.reminders import reminders_app
 from bot.kernel.errors import BorgerchatError, ConfigError, InvalidMessage
-from bot.runtime.config import CONFIG_ENV, DATA_DIR_ENV, AppConfig, load_config
+from bot.runtime.config import CONFIG_ENV, DATA_DIR_ENV, load_config
 from integrations.telegram.cli import cli as telegram_cli
 
 app = typer.Typer(
@@ -33,17 +34,6 @@ app.add_typer(citizen_app, name="citizen")
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(telegram_cli, name="telegram")
-
-EXIT_CONFIG = 2
-
-
-def fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
-    typer.echo(f"borgerchat: {message}", err=True)
-    return typer.Exit(code)
-
-
-def config_or_exit() -> AppConfig:
-    return load_config()
 
 
 @app.callback()
@@ -91,7 +81,7 @@ def serve(
     from bot.store.migrate import is_up_to_date
     from bot.wiring import build_services, create_app
 
-    config = config_or_exit()
+    config = load_config()
     server = config.settings.server
     if telegram_polling and workers > 1:
         raise fail("--telegram-polling runs in one process: leave out --workers")
@@ -141,7 +131,7 @@ def chat() -> None:
     from bot.pipeline.port import Delivery
     from bot.wiring import build_services
 
-    config = config_or_exit()
+    config = load_config()
     services = build_services(config)
     address = f"terminal-{secrets.token_hex(6)}"
     typer.echo("Skriv en besked (Ctrl-D for at slutte).")
@@ -176,7 +166,7 @@ def db_upgrade(
     from bot.store.db import create_db_engine
     from bot.store.migrate import current_revision, upgrade
 
-    config = config_or_exit()
+    config = load_config()
     engine = create_db_engine(config.database_url)
     try:
         upgrade(engine, revision)

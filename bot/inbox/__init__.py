@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from bot.inbox.routes import router
+from bot.inbox.pages import router
 
 __all__ = ["router"]

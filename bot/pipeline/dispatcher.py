@@ -93,9 +93,8 @@ class Dispatcher:
         ``concurrency`` at once in this process.
 
         More threads would not be faster: between database round trips the work holds Python's
-        GIL, so extra threads only queue for it, and every message waits longer (bench/load.py
-        measured 40, 12, 6, 4, 3 and 2). The pipeline's own thread pool, not anyio's: a hop
-        costs half the CPU (36 against 71 microseconds here).
+        GIL, so extra threads only queue for it, and every message waits longer. The pipeline's
+        own thread pool, not anyio's: a hop to it costs about half the CPU.
 
         The work runs to its end even when the caller is cancelled (a client that hung up):
         the message and its replies are stored, and a redelivery gets the same answer.

@@ -2,7 +2,7 @@
 one signed up (citizen and channel identity), the open conversation locked or made.
 
 The statements are built once with bound parameters: building a statement and its cache key
-costs more Python time than running it (bench/flows_latency.py).
+costs more Python time than running it.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ class ServerSettings(_Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Messages one server process works on at once; the rest wait their turn. Two is fastest:
     # the work holds Python's GIL between database round trips, and more threads only queue
-    # for it (bench/load.py at 300 msg/s: p99 14 and 38 ms with 2, 25 and 192 ms with 4).
+    # for it (measured in docs/performance.md).
     concurrent_messages: int = Field(default=2, ge=1, le=64)
 
     @field_validator("public_url")

@@ -75,9 +75,9 @@ def _freeze_startup_objects() -> None:
     """Keep what start-up made (modules, the NLU model, content, mappers, compiled statements)
     out of the garbage collector's full collections.
 
-    A full collection walks every tracked object and stops the whole process meanwhile: it took
-    170-210 ms here, and under load each one showed up as a latency spike for every message in
-    flight. Start-up objects live as long as the process, so scanning them finds nothing.
+    A full collection walks every tracked object and stops the whole process meanwhile; under
+    load each one is a latency spike for every message in flight. Start-up objects live as long
+    as the process, so scanning them finds nothing.
     """
     gc.collect()
     gc.freeze()

@@ -117,10 +117,14 @@ def stored_keys() -> dict[str, frozenset[str]]:
     written = [assign for path in FLOWS_DIR.glob("*.py") for assign in _facts_written(path)]
     absence = next(assign.value for assign in written if _key(assign) == "absence")
     assert isinstance(absence, ast.Dict)
-    routes = ast.parse((INBOX_DIR / "routes.py").read_text(encoding="utf-8"))
+    pages = [
+        ast.parse(path.read_text(encoding="utf-8"))
+        for path in sorted((INBOX_DIR / "pages").glob("*.py"))
+    ]
     audit_details = {
         keyword.arg
-        for call in ast.walk(routes)
+        for page in pages
+        for call in ast.walk(page)
         if isinstance(call, ast.Call)
         and isinstance(call.func, ast.Attribute)
         and call.func.attr == "record"

@@ -23,7 +23,7 @@ from flows.content import LANGUAGES, Content
 INBOX_DIR = Path(schedule.__file__).resolve().parent
 TEMPLATE_DIR = INBOX_DIR / "templates"
 TEMPLATES = sorted(TEMPLATE_DIR.glob("*.html"))
-MODULES = sorted(INBOX_DIR.glob("*.py"))
+MODULES = sorted(INBOX_DIR.rglob("*.py"))
 CONTENT_FILES = {path.stem for path in (INBOX_CONTENT_DIR / "da").glob("*.yml")}
 # A content key as code writes it: "<file>.<key>", the file one of the inbox's content files.
 KEY = re.compile(r"^([a-z_]+)\.([a-z0-9_]+)$")
