@@ -1,7 +1,38 @@
-"""The consultant inbox: queue, conversations, citizen pages, slots, bookings, statistics."""
+"""The consultant inbox: queue, conversations, citizen pages, slots, bookings, statistics.
+
+``router`` holds the pages of every section (``bot.inbox.routes``) under ``/inbox``.
+"""
 
 from __future__ import annotations
 
-from bot.inbox.pages import router
+from fastapi import APIRouter
+
+from bot.inbox.routes import (
+    assets,
+    audit_log,
+    bookings,
+    canned,
+    citizen,
+    conversation,
+    login,
+    queue,
+    slots,
+    statistics,
+)
+
+router = APIRouter()
+for _section in (
+    assets,
+    login,
+    queue,
+    conversation,
+    citizen,
+    bookings,
+    statistics,
+    slots,
+    canned,
+    audit_log,
+):
+    router.include_router(_section.router)
 
 __all__ = ["router"]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.inbox.auth import Viewer
 from bot.inbox.notices import queue_message
-from bot.kernel.errors import InvalidMessage
+from bot.kernel.errors import InboxError, InvalidMessage
 from bot.kernel.text import clean_text
 from bot.store.models import (
     CannedReply,
@@ -28,16 +28,6 @@ from bot.store.models import (
     Sender,
 )
 from flows.content import Content
-
-
-class InboxError(Exception):
-    """An action that cannot be done as asked; shown to the consultant as the inbox text at
-    ``key`` (``bot/inbox/content``) with ``params`` filled in."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +85,15 @@ def held_by(db: Session, viewer: Viewer) -> list[QueueItem]:
         .order_by(Conversation.updated_at.desc())
     )
     return _items(db, query)
+
+
+def visible_citizen(db: Session, viewer: Viewer, citizen_id: int) -> Citizen:
+    citizen = db.scalars(
+        select(Citizen).where(Citizen.id == citizen_id, visible_citizens(viewer))
+    ).first()
+    if citizen is None:
+        raise InboxError("errors.citizen_not_found")
+    return citizen
 
 
 def visible_conversation(db: Session, viewer: Viewer, conversation_id: int) -> Conversation:

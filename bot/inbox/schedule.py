@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from bot.domain.booking_events import BookingListeners
 from bot.inbox.auth import Viewer
-from bot.inbox.conversations import InboxError
 from bot.inbox.notices import notify_citizen
+from bot.kernel.errors import InboxError
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
     Booking,
@@ -40,6 +40,11 @@ MARKABLE = (BookingStatus.ATTENDED, BookingStatus.NO_SHOW, BookingStatus.CANCELL
 
 def local_to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+
+
+def local_days(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """From the start of local day ``first`` to the end of local day ``last``, in UTC."""
+    return local_to_utc(first, time(0), tz), local_to_utc(last + timedelta(days=1), time(0), tz)
 
 
 def team_locations(db: Session, viewer: Viewer) -> list[Location]:
@@ -224,6 +229,13 @@ def next_free_slot(db: Session, booking: Booking, after: datetime) -> Slot | Non
     ).first()
 
 
+def _cancel(db: Session, booking: Booking, now: datetime, reason: str) -> None:
+    booking.status = BookingStatus.CANCELLED.value
+    booking.cancelled_at = now
+    booking.cancel_reason = reason[:200]
+    db.flush()
+
+
 def _move(db: Session, booking: Booking, slot: Slot, reason: str, now: datetime) -> Booking | None:
     """Book ``slot`` for the booking's citizen and cancel the old booking; None if it was taken."""
     replacement = Booking(
@@ -245,10 +257,7 @@ def _move(db: Session, booking: Booking, slot: Slot, reason: str, now: datetime)
             db.add(replacement)
     except IntegrityError:
         return None
-    booking.status = BookingStatus.CANCELLED.value
-    booking.cancelled_at = now
-    booking.cancel_reason = f"moved: {reason}"[:200]
-    db.flush()
+    _cancel(db, booking, now, f"moved: {reason}")
     return replacement
 
 
@@ -314,10 +323,7 @@ def add_exception(
             slot = next_free_slot(db, booking, max(ends_at, now))
             replacement = _move(db, booking, slot, reason, now) if slot else None
         if replacement is None:
-            booking.status = BookingStatus.CANCELLED.value
-            booking.cancelled_at = now
-            booking.cancel_reason = f"exception: {reason}"[:200]
-            db.flush()
+            _cancel(db, booking, now, f"exception: {reason}")
             result.cancelled.append(booking)
         else:
             result.moved.append((booking, replacement))
@@ -344,8 +350,7 @@ def add_exception(
 
 
 def day_bookings(db: Session, viewer: Viewer, day: date, tz: ZoneInfo) -> list[Booking]:
-    start = local_to_utc(day, time(0), tz)
-    end = local_to_utc(day + timedelta(days=1), time(0), tz)
+    start, end = local_days(day, day, tz)
     return list(
         db.scalars(
             select(Booking)

@@ -69,3 +69,13 @@ class StartOver(BorgerchatError):
         super().__init__("start over")
         self.taken_slot = taken_slot
         self.failed = failed
+
+
+class InboxError(BorgerchatError):
+    """An action that cannot be done as asked; shown to the consultant as the inbox text at
+    ``key`` (``bot/inbox/content``) with ``params`` filled in."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params

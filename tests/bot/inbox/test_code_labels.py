@@ -119,7 +119,7 @@ def stored_keys() -> dict[str, frozenset[str]]:
     assert isinstance(absence, ast.Dict)
     pages = [
         ast.parse(path.read_text(encoding="utf-8"))
-        for path in sorted((INBOX_DIR / "pages").glob("*.py"))
+        for path in sorted((INBOX_DIR / "routes").glob("*.py"))
     ]
     audit_details = {
         keyword.arg

@@ -1,51 +1,32 @@
-"""Opening hours, meeting slots and exceptions."""
+"""The slots page: consultants' slots, locations' opening hours, and exceptions (periods without
+meetings, whose bookings are moved or cancelled). Creating slots and exceptions is audited."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, time
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
-from bot.inbox import audit, schedule
+from bot.inbox import schedule
 from bot.inbox.audit import AuditAction, AuditObject
-from bot.inbox.auth import Viewer
-from bot.inbox.conversations import InboxError
-from bot.inbox.pages.rendering import (
-    back_to,
-    inbox_text,
-    render,
-    run_action,
-    run_page,
-    services_of,
-    zone_of,
+from bot.inbox.routes.depends import (
+    Audit,
+    ChangesDep,
+    FormSender,
+    LoggedIn,
+    Render,
+    ServicesDep,
+    Text,
+    Transaction,
+    section_router,
+    see_other,
 )
+from bot.kernel.errors import InboxError
 
-router = APIRouter(prefix="/inbox", include_in_schema=False)
-
-
-@router.get("/slots")
-def slots_page(request: Request) -> Response:
-    services = services_of(request)
-
-    def handler(db: Session, viewer: Viewer) -> Response:
-        now = services.clock.now()
-        return render(
-            request,
-            "slots.html",
-            viewer,
-            locations=schedule.team_locations(db, viewer),
-            consultants=schedule.team_consultants(db, viewer),
-            hours=schedule.opening_hours(db, viewer),
-            slots=schedule.upcoming_slots(db, viewer, now),
-            exceptions=schedule.exceptions(db, viewer, now),
-            today=now.astimezone(zone_of(request)).date(),
-            upcoming_days=schedule.UPCOMING_SLOT_DAYS,
-        )
-
-    return run_page(request, handler)
+router = section_router()
+PAGE = "/inbox/slots"
 
 
 def _parse_time(value: str) -> time:
@@ -72,18 +53,39 @@ def _int_or_none(value: str) -> int | None:
         raise InboxError("errors.invalid_choice") from exc
 
 
+@router.get("/slots")
+def slots_page(
+    viewer: LoggedIn, db: Transaction, render: Render, services: ServicesDep
+) -> Response:
+    now = services.clock.now()
+    return render(
+        "slots.html",
+        viewer,
+        locations=schedule.team_locations(db, viewer),
+        consultants=schedule.team_consultants(db, viewer),
+        hours=schedule.opening_hours(db, viewer),
+        slots=schedule.upcoming_slots(db, viewer, now),
+        exceptions=schedule.exceptions(db, viewer, now),
+        today=now.astimezone(services.config.settings.tz).date(),
+        upcoming_days=schedule.UPCOMING_SLOT_DAYS,
+    )
+
+
 @router.post("/slots")
 def create_slots(
-    request: Request,
+    viewer: FormSender,
+    changes: ChangesDep,
+    audit: Audit,
+    services: ServicesDep,
+    text: Text,
     consultant_id: Annotated[str, Form()] = "",
     location_id: Annotated[str, Form()] = "",
     day: Annotated[str, Form()] = "",
     starts: Annotated[str, Form()] = "",
     minutes: Annotated[str, Form()] = "45",
     weeks: Annotated[str, Form()] = "1",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    def handler(db: Session, viewer: Viewer) -> Response:
+    with changes.transaction(PAGE) as db:
         consultant, location = _int_or_none(consultant_id), _int_or_none(location_id)
         length, repeat = _int_or_none(minutes), _int_or_none(weeks)
         if consultant is None or location is None or length is None or repeat is None:
@@ -97,82 +99,76 @@ def create_slots(
             starts=_parse_time(starts),
             minutes=length,
             weeks=repeat,
-            tz=zone_of(request),
+            tz=services.config.settings.tz,
         )
         audit.record(
-            db,
-            viewer,
             AuditAction.CREATE_SLOTS,
             AuditObject.SLOT,
             None,
-            services_of(request).clock.now(),
+            services.clock.now(),
             created=len(plan.created),
             skipped=len(plan.skipped),
         )
-        text = inbox_text(request)
-        notice = text("notices.slots_created", created=len(plan.created))
-        if plan.skipped:
-            notice += " " + text("notices.slots_skipped", skipped=len(plan.skipped))
-        return back_to("/inbox/slots", notice=notice)
-
-    return run_action(request, csrf_token, handler, back="/inbox/slots")
+    notice = text("notices.slots_created", created=len(plan.created))
+    if plan.skipped:
+        notice += " " + text("notices.slots_skipped", skipped=len(plan.skipped))
+    return see_other(PAGE, notice=notice)
 
 
 @router.post("/opening-hours")
 def add_opening_hours(
-    request: Request,
+    viewer: FormSender,
+    changes: ChangesDep,
+    text: Text,
     location_id: Annotated[str, Form()] = "",
     weekday: Annotated[str, Form()] = "",
     opens: Annotated[str, Form()] = "",
     closes: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    def handler(db: Session, viewer: Viewer) -> Response:
+    with changes.transaction(PAGE) as db:
         location, day = _int_or_none(location_id), _int_or_none(weekday)
         if location is None or day is None:
             raise InboxError("errors.location_and_weekday")
         schedule.add_opening_hours(
             db, viewer, location, day, _parse_time(opens), _parse_time(closes)
         )
-        return back_to("/inbox/slots", notice=inbox_text(request)("notices.hours_saved"))
-
-    return run_action(request, csrf_token, handler, back="/inbox/slots")
+    return see_other(PAGE, notice=text("notices.hours_saved"))
 
 
 @router.post("/opening-hours/{hours_id}/delete")
 def remove_opening_hours(
-    request: Request, hours_id: int, csrf_token: Annotated[str, Form()] = ""
+    hours_id: int, viewer: FormSender, changes: ChangesDep, text: Text
 ) -> Response:
-    def handler(db: Session, viewer: Viewer) -> Response:
+    with changes.transaction(PAGE) as db:
         schedule.remove_opening_hours(db, viewer, hours_id)
-        return back_to("/inbox/slots", notice=inbox_text(request)("notices.hours_deleted"))
-
-    return run_action(request, csrf_token, handler, back="/inbox/slots")
+    return see_other(PAGE, notice=text("notices.hours_deleted"))
 
 
 @router.post("/exceptions")
 def add_exception(
-    request: Request,
+    viewer: FormSender,
+    changes: ChangesDep,
+    audit: Audit,
+    services: ServicesDep,
+    text: Text,
     first_day: Annotated[str, Form()] = "",
     last_day: Annotated[str, Form()] = "",
     reason: Annotated[str, Form(max_length=200)] = "",
     location_id: Annotated[str, Form()] = "",
     consultant_id: Annotated[str, Form()] = "",
     move: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    services = services_of(request)
-    tz = zone_of(request)
-
-    def handler(db: Session, viewer: Viewer) -> Response:
+    tz = services.config.settings.tz
+    with changes.transaction(PAGE) as db:
         first = _parse_date(first_day)
         last = _parse_date(last_day) if last_day.strip() else first
+        starts_at, ends_at = schedule.local_days(first, last, tz)
         now = services.clock.now()
         result = schedule.add_exception(
             db,
             viewer,
-            starts_at=schedule.local_to_utc(first, time(0), tz),
-            ends_at=schedule.local_to_utc(last + timedelta(days=1), time(0), tz),
+            starts_at=starts_at,
+            ends_at=ends_at,
             reason=reason,
             location_id=_int_or_none(location_id),
             consultant_id=_int_or_none(consultant_id),
@@ -183,8 +179,6 @@ def add_exception(
             move=move == "on",
         )
         audit.record(
-            db,
-            viewer,
             AuditAction.ADD_EXCEPTION,
             AuditObject.SLOT_EXCEPTION,
             result.exception.id,
@@ -192,14 +186,12 @@ def add_exception(
             cancelled=[b.id for b in result.cancelled],
             moved=[[old.id, new.id] for old, new in result.moved],
         )
-        return back_to(
-            "/inbox/slots",
-            notice=inbox_text(request)(
-                "notices.exception_saved",
-                cancelled=len(result.cancelled),
-                moved=len(result.moved),
-                notified=result.notified,
-            ),
-        )
-
-    return run_action(request, csrf_token, handler, back="/inbox/slots")
+    return see_other(
+        PAGE,
+        notice=text(
+            "notices.exception_saved",
+            cancelled=len(result.cancelled),
+            moved=len(result.moved),
+            notified=result.notified,
+        ),
+    )

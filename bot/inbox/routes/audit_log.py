@@ -1,0 +1,28 @@
+"""The audit log page, for admins: the latest entries, or one citizen's."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query
+from fastapi.responses import Response
+
+from bot.inbox import audit
+from bot.inbox.routes.depends import Admin, Render, Transaction, section_router
+
+router = section_router()
+
+
+@router.get("/audit")
+def audit_page(
+    viewer: Admin,
+    db: Transaction,
+    render: Render,
+    citizen: Annotated[int | None, Query()] = None,
+) -> Response:
+    return render(
+        "audit.html",
+        viewer,
+        entries=audit.recent_entries(db, citizen_id=citizen),
+        citizen_filter=citizen,
+    )

@@ -1,0 +1,108 @@
+"""A citizen's page (absences, job profile, bookings, check-in, past conversations) and the
+"Hvordan går det?" check-in set from it. Both are written to the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from bot.domain.reminders.planning import ReminderPlanner
+from bot.domain.reminders.policy import ReminderPolicy
+from bot.inbox import conversations, schedule
+from bot.inbox.audit import AuditAction, AuditObject
+from bot.inbox.routes.depends import (
+    Audit,
+    ChangesDep,
+    FormSender,
+    LoggedIn,
+    Render,
+    ServicesDep,
+    Text,
+    Transaction,
+    found_or_404,
+    section_router,
+    see_other,
+)
+from bot.kernel.errors import InboxError
+from bot.store.models import AbsenceNotice, CheckIn, Conversation, JobProfile
+
+router = section_router()
+
+
+@router.get("/citizens/{citizen_id}")
+def citizen_page(
+    citizen_id: int,
+    viewer: LoggedIn,
+    db: Transaction,
+    render: Render,
+    audit: Audit,
+    services: ServicesDep,
+) -> Response:
+    with found_or_404(render, viewer):
+        citizen = conversations.visible_citizen(db, viewer, citizen_id)
+    audit.record(
+        AuditAction.VIEW_CITIZEN,
+        AuditObject.CITIZEN,
+        citizen_id,
+        services.clock.now(),
+        citizen_id=citizen_id,
+    )
+    return render(
+        "citizen.html",
+        viewer,
+        citizen=citizen,
+        absences=list(
+            db.scalars(
+                select(AbsenceNotice)
+                .where(AbsenceNotice.citizen_id == citizen_id)
+                .order_by(AbsenceNotice.reported_at.desc())
+            )
+        ),
+        profile=db.scalars(select(JobProfile).where(JobProfile.citizen_id == citizen_id)).first(),
+        bookings=schedule.citizen_bookings(db, citizen_id),
+        check_in=db.scalars(
+            select(CheckIn).where(CheckIn.citizen_id == citizen_id, CheckIn.active)
+        ).first(),
+        past=list(
+            db.scalars(
+                select(Conversation)
+                .where(Conversation.citizen_id == citizen_id)
+                .order_by(Conversation.created_at.desc())
+            )
+        ),
+    )
+
+
+@router.post("/citizens/{citizen_id}/check-in")
+def set_check_in(
+    citizen_id: int,
+    viewer: FormSender,
+    changes: ChangesDep,
+    audit: Audit,
+    services: ServicesDep,
+    text: Text,
+    weeks: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    """Start, change or (empty ``weeks``) stop the citizen's check-in."""
+    back = f"/inbox/citizens/{citizen_id}"
+    with changes.transaction(back) as db:
+        citizen = conversations.visible_citizen(db, viewer, citizen_id)
+        every = int(weeks) if weeks.strip().isdigit() else None
+        if weeks.strip() and (every is None or not 1 <= every <= 52):
+            raise InboxError("errors.check_in_weeks")
+        now = services.clock.now()
+        planner = ReminderPlanner(ReminderPolicy.from_settings(services.config.settings))
+        planner.set_check_in(db, citizen, every, now, consultant_id=viewer.id)
+        audit.record(
+            AuditAction.SET_CHECK_IN,
+            AuditObject.CITIZEN,
+            citizen_id,
+            now,
+            citizen_id=citizen_id,
+        )
+    if every is None:
+        return see_other(back, notice=text("notices.check_in_stopped"))
+    return see_other(back, notice=text("notices.check_in_set", weeks=every))

@@ -1,0 +1,183 @@
+"""One conversation: its page and polled transcript, and claiming, replying, notes, hand-back
+and closing. Every view and every action is written to the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Form
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.inbox import conversations
+from bot.inbox.audit import AuditAction, AuditObject
+from bot.inbox.auth import Viewer
+from bot.inbox.routes.depends import (
+    Audit,
+    AuditTrail,
+    Changes,
+    ChangesDep,
+    FormSender,
+    LoggedIn,
+    Render,
+    ServicesDep,
+    Text,
+    Transaction,
+    found_or_404,
+    section_router,
+    see_other,
+)
+from bot.inbox.text import InboxText
+from bot.kernel.errors import InboxError
+from bot.store.models import Consultant, Conversation
+
+router = section_router()
+
+
+def _conversation_context(db: Session, viewer: Viewer, conversation_id: int) -> dict[str, Any]:
+    conversation = conversations.visible_conversation(db, viewer, conversation_id)
+    names = {c.id: c.display_name for c in db.scalars(select(Consultant))}
+    return {
+        "conversation": conversation,
+        "citizen": conversation.citizen,
+        "messages": conversations.transcript(db, conversation_id),
+        "notes": conversations.notes(db, conversation_id),
+        "consultant_names": names,
+        "holds_it": conversation.status == "consultant"
+        and conversation.assigned_consultant_id == viewer.id,
+    }
+
+
+@router.get("/conversations/{conversation_id}")
+def conversation_page(
+    conversation_id: int,
+    viewer: LoggedIn,
+    db: Transaction,
+    render: Render,
+    audit: Audit,
+    services: ServicesDep,
+) -> Response:
+    with found_or_404(render, viewer):
+        context = _conversation_context(db, viewer, conversation_id)
+    audit.record(
+        AuditAction.VIEW_CONVERSATION,
+        AuditObject.CONVERSATION,
+        conversation_id,
+        services.clock.now(),
+        citizen_id=context["citizen"].id,
+    )
+    return render(
+        "conversation.html",
+        viewer,
+        canned=conversations.canned_replies(db, viewer),
+        **context,
+    )
+
+
+@router.get("/conversations/{conversation_id}/transcript.fragment")
+def transcript_fragment(
+    conversation_id: int, viewer: LoggedIn, db: Transaction, render: Render
+) -> Response:
+    # Polled by the open conversation page: part of the view already audited.
+    with found_or_404(render, viewer):
+        context = _conversation_context(db, viewer, conversation_id)
+    return render("_transcript.html", viewer, **context)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationAction:
+    """A form posted on a conversation's page, done at ``now`` and audited."""
+
+    conversation_id: int
+    viewer: Viewer
+    now: datetime
+    changes: Changes
+    audit: AuditTrail
+    text: InboxText
+
+    @property
+    def page(self) -> str:
+        return f"/inbox/conversations/{self.conversation_id}"
+
+    @contextmanager
+    def audited(self, action: AuditAction) -> Iterator[Session]:
+        """The action's transaction; it is audited when the block did it."""
+        with self.changes.transaction(back=self.page) as db:
+            yield db
+            conversation = db.get(Conversation, self.conversation_id)
+            self.audit.record(
+                action,
+                AuditObject.CONVERSATION,
+                self.conversation_id,
+                self.now,
+                citizen_id=conversation.citizen_id if conversation else None,
+            )
+
+    def back(self, notice_key: str) -> RedirectResponse:
+        return see_other(self.page, notice=self.text(notice_key))
+
+    def to_queue(self, notice_key: str) -> RedirectResponse:
+        """For an action after which the conversation is no longer the consultant's."""
+        return see_other("/inbox", notice=self.text(notice_key))
+
+
+def _conversation_action(
+    conversation_id: int,
+    viewer: FormSender,
+    services: ServicesDep,
+    changes: ChangesDep,
+    audit: Audit,
+    text: Text,
+) -> ConversationAction:
+    return ConversationAction(conversation_id, viewer, services.clock.now(), changes, audit, text)
+
+
+Action = Annotated[ConversationAction, Depends(_conversation_action, scope="function")]
+
+
+@router.post("/conversations/{conversation_id}/claim")
+def claim(action: Action) -> Response:
+    with action.audited(AuditAction.CLAIM) as db:
+        if not conversations.claim(db, action.viewer, action.conversation_id, action.now):
+            raise InboxError("errors.already_claimed")
+    return action.back("notices.claimed")
+
+
+@router.post("/conversations/{conversation_id}/reply")
+def reply(
+    action: Action,
+    services: ServicesDep,
+    text: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    max_chars = services.config.settings.chat.max_text_chars
+    with action.audited(AuditAction.REPLY) as db:
+        conversations.reply(db, action.viewer, action.conversation_id, text, action.now, max_chars)
+    return action.back("notices.reply_sent")
+
+
+@router.post("/conversations/{conversation_id}/notes")
+def add_note(action: Action, text: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    with action.audited(AuditAction.ADD_NOTE) as db:
+        conversations.add_note(db, action.viewer, action.conversation_id, text, action.now)
+    return action.back("notices.note_saved")
+
+
+@router.post("/conversations/{conversation_id}/hand-back")
+def hand_back(action: Action, services: ServicesDep) -> Response:
+    with action.audited(AuditAction.HAND_BACK) as db:
+        conversations.hand_back(
+            db, action.viewer, action.conversation_id, action.now, services.content
+        )
+    return action.to_queue("notices.handed_back")
+
+
+@router.post("/conversations/{conversation_id}/close")
+def close(action: Action) -> Response:
+    with action.audited(AuditAction.CLOSE) as db:
+        conversations.close(db, action.viewer, action.conversation_id, action.now)
+    return action.to_queue("notices.closed")
