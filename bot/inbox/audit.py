@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -39,28 +40,34 @@ class AuditObject(StrEnum):
     SLOT_EXCEPTION = "slot_exception"
 
 
-def record(
-    db: Session,
-    viewer: Viewer,
-    action: AuditAction,
-    object_type: AuditObject,
-    object_id: int | None,
-    now: datetime,
-    *,
-    citizen_id: int | None = None,
-    **detail: Any,
-) -> None:
-    db.add(
-        AuditEntry(
-            consultant_id=viewer.id,
-            action=action.value,
-            object_type=object_type.value,
-            object_id=object_id,
-            citizen_id=citizen_id,
-            detail=detail,
-            at=now,
+@dataclass(frozen=True, slots=True)
+class AuditTrail:
+    """What ``viewer`` does, written to the audit log in the session ``db``."""
+
+    db: Session
+    viewer: Viewer
+
+    def record(
+        self,
+        action: AuditAction,
+        object_type: AuditObject,
+        object_id: int | None,
+        now: datetime,
+        *,
+        citizen_id: int | None = None,
+        **detail: Any,
+    ) -> None:
+        self.db.add(
+            AuditEntry(
+                consultant_id=self.viewer.id,
+                action=action.value,
+                object_type=object_type.value,
+                object_id=object_id,
+                citizen_id=citizen_id,
+                detail=detail,
+                at=now,
+            )
         )
-    )
 
 
 def recent_entries(

@@ -15,11 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.inbox import conversations
-from bot.inbox.audit import AuditAction, AuditObject
+from bot.inbox.audit import AuditAction, AuditObject, AuditTrail
 from bot.inbox.auth import Viewer
 from bot.inbox.routes.depends import (
     Audit,
-    AuditTrail,
     Changes,
     ChangesDep,
     FormSender,

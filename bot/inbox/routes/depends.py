@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,8 +19,8 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from bot.inbox import audit, auth
-from bot.inbox.audit import AuditAction, AuditObject
+from bot.inbox import auth
+from bot.inbox.audit import AuditTrail
 from bot.inbox.auth import CookieSigner, Viewer
 from bot.inbox.routes.rendering import Renderer
 from bot.inbox.text import InboxText
@@ -205,35 +204,6 @@ def found_or_404(render: Renderer, viewer: Viewer) -> Iterator[None]:
         yield
     except InboxError as exc:
         raise Answer(render.error(viewer, 404, explain(render.text, exc))) from exc
-
-
-@dataclass(frozen=True, slots=True)
-class AuditTrail:
-    """The audit log of the logged-in consultant, written in the request's session."""
-
-    db: Session
-    viewer: Viewer
-
-    def record(
-        self,
-        action: AuditAction,
-        object_type: AuditObject,
-        object_id: int | None,
-        now: datetime,
-        *,
-        citizen_id: int | None = None,
-        **detail: Any,
-    ) -> None:
-        audit.record(
-            self.db,
-            self.viewer,
-            action,
-            object_type,
-            object_id,
-            now,
-            citizen_id=citizen_id,
-            **detail,
-        )
 
 
 def _audit_trail(db: SessionDep, viewer: LoggedIn) -> AuditTrail:

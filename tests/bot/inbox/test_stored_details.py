@@ -195,9 +195,7 @@ def test_stored_values_nobody_has_words_for_yet_show_as_they_are_and_break_nothi
             )
         )
         viewer = Viewer(boss.id, boss.team_id, "boss", "Boss", "admin", "")
-        audit.record(
-            db,
-            viewer,
+        audit.AuditTrail(db, viewer).record(
             AuditAction.CLOSE,
             AuditObject.CONVERSATION,
             row.id,
