@@ -64,11 +64,14 @@ def build_recognizer(config: AppConfig) -> IntentRecognizer:
 
 
 def run_retention_purge(
-    session_factory: SessionFactory, clock: Clock, settings: Settings
+    session_factory: SessionFactory,
+    clock: Clock,
+    settings: Settings,
+    listeners: BookingListeners | None = None,
 ) -> PurgeReport:
-    """The daily privacy job: delete text older than privacy.retention_days."""
+    """The daily privacy job: delete each kind of data past its period (privacy.retention)."""
     with transaction(session_factory) as session:
-        return purge_expired(session, clock.now(), settings.privacy.retention_days)
+        return purge_expired(session, clock.now(), settings.privacy.retention, listeners)
 
 
 def build_services(
@@ -117,7 +120,7 @@ def build_services(
         daily_jobs=[
             DailyJob(
                 "privacy_retention",
-                lambda: run_retention_purge(session_factory, clock, settings),
+                lambda: run_retention_purge(session_factory, clock, settings, booking_listeners),
                 settings.privacy.purge_at,
                 settings.locale.timezone,
             )

@@ -68,10 +68,20 @@ def _privacy(turn: Turn) -> None:
     if _asks_deletion(turn.text):
         _confirm_delete(turn)
         return
-    turn.ask_yes_no(
-        turn.t("privacy.what_we_store", days=turn.context.retention_days),
-        yes=Action(start="confirm_delete"),
+    facts = turn.context.privacy
+    key = "privacy.what_we_store_sms" if turn.context.channel == "sms" else "privacy.what_we_store"
+    text = turn.t(
+        key,
+        controller=facts.controller,
+        dpo_email=facts.dpo_email,
+        url=facts.notice_url,
+        messages=facts.messages_days,
+        absence_notices=facts.absence_notices_days,
+        job_profiles=facts.job_profiles_days,
+        bookings=facts.bookings_days,
+        inactive_citizens=facts.inactive_citizens_days,
     )
+    turn.ask_yes_no(text, yes=Action(start="confirm_delete"))
 
 
 def _confirm_delete(turn: Turn) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from bot.kernel.messages import Reply
 from flows import (
+    absence,
     conversation,
     handoff,
     job_wishes,
@@ -88,7 +89,8 @@ class FlowEngine:
     def __init__(self, content: Content) -> None:
         self.content = content
         self.registry = Registry()
-        for module in (conversation, handoff, meetings, topics, job_wishes, opening_hours):
+        modules = (conversation, handoff, meetings, topics, absence, job_wishes, opening_hours)
+        for module in modules:
             module.register(self.registry)
         # Answers that start another flow: the engine's own, since they route.
         self.registry.answer(YesNo, self._answer_yes_no)

@@ -11,6 +11,8 @@ for the buttons), by free text ("jeg kommer", "kan ikke", "en anden dag") and by
 (affirm, deny, cancel_meeting, reschedule_meeting).
 
 - JA: the booking is confirmed.
+- "syg" ("jeg er syg", "mit barn er sygt"): :func:`flows.absence.propose` says it will send a
+  sick notice and call the meeting off, and asks yes or no; only a yes does either.
 - NEJ: the booking is cancelled, and a yes/no question offers a new time; its "yes" starts the
   booking flow (the flows' :class:`flows.questions.YesNo` question).
 - FLYT: when the NLU already reads the message as ``reschedule_meeting`` the engine's own
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from flows import absence
 from flows.content import Content
 from flows.questions import Action, YesNo
 from flows.turn import Turn
@@ -88,7 +91,7 @@ _MOVE = re.compile(
     r"|en anden dag|senere tid)\b"
 )
 _NO = re.compile(
-    r"^(nej\w*|no|2|naej)\b|\b(kan ikke|kommer ikke|kan jeg ikke|aflys\w*|afbud|afmeld\w*|syg)\b"
+    r"^(nej\w*|no|2|naej)\b|\b(kan ikke|kommer ikke|kan jeg ikke|aflys\w*|afbud|afmeld\w*)\b"
 )
 _YES = re.compile(
     r"^(ja+|jep|jo|yes|ok(ay)?|oki|1|fint|super|klart)\b"
@@ -136,6 +139,11 @@ class ReminderReplyFlow:
             return True
         if pending.booking_id is None:
             return False
+        sick = absence.sick_reason(turn.text)
+        if sick is not None:
+            # "syg": a sick notice and calling the meeting off, both only after a yes.
+            absence.propose(turn, sick, turn.text, booking_id=pending.booking_id, when=pending.when)
+            return True
         answer = classify(turn.parse)
         if answer is None:
             return False

@@ -3,7 +3,8 @@
 Flows read and change a :class:`FlowState`; the store keeps ``Conversation.flow_state`` as a JSON
 mapping. :meth:`FlowState.from_stored` and :meth:`FlowState.to_stored` are the one place the two
 meet. The stored shape is ``{"misses": 0, "pending": {...}, "suspended": {..., "flow": ...},
-"last_intent": ..., "handoff_reason": ..., "facts": {...}}``, keys left out when unset.
+"last_intent": ..., "handoff_reason": ..., "facts": {...}, "absence_to_confirm": {...}}``, keys
+left out when unset.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class FlowState:
     handoff_reason: HandoffReason | None = None
     # What the citizen told us, in the order told: a handoff summary's details.
     facts: dict[str, Any] = field(default_factory=dict)
+    # An absence notice the bot has read but the citizen has not confirmed yet: only their yes
+    # records it (flows.absence). Kept apart from ``facts``, which a consultant reads as told.
+    absence_to_confirm: dict[str, Any] | None = None
 
     @property
     def topic(self) -> str | None:
@@ -43,7 +47,8 @@ class FlowState:
         return str(topic) if topic else None
 
     def copy(self) -> FlowState:
-        return replace(self, facts=dict(self.facts))
+        proposed = dict(self.absence_to_confirm) if self.absence_to_confirm else None
+        return replace(self, facts=dict(self.facts), absence_to_confirm=proposed)
 
     def to_stored(self) -> StoredState:
         stored: StoredState = {"misses": self.misses}
@@ -60,6 +65,8 @@ class FlowState:
             stored["handoff_reason"] = self.handoff_reason.value
         if self.facts:
             stored["facts"] = dict(self.facts)
+        if self.absence_to_confirm:
+            stored["absence_to_confirm"] = dict(self.absence_to_confirm)
         return stored
 
     @classmethod
@@ -79,8 +86,11 @@ class FlowState:
         misses = stored.get("misses") or 0
         last_intent = stored.get("last_intent")
         facts = stored.get("facts") or {}
+        proposed = stored.get("absence_to_confirm") or None
         if not isinstance(misses, int) or not isinstance(facts, dict):
             raise MalformedFlowState("misses or facts")
+        if proposed is not None and not isinstance(proposed, dict):
+            raise MalformedFlowState("absence_to_confirm")
         if last_intent is not None and not isinstance(last_intent, str):
             raise MalformedFlowState("last_intent")
         return cls(
@@ -90,6 +100,7 @@ class FlowState:
             last_intent=last_intent,
             handoff_reason=reason_of(stored.get("handoff_reason")),
             facts=dict(facts),
+            absence_to_confirm=dict(proposed) if proposed else None,
         )
 
 

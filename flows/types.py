@@ -162,6 +162,30 @@ class KnownFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class PrivacyFacts:
+    """What the privacy reply states, from config ``privacy``: the data controller, where the
+    full notice is, and how many days each kind of data is kept (the purge job's figures)."""
+
+    controller: str = "Demo Kommune"
+    dpo_email: str = "dpo@demo-kommune.example"
+    notice_url: str = "http://127.0.0.1:8000/privacy"
+    messages_days: int = 180
+    absence_notices_days: int = 365
+    job_profiles_days: int = 365
+    bookings_days: int = 180
+    inactive_citizens_days: int = 730
+
+
+@dataclass(frozen=True, slots=True)
+class SickNoticeRule:
+    """How the jobcenter wants sick notices (config ``jobcenter.sick_notice``): a notice in the
+    chat is enough, or the citizen must also phone ``phone`` before ``phone_before`` (local)."""
+
+    phone: str | None = None
+    phone_before: time | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FlowContext:
     """What a flow may know beyond the message: given by the core before each step."""
 
@@ -171,8 +195,9 @@ class FlowContext:
     citizen_id: int
     timezone: str = "Europe/Copenhagen"
     reminders_opted_out: bool = False
-    retention_days: int = 180
     facts: ContextFacts = field(default_factory=KnownFacts)
+    privacy: PrivacyFacts = field(default_factory=lambda: PrivacyFacts())
+    sick_notice: SickNoticeRule = field(default_factory=lambda: SickNoticeRule())
 
     @property
     def next_meeting(self) -> MeetingInfo | None:

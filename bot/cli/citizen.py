@@ -64,7 +64,7 @@ def delete(
 
 @citizen_app.command("purge")
 def purge() -> None:
-    """Apply the retention rule now (privacy.retention_days); the server also runs it daily."""
+    """Apply the retention rules now (privacy.retention); the server also runs them daily."""
     from bot.store.db import transaction
 
     services = _services()
@@ -73,12 +73,16 @@ def purge() -> None:
             report = purge_expired(
                 session,
                 services.clock.now(),
-                services.config.settings.privacy.retention_days,
+                services.config.settings.privacy.retention,
+                services.booking_listeners,
             )
     finally:
         services.close()
     typer.echo(
         f"purged: {report.message_texts} message texts, {report.summaries} summaries, "
         f"{report.absence_notes} absence notes, {report.internal_notes} internal notes, "
-        f"{report.bookings_detached} bookings detached, {report.queue_waits} queue waits"
+        f"{report.bookings_detached} bookings detached, {report.queue_waits} queue waits, "
+        f"{report.flow_notes} chat notes, {report.absence_notices} absence notices, "
+        f"{report.job_profiles} job profiles, {report.citizens} inactive citizens, "
+        f"{report.audit_entries} audit entries"
     )

@@ -1,4 +1,4 @@
-"""A citizen's data rights and the retention rule: export, delete, purge old text.
+"""A citizen's data rights and the retention rules: export, delete, purge what is past its period.
 
 Deletion removes the person and everything about them; bookings stay, detached from the person,
 with only what statistics need (time, consultant, location, status, reminder policy).
@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.booking_events import BookingListeners
 from bot.kernel.errors import CitizenNotFound
+from bot.runtime.config import RetentionSettings
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
     AbsenceNotice,
@@ -27,7 +28,7 @@ from bot.store.models import (
     JobProfile,
     Message,
 )
-from bot.store.models.inbox import InternalNote, QueueWait
+from bot.store.models.inbox import AuditEntry, InternalNote, QueueWait
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -206,11 +207,28 @@ class PurgeReport:
     internal_notes: int
     bookings_detached: int
     queue_waits: int = 0
+    flow_notes: int = 0
+    absence_notices: int = 0
+    job_profiles: int = 0
+    citizens: int = 0
+    audit_entries: int = 0
 
 
-def purge_expired(session: Session, now: datetime, retention_days: int) -> PurgeReport:
-    """Apply the retention rule: text older than ``retention_days`` is deleted."""
-    cutoff = now - timedelta(days=retention_days)
+def purge_expired(
+    session: Session,
+    now: datetime,
+    retention: RetentionSettings,
+    listeners: BookingListeners | None = None,
+) -> PurgeReport:
+    """Apply the retention rules (config ``privacy.retention``): each kind of data older than
+    its period is deleted. The privacy notice states these periods, so this is what it promises.
+
+    ``listeners`` hear of future meetings cancelled when an inactive citizen is deleted.
+    """
+    inactive = _delete_inactive_citizens(
+        session, now, now - timedelta(days=retention.inactive_citizens), listeners
+    )
+    cutoff = now - timedelta(days=retention.messages)
     texts = session.execute(
         update(Message)
         .where(Message.created_at < cutoff, Message.text.is_not(None))
@@ -225,20 +243,49 @@ def purge_expired(session: Session, now: datetime, retention_days: int) -> Purge
         )
         .values(handoff_summary=None)
     )
+    # What the dialogue noted (benefit, absence, job wishes told) in a conversation gone quiet.
+    quiet = select(Conversation.id, Conversation.flow_state).where(
+        Conversation.updated_at < cutoff, Conversation.status != ConversationStatus.WAITING.value
+    )
+    noted = [row.id for row in session.execute(quiet) if row.flow_state]
+    if noted:
+        # The conversation's own time stays: clearing its notes is not activity.
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id.in_(noted))
+            .values(flow_state={}, updated_at=Conversation.updated_at)
+        )
+    flow_notes = len(noted)
     notes = session.execute(
         update(AbsenceNotice)
         .where(AbsenceNotice.reported_at < cutoff, AbsenceNotice.note.is_not(None))
         .values(note=None)
     )
     internal_notes = session.execute(delete(InternalNote).where(InternalNote.created_at < cutoff))
-    bookings = session.execute(
-        update(Booking)
-        .where(Booking.ends_at < cutoff, Booking.citizen_id.is_not(None))
-        .values(citizen_id=None, cancel_reason=None)
-    )
     # Queue waits name no citizen, but nothing is kept past the retention period without need:
     # the expected wait reads only the last 14 days.
     queue_waits = session.execute(delete(QueueWait).where(QueueWait.taken_at < cutoff))
+    notices = session.execute(
+        delete(AbsenceNotice).where(
+            AbsenceNotice.reported_at < now - timedelta(days=retention.absence_notices)
+        )
+    )
+    profiles = session.execute(
+        delete(JobProfile).where(
+            JobProfile.updated_at < now - timedelta(days=retention.job_profiles)
+        )
+    )
+    bookings = session.execute(
+        update(Booking)
+        .where(
+            Booking.ends_at < now - timedelta(days=retention.bookings),
+            Booking.citizen_id.is_not(None),
+        )
+        .values(citizen_id=None, cancel_reason=None)
+    )
+    audit = session.execute(
+        delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=retention.audit_log))
+    )
     return PurgeReport(
         message_texts=_rowcount(texts),
         summaries=_rowcount(summaries),
@@ -246,7 +293,29 @@ def purge_expired(session: Session, now: datetime, retention_days: int) -> Purge
         internal_notes=_rowcount(internal_notes),
         bookings_detached=_rowcount(bookings),
         queue_waits=_rowcount(queue_waits),
+        flow_notes=flow_notes,
+        absence_notices=_rowcount(notices),
+        job_profiles=_rowcount(profiles),
+        citizens=inactive,
+        audit_entries=_rowcount(audit),
     )
+
+
+def _delete_inactive_citizens(
+    session: Session, now: datetime, seen_before: datetime, listeners: BookingListeners | None
+) -> int:
+    # A citizen with a meeting still ahead is not inactive, however long since they wrote.
+    meeting_ahead = exists().where(
+        Booking.citizen_id == Citizen.id,
+        Booking.status.in_(ACTIVE_BOOKING_STATUSES),
+        Booking.ends_at > now,
+    )
+    ids = session.scalars(
+        select(Citizen.id).where(Citizen.last_seen_at < seen_before, ~meeting_ahead)
+    ).all()
+    for citizen_id in ids:
+        delete_citizen(session, citizen_id, now, listeners or BookingListeners())
+    return len(ids)
 
 
 def _rowcount(result: Any) -> int:

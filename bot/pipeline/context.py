@@ -24,6 +24,7 @@ from bot.domain.expected_wait import (
     expected_wait_minutes,
     recent_waits,
 )
+from bot.domain.privacy_notice import privacy_facts
 from bot.runtime.config import Settings
 from bot.store.conversations import OpenConversation
 from bot.store.db import Database, MessageTransaction
@@ -46,6 +47,7 @@ from flows.types import (
     FlowContext,
     MeetingInfo,
     PendingReminder,
+    SickNoticeRule,
     SlotOffer,
     Staffing,
     WeeklyOpening,
@@ -148,6 +150,14 @@ class _SharedContext:
                     self._entries[key] = (expires, offers)
 
 
+def sick_notice_rule(settings: Settings) -> SickNoticeRule:
+    """The jobcenter's rule for sick notices (config ``jobcenter``), as a flow states it."""
+    jobcenter = settings.jobcenter
+    if jobcenter.sick_notice == "chat":
+        return SickNoticeRule()
+    return SickNoticeRule(phone=jobcenter.sick_phone, phone_before=jobcenter.sick_phone_before)
+
+
 class FlowContextLoader:
     def __init__(
         self,
@@ -159,7 +169,8 @@ class FlowContextLoader:
         self.pending_reminder = pending_reminder
         self.tz = ZoneInfo(settings.locale.timezone)
         self.timezone = settings.locale.timezone
-        self.retention_days = settings.privacy.retention_days
+        self.privacy = privacy_facts(settings)
+        self.sick_notice = sick_notice_rule(settings)
         self.shared = _SharedContext(shared_ttl_seconds)
 
     def booking_changed(self, _session: Session, booking: Booking, _now: datetime) -> None:
@@ -180,8 +191,9 @@ class FlowContextLoader:
             citizen_id=conversation.citizen_id,
             timezone=self.timezone,
             reminders_opted_out=conversation.reminders_opted_out,
-            retention_days=self.retention_days,
             facts=DatabaseFacts(self, work, conversation, now),
+            privacy=self.privacy,
+            sick_notice=self.sick_notice,
         )
 
     def opening_hours(self, db: Database, now: datetime) -> tuple[WeeklyOpening, ...]:

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from bot import __version__
 from bot.services import Services
-from bot.web import chat_page, health, nlu_api
+from bot.web import chat_page, health, nlu_api, privacy_page
 from bot.web.http_errors import BodySizeLimit, install_error_handlers
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -60,6 +60,7 @@ def build_app(
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     app.include_router(health.router)
     app.include_router(chat_page.router)
+    app.include_router(privacy_page.router)
     app.include_router(nlu_api.router)
     for router in routers:
         app.include_router(router)

@@ -21,6 +21,7 @@ def chat_page(request: Request, lang: str = "da") -> HTMLResponse:
         key: content.text(language, f"webchat.{key}")
         for key in ("title", "intro", "placeholder", "send", "error", "you", "bot")
     }
+    labels["privacy"] = content.text(language, "privacy.link_label")
     templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(
         request, "chat.html", {"labels": labels, "language": language}

@@ -127,7 +127,8 @@ def test_absence_notice_and_job_profile_are_stored_for_the_consultant(
     services: Services,
 ) -> None:
     chat = ChatTester(services)
-    chat.say("mit barn er sygt")
+    assert "Er det rigtigt?" in chat.say_text("mit barn er sygt")
+    chat.say("ja")
     chat.say("jeg vil gerne have et job")
     for answer in ("rengøring", "8 timer", "mandag", "nej"):
         chat.say(answer)

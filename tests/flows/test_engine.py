@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -16,11 +16,8 @@ from flows.types import (
     DeleteCitizenData,
     HandOff,
     PendingReminder,
-    RecordAbsence,
-    RecordRecovery,
     RescheduleMeeting,
     SaveJobProfile,
-    SetLanguage,
     Staffing,
     Step,
     StoredState,
@@ -158,31 +155,6 @@ def test_meeting_info_shows_time_place_and_consultant(engine: FlowEngine) -> Non
     assert "Boligvej 12" in text
 
 
-# Absence ---------------------------------------------------------------------------------------
-
-
-def test_a_sick_notice_is_recorded_with_a_copenhagen_time_receipt(engine: FlowEngine) -> None:
-    step = Talk(engine).say("jeg er syg", "fravaer")
-    assert "Vi har modtaget din sygemelding mandag kl. 09:12" in said(step)
-    assert step.effects == [
-        RecordAbsence(reason="own_sickness", starts_on=date(2026, 11, 23), note="jeg er syg")
-    ]
-
-
-def test_a_sick_child_until_friday_is_recorded_with_its_period(engine: FlowEngine) -> None:
-    step = Talk(engine).say("min søn er syg til fredag", "fravaer")
-    effect = step.effects[0]
-    assert isinstance(effect, RecordAbsence)
-    assert effect.reason == "child_sick"
-    assert effect.ends_on == date(2026, 11, 27)
-
-
-def test_sickness_is_never_questioned(engine: FlowEngine) -> None:
-    text = said(Talk(engine).say("jeg er syg igen", "fravaer")).lower()
-    for doubt in ("hvorfor", "bevis", "lægeerklæring", "sikker"):
-        assert doubt not in text
-
-
 # Topics ----------------------------------------------------------------------------------------
 
 
@@ -262,12 +234,6 @@ def test_a_topic_change_mid_booking_returns_to_the_booking(engine: FlowEngine) -
     assert "Skal jeg booke" in said(step)
 
 
-def test_english_is_chosen_when_the_citizen_writes_english(engine: FlowEngine) -> None:
-    step = Talk(engine).say("I am sick today", "fravaer")
-    assert SetLanguage("en") in step.effects
-    assert "We have received your sick notice Monday at 09:12" in said(step)
-
-
 def test_deletion_needs_an_explicit_yes(engine: FlowEngine) -> None:
     talk = Talk(engine)
     step = talk.say("hvad gemmer I om mig", "privacy")
@@ -313,12 +279,6 @@ def test_out_of_scope_twice_in_a_row_reaches_a_person(engine: FlowEngine) -> Non
     assert any(isinstance(effect, HandOff) for effect in second.effects)
 
 
-def test_well_again_ends_the_absence_with_a_receipt(engine: FlowEngine) -> None:
-    step = Talk(engine).say("jeg er rask igen", "fravaer")
-    assert step.effects == [RecordRecovery(ends_on=date(2026, 11, 23))]
-    assert "raskmelding" in said(step)
-
-
 def test_an_english_crisis_is_answered_in_english_first(engine: FlowEngine) -> None:
     step = Talk(engine).say("I want to kill myself", "crisis")
     assert step.replies[0].text.startswith("It is good that you are writing")
@@ -328,15 +288,6 @@ def test_our_own_cpr_mask_is_not_read_as_a_wish_to_delete(engine: FlowEngine) ->
     step = Talk(engine).say("mit cpr er [CPR fjernet] kan i se min sag", "privacy")
     assert "Er du sikker" not in said(step)
     assert "180 dage" in said(step)
-
-
-def test_sick_until_sunday_is_own_sickness_and_a_son_is_a_child(engine: FlowEngine) -> None:
-    own = Talk(engine).say("jeg er syk til søndag", "fravaer").effects[0]
-    child = Talk(engine).say("min søn er syg", "fravaer").effects[0]
-    assert isinstance(own, RecordAbsence)
-    assert isinstance(child, RecordAbsence)
-    assert (own.reason, own.ends_on) == ("own_sickness", date(2026, 11, 29))
-    assert child.reason == "child_sick"
 
 
 def test_a_day_the_citizen_cannot_work_is_kept_in_their_words(engine: FlowEngine) -> None:

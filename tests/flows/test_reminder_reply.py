@@ -56,7 +56,7 @@ def test_ja_in_any_words_confirms_the_booking(flow: ReminderReplyFlow, text: str
 
 
 @pytest.mark.parametrize(
-    "text", ["NEJ", "nej tak", "2", "Jeg kan ikke komme", "jeg kommer ikke", "aflys", "jeg er syg"]
+    "text", ["NEJ", "nej tak", "2", "Jeg kan ikke komme", "jeg kommer ikke", "aflys"]
 )
 def test_nej_cancels_and_asks_whether_to_book_a_new_time(
     flow: ReminderReplyFlow, text: str
@@ -153,3 +153,12 @@ def test_a_check_in_answer_goes_to_the_inbox_with_low_priority(flow: ReminderRep
     assert handoff.priority < 100
     assert handoff.summary["check_in_answer"] == "Det går lidt bedre, men jeg sover dårligt"
     assert "kontaktperson" in step.replies[0].text
+
+
+@pytest.mark.parametrize("text", ["syg", "jeg er syg", "Mit barn er sygt"])
+def test_syg_asks_before_a_sick_notice_and_calling_off(flow: ReminderReplyFlow, text: str) -> None:
+    step = flow.step({}, parse(text), context())
+    assert step is not None
+    assert step.effects == []  # nothing recorded or cancelled on a guess
+    assert "Jeg aflyser også din tid i morgen kl. 9.00. Er det rigtigt?" in step.replies[0].text
+    assert step.replies[0].choices == ("Ja, det er rigtigt", "Nej, det passer ikke")

@@ -28,7 +28,7 @@ from bot.store.models import (
     LocationKind,
     MessageStatus,
 )
-from flows import job_wishes, topics
+from flows import absence, job_wishes, topics
 from flows.content import LANGUAGES
 from flows.questions import JOB_PROFILE_FIELDS
 from flows.types import HandoffReason, SummaryKey, Topic
@@ -61,7 +61,7 @@ CODES: dict[str, frozenset[str]] = {
     "benefit": frozenset(topics.BENEFITS),
     "pension_granted": frozenset(topics.PENSION_GRANTED.values()),
     "absence": values(AbsenceReason),
-    "absence_activity": frozenset(topics.ABSENCE_ACTIVITIES),
+    "absence_activity": frozenset(absence.ABSENCE_ACTIVITIES),
     "kind_of_work": frozenset(job_wishes.KINDS_OF_WORK),
 }
 

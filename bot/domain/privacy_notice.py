@@ -1,0 +1,45 @@
+"""The privacy notice's facts (GDPR art. 13), taken from config so the notice says exactly who is
+responsible and what the retention purge does: the chat's short reply and the full page."""
+
+from __future__ import annotations
+
+from bot.runtime.config import Settings
+from flows.types import PrivacyFacts
+
+NOTICE_PATH = "/privacy"
+
+
+def privacy_facts(settings: Settings) -> PrivacyFacts:
+    """What the chat's privacy reply states."""
+    privacy = settings.privacy
+    retention = privacy.retention
+    return PrivacyFacts(
+        controller=privacy.controller,
+        dpo_email=privacy.dpo_email,
+        notice_url=f"{settings.server.public_url}{NOTICE_PATH}",
+        messages_days=retention.messages,
+        absence_notices_days=retention.absence_notices,
+        job_profiles_days=retention.job_profiles,
+        bookings_days=retention.bookings,
+        inactive_citizens_days=retention.inactive_citizens,
+    )
+
+
+def notice_params(settings: Settings) -> dict[str, str]:
+    """The ``{placeholders}`` of the full notice (``privacy.notice`` in the content)."""
+    privacy = settings.privacy
+    retention = privacy.retention
+    return {
+        "controller": privacy.controller,
+        "controller_address": privacy.controller_address,
+        "controller_email": privacy.controller_email,
+        "controller_phone": privacy.controller_phone,
+        "dpo_email": privacy.dpo_email,
+        "dpo_phone": privacy.dpo_phone,
+        "messages": str(retention.messages),
+        "absence_notices": str(retention.absence_notices),
+        "job_profiles": str(retention.job_profiles),
+        "bookings": str(retention.bookings),
+        "inactive_citizens": str(retention.inactive_citizens),
+        "audit_log": str(retention.audit_log),
+    }
