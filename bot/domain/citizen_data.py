@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.booking_events import BookingListeners
 from bot.kernel.errors import CitizenNotFound
-from bot.runtime.config import RetentionSettings
+from bot.runtime.privacy_settings import RetentionSettings
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
     AbsenceNotice,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from contextvars import ContextVar
-from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +33,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.kernel.errors import ConfigError
+from bot.runtime.privacy_settings import JobcenterSettings, PrivacySettings
+from bot.runtime.sections import Section as _Section
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG_PATH = REPO_ROOT / "config.yml"
@@ -46,11 +47,6 @@ CHECKOUT_ROOT: Path | None = (
     if (REPO_ROOT / "pyproject.toml").is_file() and DEFAULT_CONFIG_PATH.is_file()
     else None
 )
-
-
-class _Section(BaseModel):
-    # Unknown keys are typos far more often than intent: refuse them by name.
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ServerSettings(_Section):
@@ -147,47 +143,6 @@ class RemindersSettings(_Section):
     # The scheduler looks for due reminders this often and sends at most batch_size per look.
     poll_interval_seconds: float = Field(default=10, gt=0)
     batch_size: int = Field(default=200, ge=1)
-
-
-class RetentionSettings(_Section):
-    """Days each kind of data is kept; the daily purge deletes what is older, and the privacy
-    notice states exactly these figures."""
-
-    # Message text, handoff summaries, the dialogue's notes and consultants' internal notes.
-    messages: int = Field(default=180, ge=1)
-    # Absence notices, counted from when they were reported.
-    absence_notices: int = Field(default=365, ge=1)
-    # Job wishes, counted from their last change.
-    job_profiles: int = Field(default=365, ge=1)
-    # Bookings, counted from the meeting: then detached from the citizen (kept for statistics).
-    bookings: int = Field(default=180, ge=1)
-    # A citizen who has not written for this long is deleted with everything about them.
-    inactive_citizens: int = Field(default=730, ge=1)
-    # The inbox's audit log (who saw or changed what).
-    audit_log: int = Field(default=730, ge=1)
-
-
-class PrivacySettings(_Section):
-    # Local time of the daily retention purge.
-    purge_at: time = time(3, 30)
-    retention: RetentionSettings = RetentionSettings()
-    # The data controller and the data protection officer, named in the privacy notice.
-    controller: str = "Demo Kommune, Jobcenter Demo (demo)"
-    controller_address: str = "Rådhuspladsen 1, 9999 Demoby (demo)"
-    controller_email: str = "jobcenter@demo-kommune.example"
-    controller_phone: str = "70 10 20 30"
-    dpo_email: str = "dpo@demo-kommune.example"
-    dpo_phone: str = "70 10 20 31"
-
-
-class JobcenterSettings(_Section):
-    """The jobcenter's own rules the bot states to citizens."""
-
-    # How sick notices are given: "chat" (a notice in the chat is enough) or "phone" (the
-    # citizen must also phone sick_phone before sick_phone_before on the day).
-    sick_notice: Literal["chat", "phone"] = "chat"
-    sick_phone: str = "70 10 20 30"
-    sick_phone_before: time = time(9, 0)
 
 
 class Settings(BaseSettings):

@@ -95,7 +95,7 @@ def test_the_retention_job_deletes_old_text(services: Services) -> None:
     ChatTester(services).say("en gammel besked")
     clock = services.clock
     assert isinstance(clock, FixedClock)
-    clock.set(clock.now() + timedelta(days=services.config.settings.privacy.retention_days + 1))
+    clock.set(clock.now() + timedelta(days=services.config.settings.privacy.retention.messages + 1))
     report = run_retention_purge(services.session_factory, clock, services.config.settings)
     assert report.message_texts >= 1
     with transaction(services.session_factory) as session:

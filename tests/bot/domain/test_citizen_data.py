@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot.domain.citizen_data import delete_citizen, export_citizen, purge_expired
 from bot.kernel.clock import FixedClock
+from bot.runtime.privacy_settings import RetentionSettings
 from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import (
@@ -144,7 +145,7 @@ def test_text_older_than_the_retention_period_is_purged(
     clock.set(clock.now() + timedelta(days=100))
     chat.say("ny besked")
     with transaction(services.session_factory) as session:
-        report = purge_expired(session, clock.now(), retention_days=90)
+        report = purge_expired(session, clock.now(), RetentionSettings(messages=90))
     assert report.message_texts == 2  # the old message and the bot's reply to it
     with transaction(services.session_factory) as session:
         texts = session.scalars(select(Message.text).order_by(Message.id)).all()
@@ -204,7 +205,7 @@ def test_queue_waits_older_than_the_retention_period_are_purged(
                 )
             )
     with transaction(services.session_factory) as session:
-        report = purge_expired(session, now, retention_days=90)
+        report = purge_expired(session, now, RetentionSettings(messages=90))
     assert report.queue_waits == 1
     with transaction(services.session_factory) as session:
         kept = session.scalars(select(QueueWait.taken_at)).all()
