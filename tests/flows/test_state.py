@@ -60,6 +60,17 @@ STORED: list[dict[str, Any]] = [
             "reason": "misunderstood",
         },
     },
+    {
+        "misses": 0,
+        "pending": {
+            "kind": "yesno",
+            "text": "Er det rigtigt?",
+            "choices": ["Ja, det er rigtigt", "Nej, det passer ikke"],
+            "yes": {"start": "absence_confirmed"},
+            "no": {"start": "absence_not_right"},
+        },
+        "absence_to_confirm": {"reason": "own_sickness", "from": "2026-11-23", "to": None},
+    },
 ]
 
 
@@ -119,3 +130,7 @@ def test_a_question_stores_the_shape_the_flows_always_stored() -> None:
 )
 def test_an_unknown_or_malformed_state_reads_as_an_empty_state(stored: object) -> None:
     assert FlowState.from_stored(stored) == FlowState()
+
+
+def test_an_absence_to_confirm_that_is_not_a_mapping_reads_as_an_empty_state() -> None:
+    assert FlowState.from_stored({"absence_to_confirm": ["syg"]}) == FlowState()

@@ -13,6 +13,8 @@ Each story in ``tests/stories/*.yml``::
           choices: [text one of the choices must contain, ...]
           first: text the first reply must contain
           silent: true                                   # no reply at all
+        - remind: true        # no message: the reminders due now are sent (then the next step
+          at: "2026-..."      # may answer one); ``at`` moves the clock first
       expect: {bookings: 1, absence: own_sickness, status: waiting, ...}
 """
 
@@ -28,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.cli.demo import seed_demo
+from bot.domain.reminders.dispatch import ReminderDispatcher
 from bot.kernel.clock import FixedClock
 from bot.kernel.messages import Channel
 from bot.runtime.config import AppConfig, load_config
@@ -139,6 +142,15 @@ def _check_expectations(services: Services, expect: dict[str, Any]) -> None:
                 raise AssertionError(f"unknown expectation {key!r}")
 
 
+def _send_due_reminders(services: Services, clock: FixedClock) -> None:
+    ReminderDispatcher(
+        session_factory=services.session_factory,
+        clock=clock,
+        content=services.content,
+        settings=services.config.settings,
+    ).dispatch_due()
+
+
 @pytest.mark.parametrize("story", STORIES, ids=[story["story"] for story in STORIES])
 def test_story(story: dict[str, Any], story_services: Services, clock: FixedClock) -> None:
     if story.get("at"):
@@ -150,6 +162,11 @@ def test_story(story: dict[str, Any], story_services: Services, clock: FixedCloc
     address = "+4520304050" if channel == Channel.SMS else str(700000 + STORIES.index(story))
     chat = ChatTester(story_services, channel=channel, address=address)
     for number, step in enumerate(story["steps"], start=1):
+        if step.get("remind"):
+            if step.get("at"):
+                clock.set(datetime.fromisoformat(str(step["at"])))
+            _send_due_reminders(story_services, clock)
+            continue
         replies = chat.say(str(step["user"]))
         said = "\n".join(reply.text for reply in replies)
         choices = [choice for reply in replies for choice in reply.choices]

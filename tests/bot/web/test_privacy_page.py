@@ -1,0 +1,65 @@
+"""The full privacy notice at /privacy: every GDPR art. 13 item, with config's names and figures,
+Danish first and English on request, and plain Danish."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from fastapi.testclient import TestClient
+
+from bot.kernel.lix import lix
+from bot.services import Services
+
+
+def _text(html: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "\n", html))
+
+
+def test_the_notice_names_controller_dpo_basis_retention_rights_and_datatilsynet(
+    client: TestClient, services: Services
+) -> None:
+    page = client.get("/privacy")
+    assert page.status_code == 200
+    assert 'lang="da"' in page.text
+    text = _text(page.text)
+    privacy = services.config.settings.privacy
+    for value in (privacy.controller, privacy.controller_email, privacy.dpo_email):
+        assert value in text
+    assert "artikel 6, stk. 1, litra c og e" in text
+    assert "artikel 9" in text
+    retention = privacy.retention
+    assert f"efter {retention.messages} dage" in text
+    assert f"Sygemeldinger sletter vi {retention.absence_notices} dage" in text
+    assert f"Jobønsker sletter vi {retention.job_profiles} dage" in text
+    assert f"i {retention.bookings} dage efter mødet" in text
+    assert f"i {retention.inactive_citizens} dage, sletter vi alt" in text
+    assert f"i {retention.audit_log} dage" in text
+    for right in ("se de data", "rettet", "slette", "bruge dine data mindre", "sige nej til"):
+        assert right in text
+    assert "https://www.datatilsynet.dk" in text
+    assert "chatbot" in text
+    assert "Twilio" in text
+    assert 'href="https://eur-lex.europa.eu/eli/reg/2016/679/oj"' in page.text
+
+
+def test_the_notice_is_in_english_too_and_links_both_ways(client: TestClient) -> None:
+    danish = client.get("/privacy").text
+    assert 'href="/privacy?lang=en"' in danish
+    english = client.get("/privacy?lang=en")
+    assert 'lang="en"' in english.text
+    assert "Datatilsynet" in english.text
+    assert 'href="/privacy?lang=da"' in english.text
+    assert client.get("/privacy?lang=xx").status_code == 200  # unknown language: Danish
+
+
+def test_the_danish_notice_is_plain(client: TestClient) -> None:
+    for paragraph in re.findall(r"<p>(.*?)</p>", client.get("/privacy").text, re.S):
+        text = unescape(re.sub(r"<[^>]+>", "", paragraph)).strip()
+        if len(text.split()) >= 5:
+            assert lix(text) <= 35, text
+
+
+def test_the_chat_page_links_to_the_notice(client: TestClient) -> None:
+    assert 'href="/privacy?lang=da"' in client.get("/chat").text
+    assert 'href="/privacy?lang=en"' in client.get("/chat?lang=en").text
