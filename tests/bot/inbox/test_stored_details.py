@@ -53,6 +53,7 @@ def test_the_bots_summary_reads_as_words_with_its_details_below_it(
 ) -> None:
     citizen = ChatTester(services, address="websession-summary")
     citizen.say("jeg er syg i dag")
+    citizen.say("ja")  # the bot read the notice back; recorded on the citizen's yes
     citizen.say("hvad sker der med min førtidspension hvis jeg tjener penge")
     citizen.say("jeg vil tale med et menneske")
     conversation = _latest_conversation(services)
@@ -87,6 +88,7 @@ def test_a_citizens_language_and_what_they_were_absent_from_read_as_words(
 ) -> None:
     citizen = ChatTester(services, address="websession-course")
     citizen.say("jeg er syg i dag og kan ikke komme på kursus")
+    citizen.say("ja")
     anna = make_consultant("anna")
     with transaction(services.session_factory) as db:
         row = db.scalars(select(Citizen)).one()
