@@ -104,7 +104,7 @@ def holidays(turn: Turn) -> None:
 def _answer_holiday(turn: Turn, benefit: str) -> None:
     turn.facts["benefit"] = benefit
     turn.clear_pending()
-    turn.say_text(turn.answer(_HOLIDAY_ANSWERS[benefit]))
+    turn.answer(_HOLIDAY_ANSWERS[benefit])
 
 
 # Wages and benefits --------------------------------------------------------------------------
@@ -144,15 +144,15 @@ def _answer_wage(turn: Turn, benefit: str) -> None:
         return
     turn.clear_pending()
     key = "wage_flexjob" if benefit == FLEX else "wage_cash_benefit"
-    turn.say_text(turn.answer(key))
-    _offer_meeting(turn, Topic.WAGES)
+    if turn.answer(key):
+        _offer_meeting(turn, Topic.WAGES)
 
 
 def _answer_pension(turn: Turn, era: str) -> None:
     turn.facts["pension_granted"] = PENSION_GRANTED.get(era, PENSION_GRANTED["unknown"])
     turn.clear_pending()
-    turn.say_text(turn.answer(f"wage_pension_{era}"))
-    _offer_meeting(turn, Topic.WAGES)
+    if turn.answer(f"wage_pension_{era}"):
+        _offer_meeting(turn, Topic.WAGES)
 
 
 def _offer_meeting(turn: Turn, topic: Topic) -> None:
@@ -237,8 +237,10 @@ def absence(turn: Turn) -> None:
         turn.say("absence.receipt_well", received=turn.clock(turn.context.now))
         return
     if is_question(turn.text) and not _says_absent_now(turn.text):
-        turn.say_text(turn.answer("fravaer"))
-        turn.ask_yes_no(turn.t("topics.offer_absence_report"), yes=Action(start="absence_report"))
+        if turn.answer("fravaer"):
+            turn.ask_yes_no(
+                turn.t("topics.offer_absence_report"), yes=Action(start="absence_report")
+            )
         return
     report_absence(turn)
 

@@ -24,6 +24,7 @@ class HandoffReason(StrEnum):
     ABSENCE_DISPUTE = "absence_dispute"  # an absence the citizen says was registered wrongly
     CALLBACK = "callback"  # a callback wanted, no callback time free
     CHECK_IN = "check_in"  # an answer to "Hvordan går det?"
+    CONTENT_EXPIRED = "content_expired"  # the answer asked for is past its review-by date
 
 
 class SummaryKey(StrEnum):
