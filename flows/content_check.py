@@ -52,7 +52,9 @@ _ASKS_OPT_OUT_WORD = (
     re.compile(rf"[{_QUOTE}]\s*{OPT_OUT_WORDS}\s*[{_QUOTE}]", re.IGNORECASE),
     re.compile(rf"\b{OPT_OUT_WORDS}\b"),  # the word in capitals: a keyword to send
 )
-_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:kr\b\.?|kroner\b|DKK\b)", re.IGNORECASE)
+_AMOUNT = re.compile(
+    r"\d[\d.,]*\s*(?:kr\b\.?|kroner\b|DKK\b)|\b(?:kr\.?|DKK)\s*\d[\d.,]*", re.IGNORECASE
+)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 # A source titled like this is a law (or an order): it needs the § it rests on.
@@ -160,6 +162,9 @@ def _key_problems(entries: Mapping[str, Mapping[str, Any]]) -> Iterator[Problem]
     for key in sorted(set(english) - set(danish)):
         yield Problem(file_of("da", key), key, "missing (English has it)")
     for key in sorted(set(danish) & set(english)):
+        if is_answer(danish[key]) != is_answer(english[key]):
+            language = "en" if is_answer(danish[key]) else "da"
+            yield Problem(file_of(language, key), key, "an answer needs both text and sms")
         da_names, en_names = placeholders_of(danish[key]), placeholders_of(english[key])
         if da_names != en_names:
             yield Problem(
@@ -257,6 +262,8 @@ def _reminder_problems(
             for key, value in entries[language].items()
             if key.startswith(("reminders.", "time."))
         }
+        if "reminders.before" not in reminder_entries:
+            continue  # a content folder without reminders
         content = Content({language: reminder_entries, "da": reminder_entries})
         for intro in ("before", "confirmation", "moved"):
             try:
