@@ -136,11 +136,20 @@ class Turn:
 
     def answer(self, key: str) -> str:
         """A topic answer with its source: the SMS version on SMS, the full one elsewhere."""
+        # Stand-in until the governed-answer loader (CONTENT_SCHEMA.md) renders answers: the
+        # English entry carries only text and sms, its sources and date are the Danish entry's.
         entry = self.content.raw(self.language, f"topics.{key}")
         if self.context.channel == "sms":
             return str(entry["sms"]).strip()
-        source = self.t("core.source_line", source=entry["source"], reviewed=entry["reviewed"])
-        return f"{str(entry['text']).strip()}\n{source}"
+        governed = self.content.raw("da", f"topics.{key}")
+        lines = [str(entry["text"]).strip()]
+        for source in governed["sources"]:
+            section = f" {source['section']}" if source.get("section") else ""
+            reference = f"{source['title']}{section} – {source['url']}"
+            lines.append(
+                self.t("core.source_line", source=reference, reviewed=governed["verified"])
+            )
+        return "\n".join(lines)
 
     def step(self) -> Step:
         """The turn's outcome; an unchanged state is given back as it was stored."""
