@@ -38,6 +38,8 @@ _BENEFIT_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (PENSION, ("fortidspen", "fortids", "pension", "pention", "pesion", "disability")),
 )
 _WORK = ("job", "arbejd", "work", "employ", "lonmodt", "ansat")
+# A pension question about a stay abroad is answered with the rule for stays abroad.
+_ABROAD = ("udland", "abroad", "rejs", "travel", "thailand", "tyrkiet", "hjemland")
 _HOLIDAY_ANSWERS = {
     JOB: "holiday_job",
     FLEX: "holiday_flexjob",
@@ -125,6 +127,9 @@ def _answer_holiday(turn: Turn, benefit: str) -> None:
 def wages(turn: Turn) -> None:
     turn.facts["topic"] = Topic.WAGES
     benefit = benefit_in(turn.text) or _known_benefit(turn, _WAGE_OPTIONS)
+    if benefit == PENSION and contains_any(turn.text, _ABROAD):
+        _answer_holiday(turn, benefit)
+        return
     if benefit is None:
         turn.ask(
             ChooseBenefit(

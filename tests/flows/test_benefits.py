@@ -100,6 +100,15 @@ def test_pension_holiday_names_the_two_month_duty_outside_the_eu(engine: FlowEng
     assert "§ 41 a" in answer
 
 
+def test_a_pension_question_about_a_stay_abroad_gets_the_rule_for_stays_abroad(
+    engine: FlowEngine,
+) -> None:
+    message = "mister jeg min førtidspension hvis jeg rejser til tyrkiet i 4 måneder"
+    answer = said(Talk(engine).say(message, "loen_vs_pension"))
+    assert "mere end 2 måneder" in answer
+    assert "1. januar 2003" not in answer
+
+
 # Wages -----------------------------------------------------------------------------------------
 
 
