@@ -134,6 +134,9 @@ class FlowEngine:
             turn.clear_pending()
         else:
             turn.clear_pending()
+        if context.waiting is not None and waiting.is_for_the_person(turn):
+            waiting.acknowledge(turn, context.waiting)  # an errand's question left unanswered
+            return self._finish(turn)
         self._start(turn, turn.intent)
         return self._finish(turn)
 

@@ -109,3 +109,14 @@ def test_two_misunderstandings_while_waiting_do_not_ask_to_wait_again(
     step = waiter.say("ppp", "nlu_fallback")
     assert any(isinstance(effect, HandOff) for effect in step.effects)
     assert not any(reply.choices for reply in step.replies)  # no "chat or callback?" menu
+
+
+def test_an_errands_question_left_unanswered_falls_back_to_the_acknowledgement(
+    engine: FlowEngine,
+) -> None:
+    waiter = Waiter(engine, QUEUED, free_slots=())
+    asked = waiter.say("book en tid", "book_meeting")
+    assert "ingen ledige tider" in said(asked)
+    step = waiter.say("hallo?")
+    assert "fået din besked" in said(step)
+    assert not any(reply.choices for reply in step.replies)  # not the greeting menu
