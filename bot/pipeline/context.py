@@ -24,7 +24,9 @@ from bot.domain.expected_wait import (
     expected_wait_minutes,
     recent_waits,
 )
+from bot.pipeline.flow_step import waiting_of
 from bot.runtime.config import Settings
+from bot.runtime.crisis_settings import HelpLineSettings
 from bot.store.conversations import OpenConversation
 from bot.store.db import Database, MessageTransaction
 from bot.store.models import (
@@ -44,10 +46,12 @@ from bot.store.models import (
 from flows.opening_hours import next_opening, open_now
 from flows.types import (
     FlowContext,
+    HelpLine,
     MeetingInfo,
     PendingReminder,
     SlotOffer,
     Staffing,
+    Waiting,
     WeeklyOpening,
 )
 
@@ -87,6 +91,22 @@ _WAITING_COUNT = (
     select(func.count())
     .select_from(Conversation)
     .where(Conversation.status == ConversationStatus.WAITING.value)
+)
+# The conversations ahead of a waiting one: more urgent, or as urgent and waiting longer.
+_WAITING_AHEAD = (
+    select(func.count())
+    .select_from(Conversation)
+    .where(
+        Conversation.status == ConversationStatus.WAITING.value,
+        Conversation.id != bindparam("conversation_id"),
+        or_(
+            Conversation.priority > bindparam("priority"),
+            and_(
+                Conversation.priority == bindparam("priority"),
+                Conversation.waiting_since < bindparam("since"),
+            ),
+        ),
+    )
 )
 _RECENT_MESSAGES = (
     select(Message.text)
@@ -160,6 +180,8 @@ class FlowContextLoader:
         self.tz = ZoneInfo(settings.locale.timezone)
         self.timezone = settings.locale.timezone
         self.retention_days = settings.privacy.retention_days
+        self.help_lines = tuple(help_line(line) for line in settings.crisis.help_lines)
+        self.acknowledge_every = timedelta(minutes=settings.waiting.acknowledge_every_minutes)
         self.shared = _SharedContext(shared_ttl_seconds)
 
     def booking_changed(self, _session: Session, booking: Booking, _now: datetime) -> None:
@@ -182,15 +204,27 @@ class FlowContextLoader:
             reminders_opted_out=conversation.reminders_opted_out,
             retention_days=self.retention_days,
             facts=DatabaseFacts(self, work, conversation, now),
+            waiting=waiting_of(conversation),
+            first_contact=conversation.first_contact,
+            help_lines=self.help_lines,
+            acknowledge_every=self.acknowledge_every,
         )
 
     def opening_hours(self, db: Database, now: datetime) -> tuple[WeeklyOpening, ...]:
         # Plain values, not ORM rows: the cache outlives the transaction that loaded them.
         return self.shared.get("hours", now, lambda: opening_hours(db))
 
-    def staffing(self, db: Database, now: datetime) -> Staffing:
+    def staffing(
+        self, db: Database, now: datetime, conversation: OpenConversation | None = None
+    ) -> Staffing:
+        """Whether a person can answer now, and the wait: behind every waiting chat for one
+        joining the queue, behind those ahead of it for one already in it."""
         hours = self.opening_hours(db, now)
-        waiting = int(db.scalar(_WAITING_COUNT) or 0)
+        queued = waiting_of(conversation) if conversation is not None else None
+        if queued is not None and conversation is not None and queued.since is not None:
+            waiting = _ahead_of(db, conversation.conversation_id, queued)
+        else:
+            waiting = int(db.scalar(_WAITING_COUNT) or 0)
         local = now.astimezone(self.tz)
         # No opening hours configured: assume someone is there rather than promise a time.
         is_open = not hours or bool(open_now(hours, local))
@@ -229,6 +263,7 @@ class DatabaseFacts:
         self._citizen_id = conversation.citizen_id
         self._conversation_id = conversation.conversation_id
         self._language = conversation.language
+        self._conversation = conversation
         self._now = now
 
     @cached_property
@@ -249,7 +284,7 @@ class DatabaseFacts:
 
     @cached_property
     def staffing(self) -> Staffing:
-        return self._loader.staffing(self._db, self._now)
+        return self._loader.staffing(self._db, self._now, self._conversation)
 
     @cached_property
     def opening_hours(self) -> tuple[WeeklyOpening, ...]:
@@ -265,6 +300,26 @@ class DatabaseFacts:
         if load is None or not self._reminder_awaits_answer:
             return None
         return load(self._work.session, self._citizen_id, self._now, self._language)
+
+
+def _ahead_of(db: Database, conversation_id: int, queued: Waiting) -> int:
+    params = {
+        "conversation_id": conversation_id,
+        "priority": queued.priority,
+        "since": queued.since,
+    }
+    return int(db.scalar(_WAITING_AHEAD, params) or 0)
+
+
+def help_line(settings: HelpLineSettings) -> HelpLine:
+    """A configured help line as the flows read it."""
+    return HelpLine(
+        name=settings.name,
+        phone=settings.phone,
+        opens=settings.opens,
+        closes=settings.closes,
+        source=settings.source,
+    )
 
 
 def next_meeting(db: Database, citizen_id: int, now: datetime) -> MeetingInfo | None:

@@ -34,6 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.kernel.errors import ConfigError
+from bot.runtime.crisis_settings import CrisisSettings, WaitingSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG_PATH = REPO_ROOT / "config.yml"
@@ -177,6 +178,8 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = OutboxSettings()
     reminders: RemindersSettings = RemindersSettings()
     privacy: PrivacySettings = PrivacySettings()
+    waiting: WaitingSettings = WaitingSettings()
+    crisis: CrisisSettings = CrisisSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -13,12 +13,13 @@ Each story in ``tests/stories/*.yml``::
           choices: [text one of the choices must contain, ...]
           first: text the first reply must contain
           silent: true                                   # no reply at all
+          wait_minutes: 11                               # the clock moves on first
       expect: {bookings: 1, absence: own_sickness, status: waiting, ...}
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,8 @@ def test_story(story: dict[str, Any], story_services: Services, clock: FixedCloc
     address = "+4520304050" if channel == Channel.SMS else str(700000 + STORIES.index(story))
     chat = ChatTester(story_services, channel=channel, address=address)
     for number, step in enumerate(story["steps"], start=1):
+        if step.get("wait_minutes"):
+            clock.set(clock.now() + timedelta(minutes=float(step["wait_minutes"])))
         replies = chat.say(str(step["user"]))
         said = "\n".join(reply.text for reply in replies)
         choices = [choice for reply in replies for choice in reply.choices]
