@@ -102,7 +102,7 @@ def serve(
             host=bind_host,
             port=bind_port,
             log_level="warning",
-            proxy_headers=True,
+            proxy_headers=False,  # bot.web.app trusts inbox.trusted_proxies only
         )
         return
     services = build_services(config)
@@ -118,7 +118,7 @@ def serve(
         host=bind_host,
         port=bind_port,
         log_level="warning",
-        proxy_headers=True,
+        proxy_headers=False,  # bot.web.app trusts inbox.trusted_proxies only
     )
 
 
