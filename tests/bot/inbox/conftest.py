@@ -57,7 +57,10 @@ MakeConsultant = Callable[..., Consultant]
 @pytest.fixture
 def make_consultant(services: Services) -> MakeConsultant:
     def make(
-        username: str = "anna", team: str = "Jobcenter Nord", role: str = "consultant"
+        username: str = "anna",
+        team: str = "Jobcenter Nord",
+        role: str = "consultant",
+        system_admin: bool = False,
     ) -> Consultant:
         with transaction(services.session_factory) as db:
             upsert_consultant(
@@ -68,6 +71,7 @@ def make_consultant(services: Services) -> MakeConsultant:
                 role=role,
                 password=PASSWORD,
                 replace=False,
+                system_admin=system_admin,
             )
             return db.scalars(select(Consultant).where(Consultant.username == username)).one()
 
