@@ -6,7 +6,8 @@ Create Date: 2026-12-02 03:00:00
 
 An admin read every team's audit log. Each entry now records the acting consultant's team
 (existing entries take their consultant's current team), and a consultant may be a system admin,
-who reads every team's.
+who reads every team's. Refused logins kept what was typed as the username (a password typed in
+the wrong field, too); they are only the login brake's memory, so they are dropped.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def upgrade() -> None:
         "UPDATE inbox_audit_log SET team_id = "
         "(SELECT team_id FROM consultants WHERE consultants.id = inbox_audit_log.consultant_id)"
     )
+    op.execute("DELETE FROM inbox_login_failures")
 
 
 def downgrade() -> None:
