@@ -151,10 +151,11 @@ VALID_REQUESTS: dict[tuple[str, str], tuple[Request, AuditAction]] = {
 
 
 def mutating_inbox_routes(services: Services) -> set[tuple[str, str]]:
-    routes = set()
+    routes: set[tuple[str, str]] = set()
     for route in iter_route_contexts(create_app(services).routes):
         if route.path and route.path.startswith("/inbox"):
-            routes.update((method, route.path) for method in (route.methods or ()) & MUTATING)
+            methods = set(route.methods or ()) & MUTATING
+            routes.update((method, route.path) for method in methods)
     return routes
 
 

@@ -33,7 +33,7 @@ PARAM = re.compile(r"{(\w+)}")
 
 def inbox_routes(services: Services) -> list[tuple[str, str]]:
     """(method, path) of every route of the app under /inbox."""
-    routes = []
+    routes: list[tuple[str, str]] = []
     for route in iter_route_contexts(create_app(services).routes):
         if route.path and route.path.startswith("/inbox"):
             routes.extend((method, route.path) for method in sorted(route.methods or ()))
@@ -136,8 +136,7 @@ def test_a_teamless_citizen_is_seen_by_every_team_only_while_their_chat_waits(
     assert syd.post(f"{waiting}/claim").status_code == 303
     assert citizen_team(services, teams.waiting_citizen_id) == teams.syd.team_id
     # Syd's now, all of it; Nord sees none of it any more.
-    page = syd.get(f"/inbox/citizens/{teams.waiting_citizen_id}").text
-    assert teams.earlier_absence in page
+    assert teams.earlier_absence in syd.get(f"/inbox/citizens/{teams.waiting_citizen_id}").text
     assert syd.get(f"/inbox/conversations/{teams.earlier_conversation_id}").status_code == 200
     assert nord.get(waiting).status_code == 404
     assert nord.get(f"/inbox/citizens/{teams.waiting_citizen_id}").status_code == 404
