@@ -18,7 +18,13 @@ def test_serve_leaves_proxy_headers_to_the_app(
     monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Any, workers: str
 ) -> None:
     runs: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: runs.append(kwargs))
+
+    def run(app_or_factory: Any, **kwargs: Any) -> None:
+        runs.append(kwargs)
+        if not isinstance(app_or_factory, str):  # one process: the services serve would close
+            app_or_factory.state.services.close()
+
+    monkeypatch.setattr(uvicorn, "run", run)
     # The test session's logging stays pytest's.
     monkeypatch.setattr(logs, "configure_logging", lambda level: None)
     result = CliRunner().invoke(
