@@ -104,7 +104,7 @@ def serve(
             host=bind_host,
             port=bind_port,
             log_level="warning",
-            proxy_headers=True,
+            proxy_headers=False,  # bot.web.app trusts inbox.trusted_proxies only
         )
         return
     services = build_services(config)
@@ -120,7 +120,7 @@ def serve(
         host=bind_host,
         port=bind_port,
         log_level="warning",
-        proxy_headers=True,
+        proxy_headers=False,  # bot.web.app trusts inbox.trusted_proxies only
     )
 
 

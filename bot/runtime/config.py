@@ -13,6 +13,7 @@ a SQLite file in ``database.url`` or ``DATABASE_URL``) are inside it, never the 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -156,6 +157,22 @@ class PrivacySettings(_Section):
     purge_at: time = time(3, 30)
 
 
+class InboxSettings(_Section):
+    # Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; from any other peer they are ignored. Empty: no proxy.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not an IP address or network") from exc
+        return values
+
+
 class Settings(BaseSettings):
     """All non-secret settings, by section."""
 
@@ -180,6 +197,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = PrivacySettings()
     waiting: WaitingSettings = WaitingSettings()
     crisis: CrisisSettings = CrisisSettings()
+    inbox: InboxSettings = InboxSettings()
 
     @classmethod
     def settings_customise_sources(
