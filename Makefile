@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint typecheck contracts pytest test-postgres clean
+.PHONY: run test lint typecheck contracts content pytest test-postgres clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -23,8 +23,8 @@ run: $(STAMP)
 	$(BIN)/borgerchat consultant demo-login
 	$(BIN)/borgerchat serve
 
-## test: lint, type-check, check the import layering and run the whole suite (SQLite, or TEST_DATABASE_URL)
-test: lint typecheck contracts pytest
+## test: lint, type-check, check the import layering and the content, run the whole suite (SQLite, or TEST_DATABASE_URL)
+test: lint typecheck contracts content pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,6 +36,10 @@ typecheck: $(STAMP)
 ## contracts: the import layering stated in pyproject.toml ([tool.importlinter])
 contracts: $(STAMP)
 	$(BIN)/lint-imports
+
+## content: the answers' sources and review dates, da/en, SMS fit, amounts, opt-out words, LIX
+content: $(STAMP)
+	$(BIN)/borgerchat content check
 
 pytest: $(STAMP)
 	$(BIN)/pytest

@@ -92,8 +92,10 @@ def absence(turn: Turn) -> None:
         turn.say("absence.receipt_well", received=turn.clock(turn.context.now))
         return
     if is_question(turn.text) and not _says_absent_now(turn.text):
-        turn.say_text(turn.answer("fravaer"))
-        turn.ask_yes_no(turn.t("topics.offer_absence_report"), yes=Action(start="absence_report"))
+        if turn.answer("fravaer"):
+            turn.ask_yes_no(
+                turn.t("topics.offer_absence_report"), yes=Action(start="absence_report")
+            )
         return
     report_absence(turn)
 
@@ -253,7 +255,9 @@ def _confirmed(turn: Turn) -> None:
     if reason != "other":
         receipt.append(_sick_notice_rule(turn))
     turn.say_text(" ".join(receipt))
-    turn.say_text(_assessed_note(turn))
+    # Who assesses the absence, with its sources; past its review date a person answers instead.
+    if not turn.answer("absence.assessed"):
+        return
     if isinstance(booking_id, int):
         turn.ask_yes_no(turn.t("absence.offer_new_time"), yes=Action(start="book_meeting"))
     else:
@@ -272,24 +276,6 @@ def _sick_notice_rule(turn: Turn) -> str:
         return turn.t("absence.notice_rule_chat")
     before = f"{rule.phone_before.hour:02d}.{rule.phone_before.minute:02d}"
     return turn.t("absence.notice_rule_phone", phone=rule.phone, before=before)
-
-
-def _assessed_note(turn: Turn) -> str:
-    """That the kommune assesses the absence and a mandatory meeting still counts, with sources.
-
-    A governed answer (text, sms, sources; CONTENT_SCHEMA.md) kept in ``absence.yml``.
-    """
-    entry = turn.content.raw(turn.language, "absence.assessed")
-    if turn.context.channel == "sms":
-        return str(entry["sms"]).strip()
-    lines = [str(entry["text"]).strip()]
-    # English entries inherit their sources from the Danish one (CONTENT_SCHEMA.md).
-    sources = entry.get("sources") or turn.content.raw("da", "absence.assessed")["sources"]
-    lines.extend(
-        turn.t("absence.source_line", title=source["title"], url=source["url"])
-        for source in sources
-    )
-    return "\n".join(lines)
 
 
 def _optional(proposal: dict[str, Any], key: str) -> str | None:

@@ -69,7 +69,11 @@ def _privacy(turn: Turn) -> None:
         _confirm_delete(turn)
         return
     facts = turn.context.privacy
-    key = "privacy.what_we_store_sms" if turn.context.channel == "sms" else "privacy.what_we_store"
+    key = (
+        "privacy.what_we_store_sms"
+        if turn.context.channel == "sms"
+        else "privacy_web.what_we_store"
+    )
     text = turn.t(
         key,
         controller=facts.controller,

@@ -1,14 +1,18 @@
 """The flow engine: one pure step per inbound message.
 
 Order of reading a message, and why:
-1. Crisis first, in every state: Livslinien and 112 before anything else, then a priority
-   handoff. A crisis is never lost to a fallback or to an open question.
+1. Crisis first, in every state: 112 and the help lines open now before anything else, then a
+   priority handoff (:mod:`flows.crisis`). A crisis is never lost to a fallback or an open question.
 2. A reply to a pending reminder (JA / NEJ / FLYT) goes to ``flows.reminder_reply``.
 3. The language: English when the citizen writes it or asks for it, Danish when they switch back.
-4. The open question, if any: "2", "den første", "ja". A message that is clearly another topic
+4. While the citizen waits for a person, a message for the person is acknowledged
+   (:mod:`flows.waiting`); errands (absence, meetings) go on to the flows.
+5. The open question, if any: "2", "den første", "ja". A message that is clearly another topic
    suspends the open question, is answered, and the citizen is asked whether to carry on.
-5. Otherwise the intent starts a flow: the handler each flow module registered for it
+6. Otherwise the intent starts a flow: the handler each flow module registered for it
    (:mod:`flows.registry`). Two misunderstandings in a row hand over to a person.
+
+The first reply on a channel says the citizen writes with a chatbot (EU AI Act art. 50).
 
 The engine takes and returns the state in its stored form; inside, flows read a typed
 :class:`flows.state.FlowState`.
@@ -20,15 +24,17 @@ from bot.kernel.messages import Reply
 from flows import (
     absence,
     conversation,
+    crisis,
     handoff,
     job_wishes,
     meetings,
     opening_hours,
     reminder_reply,
     topics,
+    waiting,
 )
 from flows.content import Content
-from flows.handoff import CRISIS_PRIORITY, misunderstood, summary
+from flows.handoff import misunderstood
 from flows.questions import Action, AskJobWish, Menu, PendingKind, Question, YesNo
 from flows.reading import (
     contains_any,
@@ -97,13 +103,21 @@ class FlowEngine:
         self.registry.answer(Menu, self._answer_menu)
 
     def step(self, state: StoredState, parse: ParseResult, context: FlowContext) -> Step:
+        step = self._step(state, parse, context)
+        return self._disclosed(step, context) if context.first_contact else step
+
+    def _step(self, state: StoredState, parse: ParseResult, context: FlowContext) -> Step:
         turn = Turn(self.content, parse, context, state, context.language)
         self._choose_language(turn)
         if _is_crisis(parse):
-            return self._crisis(turn)
+            crisis.start(turn)
+            return turn.step()
         delegated = _reminder_reply(state, parse, context, self.content)
         if delegated is not None:
             return delegated
+        if context.waiting is not None and waiting.is_for_the_person(turn):
+            waiting.acknowledge(turn, context.waiting)
+            return turn.step()
         pending = turn.pending
         if pending is not None and not self._interrupts(turn, pending):
             turn.clear_pending()
@@ -122,6 +136,9 @@ class FlowEngine:
             turn.clear_pending()
         else:
             turn.clear_pending()
+        if context.waiting is not None and waiting.is_for_the_person(turn):
+            waiting.acknowledge(turn, context.waiting)  # an errand's question left unanswered
+            return self._finish(turn)
         self._start(turn, turn.intent)
         return self._finish(turn)
 
@@ -226,16 +243,33 @@ class FlowEngine:
 
     # Before everything -------------------------------------------------------------------------
 
-    def _crisis(self, turn: Turn) -> Step:
-        turn.state.last_intent = "crisis"
-        turn.replies.clear()  # nothing before the crisis numbers
-        turn.replies.append(Reply(turn.t("core.crisis")))
-        reason = HandoffReason.CRISIS
-        turn.effects.append(HandOff(reason, CRISIS_PRIORITY, summary(turn, reason)))
-        turn.state.pending = None
-        turn.state.suspended = None
-        turn.state.misses = 0
-        return turn.step()
+    def _disclosed(self, step: Step, context: FlowContext) -> Step:
+        """The step with the notice that a chatbot answers, unless the greeting already says it.
+
+        It opens the first reply (its own message on SMS, where each message has a length
+        limit), but follows the crisis numbers, which always come first.
+        """
+        language = context.language
+        for effect in step.effects:
+            if isinstance(effect, SetLanguage):
+                language = effect.language
+        greeting = self.content.text(language, "core.greeting")
+        if any(reply.text == greeting for reply in step.replies):
+            return step
+        notice = self.content.text(language, "core.bot_disclosure")
+        in_crisis = any(
+            isinstance(effect, HandOff) and effect.reason == HandoffReason.CRISIS
+            for effect in step.effects
+        )
+        replies = list(step.replies)
+        if in_crisis or not replies:
+            replies.append(Reply(notice))
+        elif context.channel == "sms":
+            replies.insert(0, Reply(notice))
+        else:
+            first = replies[0]
+            replies[0] = Reply(f"{notice}\n\n{first.text}", first.choices)
+        return Step(replies, step.effects, step.next_state)
 
     def _choose_language(self, turn: Turn) -> None:
         asked = language_asked_for(turn.text)

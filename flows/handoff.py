@@ -63,9 +63,10 @@ def queue(turn: Turn, reason: HandoffReason, priority: int = 0) -> None:
 
 
 def start_handoff(turn: Turn, reason: HandoffReason) -> None:
-    """A person now if we are open; otherwise let the citizen choose chat later or a callback."""
+    """A person now if we are open; otherwise let the citizen choose chat later or a callback
+    (unless already waiting: then the chat keeps its place in the queue)."""
     staffing = turn.context.staffing
-    if staffing.open_now or staffing.next_opening is None:
+    if staffing.open_now or staffing.next_opening is None or turn.context.waiting is not None:
         queue(turn, reason)
         return
     turn.ask(

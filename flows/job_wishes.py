@@ -40,7 +40,8 @@ def _kinds_in(text: str) -> list[str]:
 
 def job_wishes(turn: Turn) -> None:
     turn.facts["topic"] = Topic.JOB_WISHES
-    turn.say_text(turn.answer("jobonsker"))
+    if not turn.answer("jobonsker"):
+        return
     kinds = _kinds_in(turn.text)
     _ask_next_job_field(turn, JobProfile(1, tuple(kinds)) if kinds else JobProfile())
 

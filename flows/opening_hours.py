@@ -63,8 +63,8 @@ def _hours_line(turn: Turn, weekdays: list[int], opens: time, closes: time) -> s
     return turn.t(
         "opening.hours",
         days=_days(turn, weekdays),
-        opens=_clock(turn, opens),
-        closes=_clock(turn, closes),
+        opens=clock_of(turn, opens),
+        closes=clock_of(turn, closes),
     )
 
 
@@ -93,7 +93,8 @@ def _listed(turn: Turn, parts: list[str]) -> str:
     return turn.t("opening.and", first=", ".join(parts[:-1]), last=parts[-1])
 
 
-def _clock(turn: Turn, moment: time) -> str:
+def clock_of(turn: Turn, moment: time) -> str:
+    """A time of day as said: 09:00."""
     return turn.t("opening.clock", hour=f"{moment.hour:02d}", minute=f"{moment.minute:02d}")
 
 
@@ -130,7 +131,7 @@ def _now_line(turn: Turn, places: list[WeeklyOpening]) -> str:
     current = open_now(places, local)
     if current:
         until = [
-            turn.t("opening.open_until", place=row.location, closes=_clock(turn, row.closes))
+            turn.t("opening.open_until", place=row.location, closes=clock_of(turn, row.closes))
             for row in current
         ]
         return turn.t("opening.open_now", places=_listed(turn, until))

@@ -3,13 +3,14 @@
 Flows read and change a :class:`FlowState`; the store keeps ``Conversation.flow_state`` as a JSON
 mapping. :meth:`FlowState.from_stored` and :meth:`FlowState.to_stored` are the one place the two
 meet. The stored shape is ``{"misses": 0, "pending": {...}, "suspended": {..., "flow": ...},
-"last_intent": ..., "handoff_reason": ..., "facts": {...}, "absence_to_confirm": {...}}``, keys
-left out when unset.
+"last_intent": ..., "handoff_reason": ..., "facts": {...}, "acknowledged_at": "ISO time",
+"absence_to_confirm": {...}}``, keys left out when unset.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from bot.kernel.errors import MalformedFlowState
@@ -36,6 +37,8 @@ class FlowState:
     handoff_reason: HandoffReason | None = None
     # What the citizen told us, in the order told: a handoff summary's details.
     facts: dict[str, Any] = field(default_factory=dict)
+    # When a waiting citizen was last told we have their message (flows.waiting).
+    acknowledged_at: datetime | None = None
     # An absence notice the bot has read but the citizen has not confirmed yet: only their yes
     # records it (flows.absence). Kept apart from ``facts``, which a consultant reads as told.
     absence_to_confirm: dict[str, Any] | None = None
@@ -65,6 +68,8 @@ class FlowState:
             stored["handoff_reason"] = self.handoff_reason.value
         if self.facts:
             stored["facts"] = dict(self.facts)
+        if self.acknowledged_at is not None:
+            stored["acknowledged_at"] = self.acknowledged_at.isoformat()
         if self.absence_to_confirm:
             stored["absence_to_confirm"] = dict(self.absence_to_confirm)
         return stored
@@ -100,8 +105,18 @@ class FlowState:
             last_intent=last_intent,
             handoff_reason=reason_of(stored.get("handoff_reason")),
             facts=dict(facts),
+            acknowledged_at=_moment(stored.get("acknowledged_at")),
             absence_to_confirm=dict(proposed) if proposed else None,
         )
+
+
+def _moment(stored: object) -> datetime | None:
+    if stored is None:
+        return None
+    try:
+        return datetime.fromisoformat(str(stored))
+    except ValueError as exc:
+        raise MalformedFlowState("acknowledged_at") from exc
 
 
 def _suspended(stored: object) -> Suspended:

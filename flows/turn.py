@@ -14,10 +14,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.kernel.messages import Reply
-from flows.content import Content
+from flows.content import Answer, Content
 from flows.questions import Action, Question, YesNo
 from flows.state import FlowState
-from flows.types import Effect, FlowContext, Step, StoredState
+from flows.types import Effect, FlowContext, HandoffReason, Step, StoredState
 from nlu.types import ParseResult
 
 
@@ -134,13 +134,47 @@ class Turn:
         month = self.labels("time.months")[on.month - 1]
         return self.t("time.day", weekday=weekday, day=on.day, month=month)
 
-    def answer(self, key: str) -> str:
-        """A topic answer with its source: the SMS version on SMS, the full one elsewhere."""
-        entry = self.content.raw(self.language, f"topics.{key}")
+    def answer(self, key: str) -> bool:
+        """Say the answer at ``key`` (a dotted key; a bare one is in ``topics``): its SMS text on
+        SMS; elsewhere its text, a line per source and when it was checked. Past its review-by
+        date the rule is not stated: the citizen is told it is being checked and the chat goes
+        to a person. True when the answer was given, so a flow goes on only after it."""
+        answer = self.content.answer(self.language, key if "." in key else f"topics.{key}")
+        if answer.expired(self.today):
+            # handoff builds on Turn, so it is imported where it is used.
+            from flows.handoff import start_handoff
+
+            self.facts["expired_answer"] = answer.key
+            self.say("answers.under_review")
+            start_handoff(self, HandoffReason.CONTENT_EXPIRED)
+            return False
+        self.say_text(self.render_answer(answer))
+        return True
+
+    def render_answer(self, answer: Answer) -> str:
         if self.context.channel == "sms":
-            return str(entry["sms"]).strip()
-        source = self.t("core.source_line", source=entry["source"], reviewed=entry["reviewed"])
-        return f"{str(entry['text']).strip()}\n{source}"
+            return answer.sms
+        lines = [answer.text]
+        for source in answer.sources:
+            if source.section:
+                lines.append(
+                    self.t(
+                        "answers.source_line_section",
+                        title=source.title,
+                        section=source.section,
+                        url=source.url,
+                    )
+                )
+            else:
+                lines.append(self.t("answers.source_line", title=source.title, url=source.url))
+        verified = self.t(
+            "answers.verified_date",
+            day=answer.verified.day,
+            month=self.labels("time.months")[answer.verified.month - 1],
+            year=answer.verified.year,
+        )
+        lines.append(self.t("answers.verified_note", date=verified))
+        return "\n".join(lines)
 
     def step(self) -> Step:
         """The turn's outcome; an unchanged state is given back as it was stored."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -24,6 +24,7 @@ class HandoffReason(StrEnum):
     ABSENCE_DISPUTE = "absence_dispute"  # an absence the citizen says was registered wrongly
     CALLBACK = "callback"  # a callback wanted, no callback time free
     CHECK_IN = "check_in"  # an answer to "Hvordan går det?"
+    CONTENT_EXPIRED = "content_expired"  # the answer asked for is past its review-by date
 
 
 class SummaryKey(StrEnum):
@@ -95,6 +96,41 @@ class WeeklyOpening:
     location: str
     address: str | None = None
     kind: str = "office"  # a LocationKind value
+
+
+@dataclass(frozen=True, slots=True)
+class HelpLine:
+    """A phone line a citizen in crisis can call, and when it answers (local time).
+
+    Without ``opens`` and ``closes`` it is always open; a ``closes`` before ``opens`` means past
+    midnight (11:00-05:00 answers until five the next morning).
+    """
+
+    name: str
+    phone: str
+    opens: time | None = None
+    closes: time | None = None
+    source: str = ""
+
+    @property
+    def always_open(self) -> bool:
+        return self.opens is None or self.closes is None
+
+    def open_at(self, local: time) -> bool:
+        if self.opens is None or self.closes is None:
+            return True
+        if self.opens < self.closes:
+            return self.opens <= local < self.closes
+        return local >= self.opens or local < self.closes
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """The conversation waits for a person: since when, how urgently and why."""
+
+    since: datetime | None = None
+    priority: int = 0
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +232,14 @@ class FlowContext:
     timezone: str = "Europe/Copenhagen"
     reminders_opted_out: bool = False
     facts: ContextFacts = field(default_factory=KnownFacts)
+    # Set while the conversation is in the consultant queue (status waiting).
+    waiting: Waiting | None = None
+    # The citizen's first message on this channel: the reply says they write with a chatbot.
+    first_contact: bool = False
+    # Said with 112 in a crisis reply (config ``crisis.help_lines``).
+    help_lines: tuple[HelpLine, ...] = ()
+    # A waiting citizen gets at most one acknowledgement per this long (config ``waiting``).
+    acknowledge_every: timedelta = timedelta(minutes=10)
     privacy: PrivacyFacts = field(default_factory=lambda: PrivacyFacts())
     sick_notice: SickNoticeRule = field(default_factory=lambda: SickNoticeRule())
 

@@ -11,6 +11,7 @@ import typer
 
 from bot.cli.citizen import citizen_app
 from bot.cli.consultant import consultant_app
+from bot.cli.content import content_app
 from bot.cli.demo import demo_app
 from bot.cli.exits import EXIT_CONFIG, fail
 from bot.cli.nlu import nlu_app
@@ -33,6 +34,7 @@ app.add_typer(consultant_app, name="consultant")
 app.add_typer(citizen_app, name="citizen")
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(nlu_app, name="nlu")
+app.add_typer(content_app, name="content")
 app.add_typer(telegram_cli, name="telegram")
 
 
@@ -102,7 +104,7 @@ def serve(
             host=bind_host,
             port=bind_port,
             log_level="warning",
-            proxy_headers=True,
+            proxy_headers=False,  # bot.web.app trusts inbox.trusted_proxies only
         )
         return
     services = build_services(config)
@@ -118,7 +120,7 @@ def serve(
         host=bind_host,
         port=bind_port,
         log_level="warning",
-        proxy_headers=True,
+        proxy_headers=False,  # bot.web.app trusts inbox.trusted_proxies only
     )
 
 

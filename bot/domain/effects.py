@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.db import MessageTransaction
 from bot.store.models import Citizen, Conversation, ConversationStatus
-from flows.types import Effect, HandOff, SetLanguage
+from flows.types import Effect, HandOff, SetLanguage, SummaryKey
 
 
 class EffectScope:
@@ -80,9 +80,16 @@ def hand_off(scope: EffectScope, effect: HandOff) -> None:
     conversation = scope.conversation
     already_waiting = conversation.status == ConversationStatus.WAITING
     conversation.status = ConversationStatus.WAITING.value
+    # A waiting crisis chat that hands off again (an absence dispute, two misunderstandings)
+    # keeps its priority and its reason: the consultant must still see the crisis first.
+    keeps_reason = already_waiting and (conversation.priority or 0) > effect.priority
     conversation.priority = max(conversation.priority or 0, effect.priority)
-    conversation.handoff_reason = effect.reason
-    conversation.handoff_summary = effect.summary
+    summary = dict(effect.summary)
+    if keeps_reason and conversation.handoff_reason:
+        summary[SummaryKey.REASON] = conversation.handoff_reason
+    else:
+        conversation.handoff_reason = effect.reason
+    conversation.handoff_summary = summary
     if not already_waiting or conversation.waiting_since is None:
         conversation.waiting_since = scope.now
 

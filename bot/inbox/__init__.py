@@ -13,6 +13,7 @@ from bot.inbox.routes import (
     bookings,
     canned,
     citizen,
+    content,
     conversation,
     login,
     queue,
@@ -32,6 +33,7 @@ for _section in (
     slots,
     canned,
     audit_log,
+    content,
 ):
     router.include_router(_section.router)
 

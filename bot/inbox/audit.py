@@ -1,16 +1,24 @@
-"""The audit log: every view of a conversation or citizen page, and every change, recorded."""
+"""The audit log: every view of a conversation or citizen page, every change made in the inbox,
+and every login, logout and refused login, recorded.
+
+Every form (POST) of the inbox writes an entry; a test walks all of them
+(``tests/bot/inbox/test_audit_every_change.py``), so a new form without an entry fails it.
+An entry carries the acting consultant's team: admins read their team's log
+(:meth:`bot.inbox.scope.Scope.audit_entries`). Nothing a person typed into the login form is
+kept: a refused login for a username that names no account is recorded without one.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.inbox.auth import Viewer
+from bot.inbox.scope import Scope
 from bot.store.models import AuditEntry
 
 
@@ -28,6 +36,13 @@ class AuditAction(StrEnum):
     MARK_BOOKING = "mark_booking"
     CREATE_SLOTS = "create_slots"
     ADD_EXCEPTION = "add_exception"
+    ADD_OPENING_HOURS = "add_opening_hours"
+    DELETE_OPENING_HOURS = "delete_opening_hours"
+    ADD_CANNED = "add_canned"
+    DELETE_CANNED = "delete_canned"
+    LOGIN = "login"
+    LOGIN_REFUSED = "login_refused"
+    LOGOUT = "logout"
 
 
 class AuditObject(StrEnum):
@@ -38,14 +53,28 @@ class AuditObject(StrEnum):
     BOOKING = "booking"
     SLOT = "slot"
     SLOT_EXCEPTION = "slot_exception"
+    OPENING_HOURS = "opening_hours"
+    CANNED_REPLY = "canned_reply"
+    ACCOUNT = "account"
+
+
+class Actor(Protocol):
+    """Who acts: the logged-in :class:`~bot.inbox.auth.Viewer`, or the account a login is for."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def team_id(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
 class AuditTrail:
-    """What ``viewer`` does, written to the audit log in the session ``db``."""
+    """What ``actor`` does, written to the audit log in the session ``db``; ``None`` for a
+    refused login naming no account."""
 
     db: Session
-    viewer: Viewer
+    actor: Actor | None
 
     def record(
         self,
@@ -59,7 +88,8 @@ class AuditTrail:
     ) -> None:
         self.db.add(
             AuditEntry(
-                consultant_id=self.viewer.id,
+                consultant_id=self.actor.id if self.actor else None,
+                team_id=self.actor.team_id if self.actor else None,
                 action=action.value,
                 object_type=object_type.value,
                 object_id=object_id,
@@ -71,9 +101,14 @@ class AuditTrail:
 
 
 def recent_entries(
-    db: Session, *, citizen_id: int | None = None, limit: int = 200
+    db: Session, within: Scope, *, citizen_id: int | None = None, limit: int = 200
 ) -> list[AuditEntry]:
-    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    query = (
+        select(AuditEntry)
+        .where(within.audit_entries())
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
     if citizen_id is not None:
         query = query.where(AuditEntry.citizen_id == citizen_id)
     return list(db.scalars(query))

@@ -1,4 +1,5 @@
-"""Consultant authentication: argon2 password hashes, signed session cookies, CSRF tokens.
+"""Consultant authentication: argon2 password hashes, signed session cookies, CSRF tokens, and
+the login brake (a growing wait per username and client, never a lockout).
 
 The session cookie carries a random token and its HMAC under the secret key; the database keeps
 only the token's SHA-256 (``LoginSession``), so logging out ends the session everywhere. CSRF
@@ -30,10 +31,19 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE = "borgerchat_inbox"
 LOGIN_COOKIE = "borgerchat_inbox_login"
 SESSION_LIFETIME = timedelta(hours=12)
-# A little brute-force protection: after this many refused logins in the window, refuse all.
-FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USERNAME = 5
-MAX_FAILURES_PER_CLIENT = 30
+# The login brake (login_wait): from the third refusal for one username from one client (the
+# 21st from one client for any username) each refusal makes the next try wait, doubling from
+# BRAKE_FIRST_DELAY up to BRAKE_MAX_DELAY. Refusals are remembered for a day, so a guesser stays
+# at the cap (at most 96 tries a day); a login clears that username's refusals from that client.
+BRAKE_MEMORY = timedelta(hours=24)
+FREE_FAILURES_PER_PAIR = 2
+FREE_FAILURES_PER_CLIENT = 20
+BRAKE_FIRST_DELAY = timedelta(seconds=2)
+BRAKE_MAX_DELAY = timedelta(minutes=15)
+# Stands for every username that names no account (LoginFailure.username); never an account's
+# name, as account names have no spaces.
+UNKNOWN_USER = "unknown user"
+MAX_USERNAME_LENGTH = 80
 KEY_FILE_NAME = "inbox_secret_key"
 MIN_PASSWORD_LENGTH = 10
 
@@ -57,10 +67,12 @@ class Viewer:
     display_name: str
     role: str
     session_token: str
+    # Reads every team's citizens, conversations and audit log (see bot.inbox.scope).
+    system_admin: bool = False
 
     @property
     def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
+        return self.role == Role.ADMIN or self.system_admin
 
 
 def hash_password(password: str) -> str:
@@ -134,37 +146,85 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def too_many_failures(db: Session, username: str, client: str, now: datetime) -> bool:
-    since = now - FAILURE_WINDOW
-    by_username = db.scalar(
-        select(func.count()).where(LoginFailure.username == username, LoginFailure.at >= since)
-    )
-    by_client = db.scalar(
-        select(func.count()).where(LoginFailure.client == client, LoginFailure.at >= since)
-    )
-    return (by_username or 0) >= MAX_FAILURES_PER_USERNAME or (
-        by_client or 0
-    ) >= MAX_FAILURES_PER_CLIENT
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    """A login attempt's outcome; ``account`` is the account the username names, if any."""
+
+    account: Consultant | None
+    accepted: bool
+
+
+def _account_named(db: Session, username: str) -> Consultant | None:
+    username = username.strip().lower()
+    if not username or len(username) > MAX_USERNAME_LENGTH:
+        return None
+    return db.scalars(select(Consultant).where(Consultant.username == username)).first()
+
+
+def _failure_name(account: Consultant | None) -> str:
+    # What was typed is never kept: it may be a mistyped password or a CPR number.
+    return account.username if account is not None else UNKNOWN_USER
+
+
+def _delay(failures: int, free: int) -> timedelta:
+    """No wait for the first ``free`` refusals, then a wait doubling with each one, capped."""
+    if failures <= free:
+        return timedelta(0)
+    doublings: int = min(failures - free - 1, 30)
+    return min(BRAKE_FIRST_DELAY * (1 << doublings), BRAKE_MAX_DELAY)
+
+
+def login_wait(db: Session, username: str, client: str, now: datetime) -> timedelta:
+    """How long a login as ``username`` from ``client`` must still wait (zero: try now).
+
+    Refused logins brake the pair (username, client) from the third on, and the client as a
+    whole (whatever username it tries) after more; never the account itself, so while one
+    client guesses, the owner logs in from another.
+    """
+    since = now - BRAKE_MEMORY
+    recent = (LoginFailure.at >= since, LoginFailure.at <= now)
+    pair_count, pair_last = db.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(
+            LoginFailure.username == _failure_name(_account_named(db, username)),
+            LoginFailure.client == client[:64],
+            *recent,
+        )
+    ).one()
+    client_count, client_last = db.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(
+            LoginFailure.client == client[:64], *recent
+        )
+    ).one()
+    until = now
+    if pair_last is not None:
+        until = max(until, pair_last + _delay(pair_count, FREE_FAILURES_PER_PAIR))
+    if client_last is not None:
+        until = max(until, client_last + _delay(client_count, FREE_FAILURES_PER_CLIENT))
+    return until - now
 
 
 def authenticate(
     db: Session, username: str, password: str, client: str, now: datetime
-) -> Consultant | None:
-    """The active consultant with this username and password, or None (and the failure noted)."""
-    username = username.strip().lower()[:80]
-    consultant = db.scalars(select(Consultant).where(Consultant.username == username)).first()
-    ok = verify_password(consultant.password_hash if consultant else None, password)
-    if consultant is None or not consultant.active or not ok:
-        db.add(LoginFailure(username=username, client=client[:64], at=now))
-        return None
-    # Old failures for this user would otherwise lock them out after a typo or two.
-    db.execute(delete(LoginFailure).where(LoginFailure.username == username))
+) -> LoginResult:
+    """Check the password of the active account ``username``; a refusal is noted for the brake
+    (:func:`login_wait`) under the account's name, or as an unknown user."""
+    account = _account_named(db, username)
+    ok = verify_password(account.password_hash if account else None, password)
+    if account is None or not account.active or not ok:
+        db.add(LoginFailure(username=_failure_name(account), client=client[:64], at=now))
+        return LoginResult(account, accepted=False)
+    # This client's refusals for this account were the owner's typos; others' stay.
     db.execute(
         delete(LoginFailure).where(
-            or_(LoginFailure.at < now - FAILURE_WINDOW, LoginFailure.at > now + FAILURE_WINDOW)
+            LoginFailure.username == account.username, LoginFailure.client == client[:64]
         )
     )
-    return consultant
+    db.execute(
+        delete(LoginFailure).where(
+            or_(LoginFailure.at < now - BRAKE_MEMORY, LoginFailure.at > now + BRAKE_MEMORY)
+        )
+    )
+    return LoginResult(account, accepted=True)
 
 
 def start_session(db: Session, consultant: Consultant, now: datetime) -> str:
@@ -208,4 +268,5 @@ def viewer_for(db: Session, token: str | None, now: datetime) -> Viewer | None:
         display_name=consultant.display_name,
         role=consultant.role,
         session_token=token,
+        system_admin=consultant.system_admin,
     )

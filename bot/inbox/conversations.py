@@ -1,8 +1,8 @@
 """The consultant queue: waiting conversations, claiming, replying, notes, hand-back, closing.
 
-Visibility: a consultant sees conversations of citizens in their own team, and of citizens with
-no team yet (a first-time citizen belongs to nobody until a consultant claims the chat; the
-claim then puts the citizen in the claimer's team).
+Who sees which conversation is :mod:`bot.inbox.scope`'s rule: a first-time citizen belongs to
+no team until a consultant claims their waiting chat, and the claim puts the citizen in the
+claimer's team.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.inbox import scope
 from bot.inbox.auth import Viewer
 from bot.inbox.notices import queue_message
+from bot.inbox.scope import Scope
 from bot.kernel.errors import InboxError, InvalidMessage
 from bot.kernel.text import clean_text
 from bot.store.models import (
@@ -35,10 +37,6 @@ class QueueItem:
     conversation: Conversation
     citizen: Citizen
     last_message: str | None
-
-
-def visible_citizens(viewer: Viewer) -> ColumnElement[bool]:
-    return or_(Citizen.team_id == viewer.team_id, Citizen.team_id.is_(None))
 
 
 def _items(db: Session, query: Select[Conversation, Citizen]) -> list[QueueItem]:
@@ -63,7 +61,10 @@ def waiting_queue(db: Session, viewer: Viewer, limit: int = 100) -> list[QueueIt
     query = (
         select(Conversation, Citizen)
         .join(Citizen, Citizen.id == Conversation.citizen_id)
-        .where(Conversation.status == ConversationStatus.WAITING.value, visible_citizens(viewer))
+        .where(
+            Conversation.status == ConversationStatus.WAITING.value,
+            Scope.changing(viewer).conversations(),
+        )
         .order_by(
             Conversation.priority.desc(),
             Conversation.waiting_since.asc(),
@@ -87,21 +88,15 @@ def held_by(db: Session, viewer: Viewer) -> list[QueueItem]:
     return _items(db, query)
 
 
-def visible_citizen(db: Session, viewer: Viewer, citizen_id: int) -> Citizen:
-    citizen = db.scalars(
-        select(Citizen).where(Citizen.id == citizen_id, visible_citizens(viewer))
-    ).first()
+def visible_citizen(db: Session, within: Scope, citizen_id: int) -> Citizen:
+    citizen = scope.find(db, Citizen, citizen_id, within.citizens())
     if citizen is None:
         raise InboxError("errors.citizen_not_found")
     return citizen
 
 
-def visible_conversation(db: Session, viewer: Viewer, conversation_id: int) -> Conversation:
-    conversation = db.scalars(
-        select(Conversation)
-        .join(Citizen, Citizen.id == Conversation.citizen_id)
-        .where(Conversation.id == conversation_id, visible_citizens(viewer))
-    ).first()
+def visible_conversation(db: Session, within: Scope, conversation_id: int) -> Conversation:
+    conversation = scope.find(db, Conversation, conversation_id, within.conversations())
     if conversation is None:
         raise InboxError("errors.conversation_not_found")
     return conversation
@@ -124,13 +119,12 @@ def claim(db: Session, viewer: Viewer, conversation_id: int, now: datetime) -> b
     commits (PostgreSQL row lock; SQLite serialises writers), so the loser updates no row. The
     winner's wait is recorded (:class:`QueueWait`): the bot's expected wait is made from them.
     """
-    visible_ids = select(Citizen.id).where(visible_citizens(viewer))
     result = db.execute(
         update(Conversation)
         .where(
             Conversation.id == conversation_id,
             Conversation.status == ConversationStatus.WAITING.value,
-            Conversation.citizen_id.in_(visible_ids),
+            Scope.changing(viewer).conversations(),
         )
         .values(
             status=ConversationStatus.CONSULTANT.value,
@@ -163,7 +157,7 @@ def claim(db: Session, viewer: Viewer, conversation_id: int, now: datetime) -> b
 
 
 def _held(db: Session, viewer: Viewer, conversation_id: int) -> Conversation:
-    conversation = visible_conversation(db, viewer, conversation_id)
+    conversation = visible_conversation(db, Scope.changing(viewer), conversation_id)
     if (
         conversation.status != ConversationStatus.CONSULTANT
         or conversation.assigned_consultant_id != viewer.id
@@ -210,7 +204,7 @@ def hand_back(
 
 
 def close(db: Session, viewer: Viewer, conversation_id: int, now: datetime) -> Conversation:
-    conversation = visible_conversation(db, viewer, conversation_id)
+    conversation = visible_conversation(db, Scope.changing(viewer), conversation_id)
     if conversation.status == ConversationStatus.CLOSED:
         return conversation
     if (
@@ -227,7 +221,7 @@ def close(db: Session, viewer: Viewer, conversation_id: int, now: datetime) -> C
 def add_note(
     db: Session, viewer: Viewer, conversation_id: int, text: str, now: datetime
 ) -> InternalNote:
-    visible_conversation(db, viewer, conversation_id)
+    visible_conversation(db, Scope.changing(viewer), conversation_id)
     text = text.strip()
     if not text:
         raise InboxError("errors.note_empty")
@@ -252,7 +246,7 @@ def canned_replies(db: Session, viewer: Viewer) -> list[CannedReply]:
     return list(
         db.scalars(
             select(CannedReply)
-            .where(CannedReply.team_id == viewer.team_id)
+            .where(Scope.changing(viewer).canned_replies())
             .order_by(CannedReply.title)
         )
     )

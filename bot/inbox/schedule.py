@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.domain.booking_events import BookingListeners
 from bot.inbox.auth import Viewer
 from bot.inbox.notices import notify_citizen
+from bot.inbox.scope import Scope, find
 from bot.kernel.errors import InboxError
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
@@ -104,8 +105,8 @@ def add_opening_hours(
 
 
 def remove_opening_hours(db: Session, viewer: Viewer, hours_id: int) -> None:
-    row = db.get(OpeningHours, hours_id)
-    if row is None or row.location.team_id != viewer.team_id:
+    row = find(db, OpeningHours, hours_id, Scope.changing(viewer).opening_hours())
+    if row is None:
         raise InboxError("errors.hours_not_found")
     db.delete(row)
 
@@ -354,9 +355,8 @@ def day_bookings(db: Session, viewer: Viewer, day: date, tz: ZoneInfo) -> list[B
     return list(
         db.scalars(
             select(Booking)
-            .join(Location, Location.id == Booking.location_id)
             .where(
-                Location.team_id == viewer.team_id,
+                Scope.changing(viewer).bookings(),
                 Booking.starts_at >= start,
                 Booking.starts_at < end,
             )
@@ -386,8 +386,8 @@ def mark_booking(
     """Set a booking to attended, no-show or cancelled, and tell the listeners."""
     if status not in {s.value for s in MARKABLE}:
         raise InboxError("errors.unknown_status")
-    booking = db.get(Booking, booking_id)
-    if booking is None or booking.location.team_id != viewer.team_id:
+    booking = find(db, Booking, booking_id, Scope.changing(viewer).bookings())
+    if booking is None:
         raise InboxError("errors.booking_not_found")
     if booking.status == status:
         return booking

@@ -39,8 +39,8 @@ def held_back(
         return []  # a person holds the conversation: the bot stays silent
     if intent == CRISIS:
         return None
-    if conversation.status == ConversationStatus.WAITING:
-        return []  # queued for a person; only a crisis still gets the bot's answer
+    # A citizen waiting for a person is answered by the flows too (flows/waiting.py): an
+    # acknowledgement with the expected time, the crisis numbers again, or an errand.
     if in_window == max_per_minute + 1:
         return [Reply(content.text(conversation.language, "core.throttled"))]
     if in_window > max_per_minute:

@@ -24,7 +24,8 @@ from bot.domain.expected_wait import (
     expected_wait_minutes,
     recent_waits,
 )
-from bot.domain.privacy_notice import privacy_facts
+from bot.domain.stated_facts import help_line, privacy_facts, sick_notice_rule
+from bot.pipeline.flow_step import waiting_of
 from bot.runtime.config import Settings
 from bot.store.conversations import OpenConversation
 from bot.store.db import Database, MessageTransaction
@@ -47,9 +48,9 @@ from flows.types import (
     FlowContext,
     MeetingInfo,
     PendingReminder,
-    SickNoticeRule,
     SlotOffer,
     Staffing,
+    Waiting,
     WeeklyOpening,
 )
 
@@ -89,6 +90,22 @@ _WAITING_COUNT = (
     select(func.count())
     .select_from(Conversation)
     .where(Conversation.status == ConversationStatus.WAITING.value)
+)
+# The conversations ahead of a waiting one: more urgent, or as urgent and waiting longer.
+_WAITING_AHEAD = (
+    select(func.count())
+    .select_from(Conversation)
+    .where(
+        Conversation.status == ConversationStatus.WAITING.value,
+        Conversation.id != bindparam("conversation_id"),
+        or_(
+            Conversation.priority > bindparam("priority"),
+            and_(
+                Conversation.priority == bindparam("priority"),
+                Conversation.waiting_since < bindparam("since"),
+            ),
+        ),
+    )
 )
 _RECENT_MESSAGES = (
     select(Message.text)
@@ -150,14 +167,6 @@ class _SharedContext:
                     self._entries[key] = (expires, offers)
 
 
-def sick_notice_rule(settings: Settings) -> SickNoticeRule:
-    """The jobcenter's rule for sick notices (config ``jobcenter``), as a flow states it."""
-    jobcenter = settings.jobcenter
-    if jobcenter.sick_notice == "chat":
-        return SickNoticeRule()
-    return SickNoticeRule(phone=jobcenter.sick_phone, phone_before=jobcenter.sick_phone_before)
-
-
 class FlowContextLoader:
     def __init__(
         self,
@@ -171,6 +180,8 @@ class FlowContextLoader:
         self.timezone = settings.locale.timezone
         self.privacy = privacy_facts(settings)
         self.sick_notice = sick_notice_rule(settings)
+        self.help_lines = tuple(help_line(line) for line in settings.crisis.help_lines)
+        self.acknowledge_every = timedelta(minutes=settings.waiting.acknowledge_every_minutes)
         self.shared = _SharedContext(shared_ttl_seconds)
 
     def booking_changed(self, _session: Session, booking: Booking, _now: datetime) -> None:
@@ -194,15 +205,27 @@ class FlowContextLoader:
             facts=DatabaseFacts(self, work, conversation, now),
             privacy=self.privacy,
             sick_notice=self.sick_notice,
+            waiting=waiting_of(conversation),
+            first_contact=conversation.first_contact,
+            help_lines=self.help_lines,
+            acknowledge_every=self.acknowledge_every,
         )
 
     def opening_hours(self, db: Database, now: datetime) -> tuple[WeeklyOpening, ...]:
         # Plain values, not ORM rows: the cache outlives the transaction that loaded them.
         return self.shared.get("hours", now, lambda: opening_hours(db))
 
-    def staffing(self, db: Database, now: datetime) -> Staffing:
+    def staffing(
+        self, db: Database, now: datetime, conversation: OpenConversation | None = None
+    ) -> Staffing:
+        """Whether a person can answer now, and the wait: behind every waiting chat for one
+        joining the queue, behind those ahead of it for one already in it."""
         hours = self.opening_hours(db, now)
-        waiting = int(db.scalar(_WAITING_COUNT) or 0)
+        queued = waiting_of(conversation) if conversation is not None else None
+        if queued is not None and conversation is not None and queued.since is not None:
+            waiting = _ahead_of(db, conversation.conversation_id, queued)
+        else:
+            waiting = int(db.scalar(_WAITING_COUNT) or 0)
         local = now.astimezone(self.tz)
         # No opening hours configured: assume someone is there rather than promise a time.
         is_open = not hours or bool(open_now(hours, local))
@@ -241,6 +264,7 @@ class DatabaseFacts:
         self._citizen_id = conversation.citizen_id
         self._conversation_id = conversation.conversation_id
         self._language = conversation.language
+        self._conversation = conversation
         self._now = now
 
     @cached_property
@@ -261,7 +285,7 @@ class DatabaseFacts:
 
     @cached_property
     def staffing(self) -> Staffing:
-        return self._loader.staffing(self._db, self._now)
+        return self._loader.staffing(self._db, self._now, self._conversation)
 
     @cached_property
     def opening_hours(self) -> tuple[WeeklyOpening, ...]:
@@ -277,6 +301,15 @@ class DatabaseFacts:
         if load is None or not self._reminder_awaits_answer:
             return None
         return load(self._work.session, self._citizen_id, self._now, self._language)
+
+
+def _ahead_of(db: Database, conversation_id: int, queued: Waiting) -> int:
+    params = {
+        "conversation_id": conversation_id,
+        "priority": queued.priority,
+        "since": queued.since,
+    }
+    return int(db.scalar(_WAITING_AHEAD, params) or 0)
 
 
 def next_meeting(db: Database, citizen_id: int, now: datetime) -> MeetingInfo | None:

@@ -30,6 +30,7 @@ from bot.pipeline.identify import (
     known_sender,
     note_citizen_seen,
     open_conversation_locked,
+    wrote_before,
 )
 from bot.pipeline.port import CitizenHook, Delivery, DispatchResult
 from bot.pipeline.replay import find_inbound, replay
@@ -139,6 +140,7 @@ class Dispatcher:
                 connection, inbound, now, language=self._language_of(inbound)
             )
             conversation = self._open(db, inbound, citizen_id, now, signed_up=signed_up)
+            conversation.first_contact = signed_up or not wrote_before(connection, inbound)
         admitted = self._admit(db, inbound, conversation, masked.text, parse, now)
         if isinstance(admitted, DispatchResult):
             return admitted

@@ -18,8 +18,9 @@ from bot.kernel.messages import Reply
 from bot.pipeline.attempts import Attempt
 from bot.store.conversations import OpenConversation
 from bot.store.db import MessageTransaction
+from bot.store.models import ConversationStatus
 from flows.engine import FlowEngine
-from flows.types import FlowContext, Step, StoredState
+from flows.types import FlowContext, Step, StoredState, Waiting
 from nlu.types import ParseResult
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,23 @@ def basic_context(
 ) -> FlowContext:
     """The context without database look-ups (see bot/pipeline/context.py for the full one)."""
     return FlowContext(
-        now=now, language=conversation.language, channel=channel, citizen_id=conversation.citizen_id
+        now=now,
+        language=conversation.language,
+        channel=channel,
+        citizen_id=conversation.citizen_id,
+        waiting=waiting_of(conversation),
+        first_contact=conversation.first_contact,
+    )
+
+
+def waiting_of(conversation: OpenConversation) -> Waiting | None:
+    """The conversation's place in the consultant queue; None unless it waits for a person."""
+    if conversation.status != ConversationStatus.WAITING:
+        return None
+    return Waiting(
+        since=conversation.waiting_since,
+        priority=conversation.priority,
+        reason=conversation.handoff_reason,
     )
 
 

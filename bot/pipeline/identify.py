@@ -24,8 +24,8 @@ from bot.store.conversations import (
     open_conversation_of,
 )
 from bot.store.db import for_each_dialect
-from bot.store.models import ConversationStatus, ReminderStatus
-from bot.store.tables import CITIZENS, CONVERSATIONS, IDENTITIES, REMINDERS
+from bot.store.models import ConversationStatus, Direction, ReminderStatus
+from bot.store.tables import CITIZENS, CONVERSATIONS, IDENTITIES, MESSAGES, REMINDERS
 
 # When a citizen and an address were last seen: hourly resolution is enough and saves an
 # UPDATE on most messages.
@@ -46,6 +46,14 @@ _SENDER_IS = (
     IDENTITIES.c.channel == bindparam("channel"),
     IDENTITIES.c.address == bindparam("address"),
 )
+# Whether this channel and address wrote before (read before the message is stored): the first
+# reply on a channel says a chatbot answers. The messages' address index makes it one probe.
+_WROTE_BEFORE = exists().where(
+    MESSAGES.c.channel == bindparam("channel"),
+    MESSAGES.c.address == bindparam("address"),
+    MESSAGES.c.direction == Direction.IN.value,
+)
+_WROTE_BEFORE_QUERY = select(_WROTE_BEFORE)
 # A known sender's citizen and open conversation in one round trip, the conversation locked
 # (FOR UPDATE OF: that row only, so one citizen's messages are handled one at a time). No row
 # for a new sender or one whose conversations are all closed: then the long way.
@@ -57,6 +65,7 @@ _KNOWN_SENDER = (
         *CITIZEN_COLUMNS,
         *CONVERSATION_COLUMNS,
         _REMINDER_AWAITS_ANSWER,
+        _WROTE_BEFORE.label("wrote_before"),
     )
     .select_from(
         IDENTITIES.join(CITIZENS, IDENTITIES.c.citizen_id == CITIZENS.c.id).join(
@@ -111,8 +120,16 @@ def known_sender(
     if now - known.identity_seen_at > SEEN_RESOLUTION:
         connection.execute(_IDENTITY_SEEN, {"row_id": known.identity_id, "last_seen_at": now})
     return open_conversation_of(
-        known, known, reminder_awaits_answer=bool(known.reminder_awaits_answer)
+        known,
+        known,
+        reminder_awaits_answer=bool(known.reminder_awaits_answer),
+        first_contact=not known.wrote_before,
     )
+
+
+def wrote_before(connection: Connection, inbound: InboundMessage) -> bool:
+    """Whether a message came from this channel and address before (none is stored yet)."""
+    return bool(connection.execute(_WROTE_BEFORE_QUERY, _sender(inbound)).scalar())
 
 
 def identify(

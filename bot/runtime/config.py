@@ -13,6 +13,7 @@ a SQLite file in ``database.url`` or ``DATABASE_URL``) are inside it, never the 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -33,6 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.kernel.errors import ConfigError
+from bot.runtime.crisis_settings import CrisisSettings, WaitingSettings
 from bot.runtime.privacy_settings import JobcenterSettings, PrivacySettings
 from bot.runtime.sections import Section as _Section
 
@@ -145,6 +147,22 @@ class RemindersSettings(_Section):
     batch_size: int = Field(default=200, ge=1)
 
 
+class InboxSettings(_Section):
+    # Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; from any other peer they are ignored. Empty: no proxy.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not an IP address or network") from exc
+        return values
+
+
 class Settings(BaseSettings):
     """All non-secret settings, by section."""
 
@@ -167,6 +185,9 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = OutboxSettings()
     reminders: RemindersSettings = RemindersSettings()
     privacy: PrivacySettings = PrivacySettings()
+    waiting: WaitingSettings = WaitingSettings()
+    crisis: CrisisSettings = CrisisSettings()
+    inbox: InboxSettings = InboxSettings()
     jobcenter: JobcenterSettings = JobcenterSettings()
 
     @classmethod

@@ -106,6 +106,12 @@ class OpenConversation:
     inbound_in_window: int = 0
     # False when no reminder sent to the citizen awaits an answer: the flows then look up none.
     reminder_awaits_answer: bool = True
+    # The consultant queue: how urgent (crisis is highest), since when and why it waits.
+    priority: int = 0
+    waiting_since: datetime | None = None
+    handoff_reason: str | None = None
+    # No message came from this channel and address before this one.
+    first_contact: bool = False
 
 
 # The columns of OpenConversation, labelled with its field names.
@@ -122,11 +128,18 @@ CONVERSATION_COLUMNS = (
     CONVERSATIONS.c.flow_state,
     CONVERSATIONS.c.inbound_window_started_at,
     CONVERSATIONS.c.inbound_in_window,
+    CONVERSATIONS.c.priority,
+    CONVERSATIONS.c.waiting_since,
+    CONVERSATIONS.c.handoff_reason,
 )
 
 
 def open_conversation_of(
-    citizen: Any, conversation: Any, *, reminder_awaits_answer: bool = True
+    citizen: Any,
+    conversation: Any,
+    *,
+    reminder_awaits_answer: bool = True,
+    first_contact: bool = False,
 ) -> OpenConversation:
     """An :class:`OpenConversation` from a row of ``CITIZEN_COLUMNS`` and one of
     ``CONVERSATION_COLUMNS`` (the same row when one query read both)."""
@@ -142,4 +155,8 @@ def open_conversation_of(
         inbound_window_started_at=conversation.inbound_window_started_at,
         inbound_in_window=conversation.inbound_in_window or 0,
         reminder_awaits_answer=reminder_awaits_answer,
+        priority=conversation.priority or 0,
+        waiting_since=conversation.waiting_since,
+        handoff_reason=conversation.handoff_reason,
+        first_contact=first_contact,
     )

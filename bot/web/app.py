@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot import __version__
 from bot.services import Services
@@ -55,6 +56,12 @@ def build_app(
     app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=services.config.settings.server.max_body_bytes)
+    trusted_proxies = services.config.settings.inbox.trusted_proxies
+    if trusted_proxies:
+        # The client address (the login brake's count) and scheme from X-Forwarded-For and
+        # X-Forwarded-Proto, only when the peer is a configured proxy; uvicorn itself is told
+        # to trust no one (`borgerchat serve`), so this is the only place headers are believed.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))
     for router in message_routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")

@@ -21,7 +21,9 @@ def chat_page(request: Request, lang: str = "da") -> HTMLResponse:
         key: content.text(language, f"webchat.{key}")
         for key in ("title", "intro", "placeholder", "send", "error", "you", "bot")
     }
-    labels["privacy"] = content.text(language, "privacy.link_label")
+    labels["privacy"] = content.text(language, "privacy_web.link_label")
+    # The page says a chatbot answers before anything is written (EU AI Act art. 50).
+    labels["bot_notice"] = content.text(language, "core.bot_disclosure")
     templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(
         request, "chat.html", {"labels": labels, "language": language}

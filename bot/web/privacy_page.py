@@ -1,6 +1,6 @@
 """The full privacy notice (GDPR art. 13) at ``/privacy``: Danish first, English at ``?lang=en``.
 
-Rendered from the content (``privacy.notice``) with the controller, the DPO and every retention
+Rendered from the content (``privacy_web.notice``) with the controller, the DPO and every retention
 period from config, so the page says what the retention purge does.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from bot.domain.privacy_notice import NOTICE_PATH, notice_params
+from bot.domain.stated_facts import NOTICE_PATH, notice_params
 from bot.services import Services
 
 router = APIRouter()
@@ -25,10 +25,10 @@ def privacy_page(request: Request, lang: str = "da") -> HTMLResponse:
     params = notice_params(services.config.settings)
     sections: list[dict[str, str]] = [
         {"heading": str(section["heading"]), "text": str(section["text"]).format(**params).strip()}
-        for section in content.raw(language, "privacy.notice")
+        for section in content.raw(language, "privacy_web.notice")
     ]
     labels: dict[str, Any] = {
-        key: content.text(language, f"privacy.{key}")
+        key: content.text(language, f"privacy_web.{key}")
         for key in ("page_title", "page_intro", "other_language", "sources_heading")
     }
     other = "en" if language == "da" else "da"
@@ -40,7 +40,7 @@ def privacy_page(request: Request, lang: str = "da") -> HTMLResponse:
             "labels": labels,
             "language": language,
             "sections": sections,
-            "sources": content.raw(language, "privacy.notice_sources"),
+            "sources": content.raw(language, "privacy_web.notice_sources"),
             "other_language_url": f"{NOTICE_PATH}?lang={other}",
         },
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from flows.types import FlowContext, KnownFacts, MeetingInfo, SlotOffer, Staffing
+from flows.types import FlowContext, HelpLine, KnownFacts, MeetingInfo, SlotOffer, Staffing
 from nlu.types import Entity, IntentScore, ParseResult
 
 # Monday 23 November 2026, 09:12 in Copenhagen.
@@ -59,6 +59,13 @@ def meeting(hours_ahead: float = 49.8) -> MeetingInfo:
     )
 
 
+# The demo region's help lines (config.yml crisis.help_lines).
+HELP_LINES = (
+    HelpLine("Livslinien", "70 201 201", time(11, 0), time(5, 0), "https://www.livslinien.dk"),
+    HelpLine("Akuttelefonen", "1813", source="https://www.regionh.dk"),
+)
+
+
 def context(**changes: Any) -> FlowContext:
     """A context with free times and an open counter; ``changes`` may name facts too."""
     facts: dict[str, Any] = {
@@ -66,7 +73,13 @@ def context(**changes: Any) -> FlowContext:
         "callback_slots": CALLBACKS,
         "staffing": Staffing(open_now=True, waiting_ahead=1, expected_wait_minutes=20),
     }
-    values: dict[str, Any] = {"now": NOW, "language": "da", "channel": "web", "citizen_id": 1}
+    values: dict[str, Any] = {
+        "now": NOW,
+        "language": "da",
+        "channel": "web",
+        "citizen_id": 1,
+        "help_lines": HELP_LINES,
+    }
     for name, value in changes.items():
         (facts if name in KnownFacts.__dataclass_fields__ else values)[name] = value
     return FlowContext(**values, facts=KnownFacts(**facts))

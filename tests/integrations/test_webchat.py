@@ -51,6 +51,13 @@ def test_the_chat_page_is_served_in_danish_and_english(client: TestClient) -> No
     assert client.get("/static/chat.js").status_code == 200
 
 
+def test_the_chat_page_says_a_chatbot_answers_before_anything_is_written(
+    client: TestClient,
+) -> None:
+    assert "Du skriver med jobcentrets chatbot" in client.get("/chat").text
+    assert "the jobcentre's chatbot" in client.get("/chat?lang=en").text.replace("&#39;", "'")
+
+
 def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")

@@ -13,6 +13,7 @@ Each story in ``tests/stories/*.yml``::
           choices: [text one of the choices must contain, ...]
           first: text the first reply must contain
           silent: true                                   # no reply at all
+          wait_minutes: 11                               # the clock moves on first
         - remind: true        # no message: the reminders due now are sent (then the next step
           at: "2026-..."      # may answer one); ``at`` moves the clock first
       expect: {bookings: 1, absence: own_sickness, status: waiting, ...}
@@ -20,7 +21,7 @@ Each story in ``tests/stories/*.yml``::
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +163,8 @@ def test_story(story: dict[str, Any], story_services: Services, clock: FixedCloc
     address = "+4520304050" if channel == Channel.SMS else str(700000 + STORIES.index(story))
     chat = ChatTester(story_services, channel=channel, address=address)
     for number, step in enumerate(story["steps"], start=1):
+        if step.get("wait_minutes"):
+            clock.set(clock.now() + timedelta(minutes=float(step["wait_minutes"])))
         if step.get("remind"):
             if step.get("at"):
                 clock.set(datetime.fromisoformat(str(step["at"])))

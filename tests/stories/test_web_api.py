@@ -24,7 +24,7 @@ def test_a_citizen_gets_help_with_every_topic_through_the_web_chat_api(
         seed_demo(session, services.clock.now(), services.config.settings.tz)
     me = "web-citizen-1"
     assert "2003" in _say(client, me, "hvad sker der med min pention hvis jeg tjener penge")
-    assert "fribeløb" in _say(client, me, "efter 2003")
+    assert "grænse" in _say(client, me, "efter 2003")
     _say(client, me, "nej tak")
     assert "Kilde:" in _say(client, me, "hvor mange feriedage har jeg i mit fleksjob")
     assert "Kilde:" in _say(client, me, "hvad sker der hvis jeg er syg og ikke kommer?")
@@ -49,6 +49,9 @@ def test_a_citizen_gets_help_with_every_topic_through_the_web_chat_api(
 def test_a_crisis_gets_livslinien_and_112_at_once_through_the_web_chat_api(
     client: TestClient,
 ) -> None:
-    first = _say(client, "web-citizen-2", "jeg vil ikke leve mere").split("\n")[0]
+    response = client.post(
+        "/api/chat/messages", json={"session": "web-citizen-2", "text": "jeg vil ikke leve mere"}
+    )
+    first = response.json()["replies"][0]["text"]  # the first reply: the numbers, nothing before
+    assert first.split("\n")[0].endswith("ring 112.")
     assert "70 201 201" in first
-    assert "112" in first

@@ -1,4 +1,5 @@
-"""The audit log page, for admins: the latest entries, or one citizen's."""
+"""The audit log page, for admins: their team's latest entries, or one citizen's (a system admin
+reads every team's)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi.responses import Response
 
 from bot.inbox import audit
 from bot.inbox.routes.depends import Admin, Render, Transaction, section_router
+from bot.inbox.scope import MAX_ID, Scope
 
 router = section_router()
 
@@ -18,11 +20,11 @@ def audit_page(
     viewer: Admin,
     db: Transaction,
     render: Render,
-    citizen: Annotated[int | None, Query()] = None,
+    citizen: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     return render(
         "audit.html",
         viewer,
-        entries=audit.recent_entries(db, citizen_id=citizen),
+        entries=audit.recent_entries(db, Scope.reading(viewer), citizen_id=citizen),
         citizen_filter=citizen,
     )

@@ -23,6 +23,7 @@ from bot.inbox.routes.depends import (
     section_router,
     see_other,
 )
+from bot.inbox.routes.visible import BookingId
 
 router = section_router()
 
@@ -57,8 +58,8 @@ def bookings_page(
 
 @router.post("/bookings/{booking_id}/mark")
 def mark_booking(
-    booking_id: int,
     viewer: FormSender,
+    booking_id: BookingId,
     changes: ChangesDep,
     audit: Audit,
     services: ServicesDep,

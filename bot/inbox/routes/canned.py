@@ -1,4 +1,4 @@
-"""Canned replies: the team's ready answers, kept by its admins."""
+"""Canned replies: the team's ready answers, kept by its admins (adding and deleting audited)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,21 @@ from fastapi import Form
 from fastapi.responses import Response
 
 from bot.inbox import conversations
+from bot.inbox.audit import AuditAction, AuditObject
 from bot.inbox.routes.depends import (
     Admin,
+    Audit,
     ChangesDep,
     FormAdmin,
     Render,
+    ServicesDep,
     Text,
     Transaction,
     section_router,
     see_other,
 )
+from bot.inbox.routes.visible import CannedId
+from bot.inbox.scope import Scope, find
 from bot.kernel.errors import InboxError
 from bot.store.models import CannedReply
 
@@ -34,6 +39,8 @@ def canned_page(viewer: Admin, db: Transaction, render: Render) -> Response:
 def add_canned(
     viewer: FormAdmin,
     changes: ChangesDep,
+    audit: Audit,
+    services: ServicesDep,
     words: Text,
     title: Annotated[str, Form(max_length=80)] = "",
     text: Annotated[str, Form(max_length=4000)] = "",
@@ -41,15 +48,28 @@ def add_canned(
     with changes.transaction(PAGE) as db:
         if not title.strip() or not text.strip():
             raise InboxError("errors.canned_fields_missing")
-        db.add(CannedReply(team_id=viewer.team_id, title=title.strip(), text=text.strip()))
+        row = CannedReply(team_id=viewer.team_id, title=title.strip(), text=text.strip())
+        db.add(row)
+        db.flush()
+        audit.record(AuditAction.ADD_CANNED, AuditObject.CANNED_REPLY, row.id, services.clock.now())
     return see_other(PAGE, notice=words("notices.canned_saved"))
 
 
 @router.post("/canned/{canned_id}/delete")
-def delete_canned(canned_id: int, viewer: FormAdmin, changes: ChangesDep, words: Text) -> Response:
+def delete_canned(
+    viewer: FormAdmin,
+    canned_id: CannedId,
+    changes: ChangesDep,
+    audit: Audit,
+    services: ServicesDep,
+    words: Text,
+) -> Response:
     with changes.transaction(PAGE) as db:
-        row = db.get(CannedReply, canned_id)
-        if row is None or row.team_id != viewer.team_id:
+        row = find(db, CannedReply, canned_id, Scope.changing(viewer).canned_replies())
+        if row is None:
             raise InboxError("errors.canned_not_found")
         db.delete(row)
+        audit.record(
+            AuditAction.DELETE_CANNED, AuditObject.CANNED_REPLY, canned_id, services.clock.now()
+        )
     return see_other(PAGE, notice=words("notices.canned_deleted"))

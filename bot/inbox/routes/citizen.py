@@ -26,6 +26,8 @@ from bot.inbox.routes.depends import (
     section_router,
     see_other,
 )
+from bot.inbox.routes.visible import CitizenId
+from bot.inbox.scope import Scope
 from bot.kernel.errors import InboxError
 from bot.store.models import AbsenceNotice, CheckIn, Conversation, JobProfile
 
@@ -34,15 +36,16 @@ router = section_router()
 
 @router.get("/citizens/{citizen_id}")
 def citizen_page(
-    citizen_id: int,
+    citizen_id: CitizenId,
     viewer: LoggedIn,
     db: Transaction,
     render: Render,
     audit: Audit,
     services: ServicesDep,
 ) -> Response:
+    within = Scope.reading(viewer)
     with found_or_404(render, viewer):
-        citizen = conversations.visible_citizen(db, viewer, citizen_id)
+        citizen = conversations.visible_citizen(db, within, citizen_id)
     audit.record(
         AuditAction.VIEW_CITIZEN,
         AuditObject.CITIZEN,
@@ -57,7 +60,7 @@ def citizen_page(
         absences=list(
             db.scalars(
                 select(AbsenceNotice)
-                .where(AbsenceNotice.citizen_id == citizen_id)
+                .where(AbsenceNotice.citizen_id == citizen_id, within.absence_notices())
                 .order_by(AbsenceNotice.reported_at.desc())
             )
         ),
@@ -69,7 +72,7 @@ def citizen_page(
         past=list(
             db.scalars(
                 select(Conversation)
-                .where(Conversation.citizen_id == citizen_id)
+                .where(Conversation.citizen_id == citizen_id, within.conversations())
                 .order_by(Conversation.created_at.desc())
             )
         ),
@@ -78,8 +81,8 @@ def citizen_page(
 
 @router.post("/citizens/{citizen_id}/check-in")
 def set_check_in(
-    citizen_id: int,
     viewer: FormSender,
+    citizen_id: CitizenId,
     changes: ChangesDep,
     audit: Audit,
     services: ServicesDep,
@@ -89,7 +92,7 @@ def set_check_in(
     """Start, change or (empty ``weeks``) stop the citizen's check-in."""
     back = f"/inbox/citizens/{citizen_id}"
     with changes.transaction(back) as db:
-        citizen = conversations.visible_citizen(db, viewer, citizen_id)
+        citizen = conversations.visible_citizen(db, Scope.changing(viewer), citizen_id)
         every = int(weeks) if weeks.strip().isdigit() else None
         if weeks.strip() and (every is None or not 1 <= every <= 52):
             raise InboxError("errors.check_in_weeks")

@@ -31,6 +31,8 @@ from bot.inbox.routes.depends import (
     section_router,
     see_other,
 )
+from bot.inbox.routes.visible import ConversationId
+from bot.inbox.scope import Scope
 from bot.inbox.text import InboxText
 from bot.kernel.errors import InboxError
 from bot.store.models import Consultant, Conversation
@@ -39,7 +41,7 @@ router = section_router()
 
 
 def _conversation_context(db: Session, viewer: Viewer, conversation_id: int) -> dict[str, Any]:
-    conversation = conversations.visible_conversation(db, viewer, conversation_id)
+    conversation = conversations.visible_conversation(db, Scope.reading(viewer), conversation_id)
     names = {c.id: c.display_name for c in db.scalars(select(Consultant))}
     return {
         "conversation": conversation,
@@ -54,7 +56,7 @@ def _conversation_context(db: Session, viewer: Viewer, conversation_id: int) -> 
 
 @router.get("/conversations/{conversation_id}")
 def conversation_page(
-    conversation_id: int,
+    conversation_id: ConversationId,
     viewer: LoggedIn,
     db: Transaction,
     render: Render,
@@ -80,7 +82,7 @@ def conversation_page(
 
 @router.get("/conversations/{conversation_id}/transcript.fragment")
 def transcript_fragment(
-    conversation_id: int, viewer: LoggedIn, db: Transaction, render: Render
+    conversation_id: ConversationId, viewer: LoggedIn, db: Transaction, render: Render
 ) -> Response:
     # Polled by the open conversation page: part of the view already audited.
     with found_or_404(render, viewer):
@@ -126,8 +128,8 @@ class ConversationAction:
 
 
 def _conversation_action(
-    conversation_id: int,
     viewer: FormSender,
+    conversation_id: ConversationId,
     services: ServicesDep,
     changes: ChangesDep,
     audit: Audit,

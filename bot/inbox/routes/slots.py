@@ -1,5 +1,5 @@
 """The slots page: consultants' slots, locations' opening hours, and exceptions (periods without
-meetings, whose bookings are moved or cancelled). Creating slots and exceptions is audited."""
+meetings, whose bookings are moved or cancelled). Every change is audited."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from bot.inbox.routes.depends import (
     section_router,
     see_other,
 )
+from bot.inbox.routes.visible import OpeningHoursId
 from bot.kernel.errors import InboxError
 
 router = section_router()
@@ -119,6 +120,8 @@ def create_slots(
 def add_opening_hours(
     viewer: FormSender,
     changes: ChangesDep,
+    audit: Audit,
+    services: ServicesDep,
     text: Text,
     location_id: Annotated[str, Form()] = "",
     weekday: Annotated[str, Form()] = "",
@@ -129,18 +132,40 @@ def add_opening_hours(
         location, day = _int_or_none(location_id), _int_or_none(weekday)
         if location is None or day is None:
             raise InboxError("errors.location_and_weekday")
-        schedule.add_opening_hours(
+        hours = schedule.add_opening_hours(
             db, viewer, location, day, _parse_time(opens), _parse_time(closes)
+        )
+        db.flush()
+        audit.record(
+            AuditAction.ADD_OPENING_HOURS,
+            AuditObject.OPENING_HOURS,
+            hours.id,
+            services.clock.now(),
+            location=location,
+            weekday=day,
+            opens=hours.opens.strftime("%H:%M"),
+            closes=hours.closes.strftime("%H:%M"),
         )
     return see_other(PAGE, notice=text("notices.hours_saved"))
 
 
 @router.post("/opening-hours/{hours_id}/delete")
 def remove_opening_hours(
-    hours_id: int, viewer: FormSender, changes: ChangesDep, text: Text
+    viewer: FormSender,
+    hours_id: OpeningHoursId,
+    changes: ChangesDep,
+    audit: Audit,
+    services: ServicesDep,
+    text: Text,
 ) -> Response:
     with changes.transaction(PAGE) as db:
         schedule.remove_opening_hours(db, viewer, hours_id)
+        audit.record(
+            AuditAction.DELETE_OPENING_HOURS,
+            AuditObject.OPENING_HOURS,
+            hours_id,
+            services.clock.now(),
+        )
     return see_other(PAGE, notice=text("notices.hours_deleted"))
 
 

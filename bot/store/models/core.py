@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -80,6 +81,9 @@ class Consultant(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="consultant")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Sees every team's citizens, conversations and audit log (a municipality's DPO or IT);
+    # changes stay within the own team. Set only by `borgerchat consultant set-system-admin`.
+    system_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     team: Mapped[Team] = relationship(back_populates="consultants")

@@ -74,12 +74,14 @@ class CannedReply(Base):
 
 
 class AuditEntry(Base):
-    """Who looked at or changed what, and when: every view of a conversation or citizen."""
+    """Who looked at or changed what, and when: every view of a conversation or citizen, every
+    change made in the inbox, every login and refused login."""
 
     __tablename__ = "inbox_audit_log"
     __table_args__ = (
         Index("ix_inbox_audit_log_at", "at"),
         Index("ix_inbox_audit_log_citizen", "citizen_id", "at"),
+        Index("ix_inbox_audit_log_team", "team_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +89,9 @@ class AuditEntry(Base):
     consultant_id: Mapped[int | None] = mapped_column(
         ForeignKey("consultants.id", ondelete="SET NULL")
     )
+    # The acting consultant's team when the entry was written: admins read their team's log.
+    # None for what no team owns (a refused login with an unknown username).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(40))  # view_conversation, claim, reply, ...
     object_type: Mapped[str] = mapped_column(String(40))  # conversation, citizen, booking, ...
     object_id: Mapped[int | None] = mapped_column()

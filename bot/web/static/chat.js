@@ -21,10 +21,28 @@
   }
   let lastSeen = 0;
 
+  // An answer's sources are https links: shown as links, every other character as text.
+  const link = /https:\/\/[^\s<>"]+[^\s<>".,;:!?)]/g;
+
+  function appendText(item, text, linked) {
+    let at = 0;
+    for (const found of linked ? text.matchAll(link) : []) {
+      item.appendChild(document.createTextNode(text.slice(at, found.index)));
+      const anchor = document.createElement("a");
+      anchor.href = found[0];
+      anchor.textContent = found[0];
+      anchor.target = "_blank";
+      anchor.rel = "noopener noreferrer";
+      item.appendChild(anchor);
+      at = found.index + found[0].length;
+    }
+    item.appendChild(document.createTextNode(text.slice(at)));
+  }
+
   function show(who, text, choices) {
     const item = document.createElement("li");
     item.className = who;
-    item.textContent = text;
+    appendText(item, text, who === "bot");
     if (choices && choices.length) {
       const row = document.createElement("div");
       row.className = "choices";

@@ -57,7 +57,10 @@ MakeConsultant = Callable[..., Consultant]
 @pytest.fixture
 def make_consultant(services: Services) -> MakeConsultant:
     def make(
-        username: str = "anna", team: str = "Jobcenter Nord", role: str = "consultant"
+        username: str = "anna",
+        team: str = "Jobcenter Nord",
+        role: str = "consultant",
+        system_admin: bool = False,
     ) -> Consultant:
         with transaction(services.session_factory) as db:
             upsert_consultant(
@@ -68,6 +71,7 @@ def make_consultant(services: Services) -> MakeConsultant:
                 role=role,
                 password=PASSWORD,
                 replace=False,
+                system_admin=system_admin,
             )
             return db.scalars(select(Consultant).where(Consultant.username == username)).one()
 
@@ -86,13 +90,16 @@ class InboxClient:
     http: TestClient
     csrf: str = ""
 
-    def login(self, username: str, password: str = PASSWORD) -> Response:
+    def login(
+        self, username: str, password: str = PASSWORD, headers: dict[str, str] | None = None
+    ) -> Response:
         page = self.http.get("/inbox/login")
         token = CSRF.search(page.text)
         assert token is not None
         response = self.http.post(
             "/inbox/login",
             data={"username": username, "password": password, "csrf_token": token.group(1)},
+            headers=headers,
             follow_redirects=False,
         )
         if response.status_code == 303:
@@ -111,12 +118,18 @@ class InboxClient:
         return self.http.post(path, data={"csrf_token": self.csrf, **data}, follow_redirects=False)
 
 
+# A browser at another address: ``inbox_factory(client=("203.0.113.7", 50000))``.
+InboxFactory = Callable[..., InboxClient]
+
+
 @pytest.fixture
-def inbox_factory(services: Services) -> Iterator[Callable[[], InboxClient]]:
+def inbox_factory(services: Services) -> Iterator[InboxFactory]:
     clients: list[TestClient] = []
 
-    def make() -> InboxClient:
-        http = TestClient(create_app(services))
+    def make(
+        client: tuple[str, int] = ("testclient", 50000), app_services: Services | None = None
+    ) -> InboxClient:
+        http = TestClient(create_app(app_services or services), client=client)
         http.__enter__()
         clients.append(http)
         return InboxClient(http)
@@ -127,5 +140,5 @@ def inbox_factory(services: Services) -> Iterator[Callable[[], InboxClient]]:
 
 
 @pytest.fixture
-def inbox(inbox_factory: Callable[[], InboxClient]) -> InboxClient:
+def inbox(inbox_factory: InboxFactory) -> InboxClient:
     return inbox_factory()

@@ -124,6 +124,26 @@ def test_a_citizen_asks_for_a_person_and_sees_the_consultants_reply(
     consultant.wait_for_selector(".delivery[data-status=delivered]")
 
 
+def test_the_web_chat_shows_an_answers_sources_as_links_and_the_citizens_text_as_text(
+    browser: Any, live_server: str
+) -> None:
+    citizen = browser.new_context().new_page()
+    citizen.set_default_timeout(TIMEOUT_MS)
+    citizen.goto(f"{live_server}/chat")
+    citizen.fill("#text", "hvor mange fridage får man i et job https://example.org/x")
+    citizen.press("#text", "Enter")
+    citizen.wait_for_selector("#log li.bot a")
+    links = citizen.eval_on_selector_all(
+        "#log li.bot a", "els => els.map(a => [a.getAttribute('href'), a.textContent, a.rel])"
+    )
+    assert links
+    for href, text, rel in links:
+        assert href.startswith("https://")
+        assert text == href
+        assert "noopener" in rel
+    assert citizen.locator("#log li.citizen a").count() == 0
+
+
 def test_a_wrong_password_is_refused(
     browser: Any, live_server: str, make_consultant: MakeConsultant
 ) -> None:

@@ -1,8 +1,7 @@
-"""Logging in and out of the inbox: passwords, refusals, brute-force brake, CSRF."""
+"""Logging in and out of the inbox: passwords, refusals, CSRF (the brake: test_login_brake)."""
 
 from __future__ import annotations
 
-from bot.inbox.auth import MAX_FAILURES_PER_USERNAME
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant
 
 
@@ -58,17 +57,6 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_refusal(
     assert "Forkert brugernavn eller adgangskode." in wrong.text
     assert "Forkert brugernavn eller adgangskode." in unknown.text
     assert inbox.get("/inbox").status_code == 303
-
-
-def test_repeated_wrong_passwords_lock_the_username_for_a_while(
-    inbox: InboxClient, make_consultant: MakeConsultant
-) -> None:
-    make_consultant("anna")
-    for _ in range(MAX_FAILURES_PER_USERNAME):
-        assert inbox.login("anna", "guess").status_code == 401
-    locked = inbox.login("anna")  # even the right password, until the window passes
-    assert locked.status_code == 429
-    assert "For mange forsøg" in locked.text
 
 
 def test_the_login_form_without_its_csrf_token_is_refused(

@@ -71,7 +71,7 @@ def test_the_bots_summary_reads_as_words_with_its_details_below_it(
         assert f"{DEPTH_1}Fraværsmelding:</span>" in page
         assert f"{DEPTH_2}Grund:</span> egen sygdom" in page
         assert f"{DEPTH_2}Fra:</span> 23.11.2026" in page
-        assert "Chatbottens ubesvarede spørgsmål:</span> Blev din førtidspension tilkendt" in page
+        assert "Chatbottens ubesvarede spørgsmål:</span> Fik du din førtidspension" in page
         # Each of the last messages on a line of its own.
         assert "Seneste beskeder:</span>" in page
         assert '<div class="detail depth-1">jeg er syg i dag</div>' in page

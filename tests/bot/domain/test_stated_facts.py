@@ -6,9 +6,8 @@ from datetime import time
 
 import pytest
 
-from bot.domain.privacy_notice import notice_params, privacy_facts
+from bot.domain.stated_facts import notice_params, privacy_facts, sick_notice_rule
 from bot.kernel.errors import ConfigError
-from bot.pipeline.context import sick_notice_rule
 from bot.runtime.config import Settings, load_config
 from flows.types import SickNoticeRule
 

@@ -1,10 +1,12 @@
-"""The privacy notice's facts (GDPR art. 13), taken from config so the notice says exactly who is
-responsible and what the retention purge does: the chat's short reply and the full page."""
+"""What the bot states to citizens from config: the privacy notice's facts (GDPR art. 13), so the
+chat's reply and the full page say exactly who is responsible and what the retention purge does,
+the jobcenter's own rule for sick notices, and the crisis help lines."""
 
 from __future__ import annotations
 
 from bot.runtime.config import Settings
-from flows.types import PrivacyFacts
+from bot.runtime.crisis_settings import HelpLineSettings
+from flows.types import HelpLine, PrivacyFacts, SickNoticeRule
 
 NOTICE_PATH = "/privacy"
 
@@ -26,7 +28,7 @@ def privacy_facts(settings: Settings) -> PrivacyFacts:
 
 
 def notice_params(settings: Settings) -> dict[str, str]:
-    """The ``{placeholders}`` of the full notice (``privacy.notice`` in the content)."""
+    """The ``{placeholders}`` of the full notice (``privacy_web.notice`` in the content)."""
     privacy = settings.privacy
     retention = privacy.retention
     return {
@@ -43,3 +45,22 @@ def notice_params(settings: Settings) -> dict[str, str]:
         "inactive_citizens": str(retention.inactive_citizens),
         "audit_log": str(retention.audit_log),
     }
+
+
+def sick_notice_rule(settings: Settings) -> SickNoticeRule:
+    """The jobcenter's rule for sick notices (config ``jobcenter``), as a flow states it."""
+    jobcenter = settings.jobcenter
+    if jobcenter.sick_notice == "chat":
+        return SickNoticeRule()
+    return SickNoticeRule(phone=jobcenter.sick_phone, phone_before=jobcenter.sick_phone_before)
+
+
+def help_line(settings: HelpLineSettings) -> HelpLine:
+    """A configured help line as the flows read it."""
+    return HelpLine(
+        name=settings.name,
+        phone=settings.phone,
+        opens=settings.opens,
+        closes=settings.closes,
+        source=settings.source,
+    )
