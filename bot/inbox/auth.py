@@ -34,6 +34,8 @@ SESSION_LIFETIME = timedelta(hours=12)
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USERNAME = 5
 MAX_FAILURES_PER_CLIENT = 30
+# A failed login with a name no account has is recorded under this, never under what was typed.
+UNKNOWN_USER = "unknown user"
 KEY_FILE_NAME = "inbox_secret_key"
 MIN_PASSWORD_LENGTH = 10
 
@@ -134,6 +136,14 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def recorded_username(consultant: Consultant | None) -> str:
+    """The username a login attempt is recorded under: a known account's, else ``UNKNOWN_USER``.
+
+    What was typed is never stored: a mistyped name may be a password or a CPR number.
+    """
+    return consultant.username if consultant is not None else UNKNOWN_USER
+
+
 def too_many_failures(db: Session, username: str, client: str, now: datetime) -> bool:
     since = now - FAILURE_WINDOW
     by_username = db.scalar(
@@ -155,7 +165,7 @@ def authenticate(
     consultant = db.scalars(select(Consultant).where(Consultant.username == username)).first()
     ok = verify_password(consultant.password_hash if consultant else None, password)
     if consultant is None or not consultant.active or not ok:
-        db.add(LoginFailure(username=username, client=client[:64], at=now))
+        db.add(LoginFailure(username=recorded_username(consultant), client=client[:64], at=now))
         return None
     # Old failures for this user would otherwise lock them out after a typo or two.
     db.execute(delete(LoginFailure).where(LoginFailure.username == username))

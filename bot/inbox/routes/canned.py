@@ -18,6 +18,8 @@ from bot.inbox.routes.depends import (
     section_router,
     see_other,
 )
+from bot.inbox.staff_text import with_cpr_notice
+from bot.kernel.cpr import mask_cpr
 from bot.kernel.errors import InboxError
 from bot.store.models import CannedReply
 
@@ -38,11 +40,13 @@ def add_canned(
     title: Annotated[str, Form(max_length=80)] = "",
     text: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
+    typed_title, typed_text = mask_cpr(title.strip()), mask_cpr(text.strip())
     with changes.transaction(PAGE) as db:
-        if not title.strip() or not text.strip():
+        if not typed_title.text or not typed_text.text:
             raise InboxError("errors.canned_fields_missing")
-        db.add(CannedReply(team_id=viewer.team_id, title=title.strip(), text=text.strip()))
-    return see_other(PAGE, notice=words("notices.canned_saved"))
+        db.add(CannedReply(team_id=viewer.team_id, title=typed_title.text, text=typed_text.text))
+    notice = with_cpr_notice(words, words("notices.canned_saved"), typed_title, typed_text)
+    return see_other(PAGE, notice=notice)
 
 
 @router.post("/canned/{canned_id}/delete")
