@@ -3,7 +3,8 @@
 One detector for every text a person types (citizens on every channel, staff in the inbox).
 A CPR number is ten digits ``DDMMYY`` + ``SSSS`` whose first six are a real birth date; it is
 written in many ways: ``0101901234``, ``010190-1234``, ``010190 - 1234``, ``01.01.90-1234``,
-``01/01/90–1234``, ``0101 90 1234``, ``CPR-0101901234``, with full-width digits, or with
+``01/01/90–1234``, ``0101 90 1234``, ``CPR-0101901234``, ``01.01.1990-1234`` (when the serial
+fits the century), with full-width digits, or with
 invisible characters (soft hyphen, zero-width, NBSP) between the digits. Modulus 11 is not
 checked: since 2007 numbers are issued that fail it.
 
@@ -37,7 +38,8 @@ _DIGIT = r"\d"  # any Unicode decimal digit: full-width and Arabic-Indic digits 
 _NEIGHBOUR = r"[.,/:\-\u2010-\u2015\u2212]"  # a mark that joins this number to another
 _CANDIDATE = re.compile(
     rf"(?<!\d)(?<!\d{_NEIGHBOUR})"
-    rf"(?P<day>{_DIGIT}{{2}}){_GAP}(?P<month>{_DIGIT}{{2}}){_GAP}(?P<year>{_DIGIT}{{2}})(?P<gap>{_GAP})"
+    rf"(?P<day>{_DIGIT}{{2}})(?P<gap1>{_GAP})(?P<month>{_DIGIT}{{2}})(?P<gap2>{_GAP})"
+    rf"(?P<century>{_DIGIT}{{2}})?(?P<year>{_DIGIT}{{2}})(?P<gap>{_GAP})"
     rf"(?P<serial>{_DIGIT}{{2}}{_SPACE}{{0,2}}{_DIGIT}{{2}})"
     rf"(?!\d)(?!{_NEIGHBOUR}\d)"
 )
@@ -80,9 +82,16 @@ def _visible(text: str) -> tuple[str, list[int]]:
 
 def _real_birth_date(match: re.Match[str]) -> bool:
     serial = re.sub(r"\D", "", match["serial"])
-    if not match["gap"] and len(serial) < len(match["serial"]):
+    day, month, year2 = int(match["day"]), int(match["month"]), int(match["year"])
+    if match["century"] is not None:
+        # "01.01.1990-1234": only as a written date, and the serial must fit the century.
+        if not (match["gap1"] and match["gap2"] and match["gap"]):
+            return False
+        if _century(year2, int(serial[0])) != int(match["century"]) * 100:
+            return False
+    elif not match["gap"] and len(serial) < len(match["serial"]):
         return False  # "24.12.2026 10": a four-digit year, then another number
-    return is_cpr(int(match["day"]), int(match["month"]), int(match["year"]), serial)
+    return is_cpr(day, month, year2, serial)
 
 
 def cpr_spans(text: str) -> list[tuple[int, int]]:

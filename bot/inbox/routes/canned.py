@@ -44,7 +44,9 @@ def add_canned(
     with changes.transaction(PAGE) as db:
         if not typed_title.text or not typed_text.text:
             raise InboxError("errors.canned_fields_missing")
-        db.add(CannedReply(team_id=viewer.team_id, title=typed_title.text, text=typed_text.text))
+        # The mask is longer than some spellings: the title is cut to what its column holds.
+        title_text = typed_title.text[:80]
+        db.add(CannedReply(team_id=viewer.team_id, title=title_text, text=typed_text.text))
     notice = with_cpr_notice(words, words("notices.canned_saved"), typed_title, typed_text)
     return see_other(PAGE, notice=notice)
 

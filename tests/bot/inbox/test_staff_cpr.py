@@ -157,3 +157,19 @@ def test_a_failed_login_never_stores_what_was_typed_as_an_unknown_username(
         recorded = sorted(db.scalars(select(LoginFailure.username)))
     assert recorded == ["anna", UNKNOWN_USER, UNKNOWN_USER]
     _assert_nowhere(services, "0101901234", "correct horse", "not the password", "oops")
+
+
+def test_a_canned_title_at_its_full_length_still_fits_once_its_cpr_number_is_masked(
+    services: Services, inbox: InboxClient, make_consultant: MakeConsultant
+) -> None:
+    make_consultant("admin", role="admin")
+    inbox.login("admin")
+    title = "x" * 70 + "0101901234"  # 80 characters; the mask is longer than the number
+
+    response = inbox.post("/inbox/canned", title=title, text="Hej")
+
+    assert response.status_code == 303
+    with transaction(services.session_factory) as db:
+        stored = db.scalars(select(CannedReply.title)).one()
+    assert stored.startswith("x" * 70 + "[CPR")
+    assert len(stored) == 80

@@ -71,7 +71,8 @@ def cpr_spellings(draw: st.DrawFn) -> str:
     """One CPR number as a person might type it: grouped, separated, prefixed, with invisibles."""
     born, serial = draw(birth_dates_and_serials())
     day, month, year = f"{born.day:02d}", f"{born.month:02d}", f"{born.year % 100:02d}"
-    layout = draw(st.sampled_from(["compact", "date_then_serial", "pairs", "four_two_four"]))
+    layouts = ["compact", "date_then_serial", "pairs", "four_two_four", "four_digit_year"]
+    layout = draw(st.sampled_from(layouts))
     if layout == "compact":
         groups = [day + month + year, serial]
         glue = [separator(draw)]
@@ -82,9 +83,13 @@ def cpr_spellings(draw: st.DrawFn) -> str:
     elif layout == "pairs":
         groups = [day, month, year, serial[:2], serial[2:]]
         glue = [" ", " ", " ", " "]
-    else:
+    elif layout == "four_two_four":
         groups = [day + month, year, serial]
         glue = [" ", " "]
+    else:  # "01.01.1990-1234": a written date with the full year, then the serial
+        mark = draw(st.sampled_from([".", "/", "-"]))
+        groups = [day, month, f"{born.year:04d}", serial]
+        glue = [mark, mark, separator(draw) or "-"]
     text = groups[0]
     for part, joint in zip(groups[1:], glue, strict=True):
         text += joint + part
@@ -108,6 +113,7 @@ def cpr_spellings(draw: st.DrawFn) -> str:
 @example(before="hej", prefix="", cpr="010190 - 1234", suffix="", after="tak")
 @example(before="hej", prefix="", cpr="01.01.90-1234", suffix="", after="tak")
 @example(before="hej", prefix="", cpr="0101\u00ad901234", suffix="", after="tak")
+@example(before="hej", prefix="", cpr="01.01.1990-1234", suffix="", after="tak")
 def test_every_spelling_of_a_cpr_number_is_masked_and_the_rest_is_kept(
     before: str, prefix: str, cpr: str, suffix: str, after: str
 ) -> None:
@@ -196,6 +202,8 @@ def test_amounts_are_left_alone(kroner: int, form: str, grouped: bool) -> None:
         "kl. 10.30-11.30",
         "fra 01.01.26-31.01.26",
         "den 24.12.2026 10 personer",
+        "den 24.12.2026 - 1030",  # a serial from 1 is born in the 1900s, not in 2026
+        "010119901234",  # twelve digits
         "1.000.000.000 kr",
         "12.500 kr om måneden",
     ],
