@@ -28,6 +28,7 @@ from flows import (
     job_wishes,
     meetings,
     opening_hours,
+    opt_out,
     reminder_reply,
     topics,
     waiting,
@@ -94,7 +95,8 @@ class FlowEngine:
     def __init__(self, content: Content) -> None:
         self.content = content
         self.registry = Registry()
-        for module in (conversation, handoff, meetings, topics, job_wishes, opening_hours):
+        modules = (conversation, handoff, meetings, topics, job_wishes, opening_hours, opt_out)
+        for module in modules:
             module.register(self.registry)
         # Answers that start another flow: the engine's own, since they route.
         self.registry.answer(YesNo, self._answer_yes_no)

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from bot.domain.effects import EffectRunner
 from bot.kernel.clock import Clock
 from bot.kernel.cpr import MaskedText, mask_cpr
+from bot.kernel.markup import markup_to_text
 from bot.kernel.messages import InboundMessage, Reply
 from bot.kernel.text import check_address, clean_text
 from bot.pipeline.admission import count_inbound, held_back, with_cpr_notice
@@ -41,7 +42,7 @@ from bot.store.db import MessageTransaction, SessionFactory
 from bot.store.models import Citizen
 from flows.content import Content
 from flows.engine import FlowEngine
-from nlu.types import IntentRecognizer, ParseResult
+from nlu.types import IntentRecognizer, ParseResult, empty_result
 
 T = TypeVar("T")
 
@@ -116,8 +117,11 @@ class Dispatcher:
         text = clean_text(inbound.text, max_chars=self.max_text_chars)
         masked = mask_cpr(text)
         now = self.clock.now()
+        # The NLU reads the text a browser would show, not the words inside tags; a message of
+        # markup alone is not read at all (``_respond`` answers it plainly).
+        readable = markup_to_text(masked.text)
         # NLU is pure and CPU-bound: run it before the transaction so no lock waits on it.
-        parse = self.recognizer.parse(masked.text, now=now)
+        parse = self.recognizer.parse(readable, now=now) if readable else empty_result("")
         return in_attempts(
             self.engine,
             lambda db, attempt: self._handle(db, inbound, masked, parse, now, delivery, attempt),
@@ -277,6 +281,9 @@ class Dispatcher:
         )
         if held is not None:
             return held, language
+        if not parse["text"]:
+            # Markup and nothing else: a plain answer, never an intent with effects.
+            return [Reply(self.content.text(language, "core.fallback"))], language
         if attempt.failed:
             # The message is kept and the citizen gets a plain apology instead of silence.
             return [Reply(self.content.text(language, "core.error"))], language

@@ -24,6 +24,8 @@ from bot.inbox.routes.depends import (
     see_other,
 )
 from bot.inbox.routes.visible import OpeningHoursId
+from bot.inbox.staff_text import with_cpr_notice
+from bot.kernel.cpr import mask_cpr
 from bot.kernel.errors import InboxError
 
 router = section_router()
@@ -184,6 +186,7 @@ def add_exception(
     move: Annotated[str, Form()] = "",
 ) -> Response:
     tz = services.config.settings.tz
+    typed_reason = mask_cpr(reason)  # the reason is also a cancelled booking's reason
     with changes.transaction(PAGE) as db:
         first = _parse_date(first_day)
         last = _parse_date(last_day) if last_day.strip() else first
@@ -194,7 +197,7 @@ def add_exception(
             viewer,
             starts_at=starts_at,
             ends_at=ends_at,
-            reason=reason,
+            reason=typed_reason.text,
             location_id=_int_or_none(location_id),
             consultant_id=_int_or_none(consultant_id),
             now=now,
@@ -211,12 +214,10 @@ def add_exception(
             cancelled=[b.id for b in result.cancelled],
             moved=[[old.id, new.id] for old, new in result.moved],
         )
-    return see_other(
-        PAGE,
-        notice=text(
-            "notices.exception_saved",
-            cancelled=len(result.cancelled),
-            moved=len(result.moved),
-            notified=result.notified,
-        ),
+    saved = text(
+        "notices.exception_saved",
+        cancelled=len(result.cancelled),
+        moved=len(result.moved),
+        notified=result.notified,
     )
+    return see_other(PAGE, notice=with_cpr_notice(text, saved, typed_reason))
