@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from bot.inbox import audit
 from bot.inbox.routes.depends import Admin, Render, Transaction, section_router
+from bot.kernel.bounds import RowId
 
 router = section_router()
 
@@ -18,7 +19,7 @@ def audit_page(
     viewer: Admin,
     db: Transaction,
     render: Render,
-    citizen: Annotated[int | None, Query()] = None,
+    citizen: Annotated[RowId | None, Query()] = None,
 ) -> Response:
     return render(
         "audit.html",

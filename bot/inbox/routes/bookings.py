@@ -23,15 +23,18 @@ from bot.inbox.routes.depends import (
     section_router,
     see_other,
 )
+from bot.kernel.bounds import RowId, day_in_range
 
 router = section_router()
 
 
 def _parse_day(value: str | None, fallback: date) -> date:
+    """The day asked for; today for none, or one that is no date in range."""
     try:
-        return date.fromisoformat(value) if value else fallback
+        day = date.fromisoformat(value) if value else fallback
     except ValueError:
         return fallback
+    return day if day_in_range(day) else fallback
 
 
 @router.get("/bookings")
@@ -57,7 +60,7 @@ def bookings_page(
 
 @router.post("/bookings/{booking_id}/mark")
 def mark_booking(
-    booking_id: int,
+    booking_id: RowId,
     viewer: FormSender,
     changes: ChangesDep,
     audit: Audit,

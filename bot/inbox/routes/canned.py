@@ -18,6 +18,7 @@ from bot.inbox.routes.depends import (
     section_router,
     see_other,
 )
+from bot.kernel.bounds import RowId
 from bot.kernel.errors import InboxError
 from bot.store.models import CannedReply
 
@@ -46,7 +47,9 @@ def add_canned(
 
 
 @router.post("/canned/{canned_id}/delete")
-def delete_canned(canned_id: int, viewer: FormAdmin, changes: ChangesDep, words: Text) -> Response:
+def delete_canned(
+    canned_id: RowId, viewer: FormAdmin, changes: ChangesDep, words: Text
+) -> Response:
     with changes.transaction(PAGE) as db:
         row = db.get(CannedReply, canned_id)
         if row is None or row.team_id != viewer.team_id:

@@ -26,6 +26,7 @@ from bot.inbox.routes.depends import (
     section_router,
     see_other,
 )
+from bot.kernel.bounds import RowId
 from bot.kernel.errors import InboxError
 from bot.store.models import AbsenceNotice, CheckIn, Conversation, JobProfile
 
@@ -34,7 +35,7 @@ router = section_router()
 
 @router.get("/citizens/{citizen_id}")
 def citizen_page(
-    citizen_id: int,
+    citizen_id: RowId,
     viewer: LoggedIn,
     db: Transaction,
     render: Render,
@@ -78,7 +79,7 @@ def citizen_page(
 
 @router.post("/citizens/{citizen_id}/check-in")
 def set_check_in(
-    citizen_id: int,
+    citizen_id: RowId,
     viewer: FormSender,
     changes: ChangesDep,
     audit: Audit,

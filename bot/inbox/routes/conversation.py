@@ -32,6 +32,7 @@ from bot.inbox.routes.depends import (
     see_other,
 )
 from bot.inbox.text import InboxText
+from bot.kernel.bounds import RowId
 from bot.kernel.errors import InboxError
 from bot.store.models import Consultant, Conversation
 
@@ -54,7 +55,7 @@ def _conversation_context(db: Session, viewer: Viewer, conversation_id: int) -> 
 
 @router.get("/conversations/{conversation_id}")
 def conversation_page(
-    conversation_id: int,
+    conversation_id: RowId,
     viewer: LoggedIn,
     db: Transaction,
     render: Render,
@@ -80,7 +81,7 @@ def conversation_page(
 
 @router.get("/conversations/{conversation_id}/transcript.fragment")
 def transcript_fragment(
-    conversation_id: int, viewer: LoggedIn, db: Transaction, render: Render
+    conversation_id: RowId, viewer: LoggedIn, db: Transaction, render: Render
 ) -> Response:
     # Polled by the open conversation page: part of the view already audited.
     with found_or_404(render, viewer):
@@ -126,7 +127,7 @@ class ConversationAction:
 
 
 def _conversation_action(
-    conversation_id: int,
+    conversation_id: RowId,
     viewer: FormSender,
     services: ServicesDep,
     changes: ChangesDep,

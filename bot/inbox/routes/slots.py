@@ -23,6 +23,7 @@ from bot.inbox.routes.depends import (
     section_router,
     see_other,
 )
+from bot.kernel.bounds import RowId, day_in_range, row_id
 from bot.kernel.errors import InboxError
 
 router = section_router()
@@ -38,19 +39,22 @@ def _parse_time(value: str) -> time:
 
 def _parse_date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise InboxError("errors.date_format") from exc
+    if not day_in_range(day):
+        raise InboxError("errors.date_format")
+    return day
 
 
 def _int_or_none(value: str) -> int | None:
-    value = value.strip()
-    if not value:
+    """A form's id or count: None when empty; refused when it is no number a column holds."""
+    if not value.strip():
         return None
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise InboxError("errors.invalid_choice") from exc
+    number = row_id(value)
+    if number is None:
+        raise InboxError("errors.invalid_choice")
+    return number
 
 
 @router.get("/slots")
@@ -137,7 +141,7 @@ def add_opening_hours(
 
 @router.post("/opening-hours/{hours_id}/delete")
 def remove_opening_hours(
-    hours_id: int, viewer: FormSender, changes: ChangesDep, text: Text
+    hours_id: RowId, viewer: FormSender, changes: ChangesDep, text: Text
 ) -> Response:
     with changes.transaction(PAGE) as db:
         schedule.remove_opening_hours(db, viewer, hours_id)
