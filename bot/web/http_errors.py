@@ -71,6 +71,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(500, "internal_error", "Something went wrong on our side.")
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
 def _log_refusal(request: Request, status: int, code: str) -> None:
     """One line per refused request, never a traceback: a client's fault is not a bug."""
     log.info("answered %s %s with %d %s", request.method, request.url.path, status, code)
@@ -80,17 +83,14 @@ def allowed_methods(app: Starlette, scope: Scope) -> list[str]:
     """Every method some route of ``app`` answers at the request's path.
 
     Starlette's 405 names the methods of the first route at the path only, while a path may
-    have a route per method (the web chat's POST and GET).
+    have a route per method (the web chat's POST and GET). Each method is tried against every
+    route, as the router itself would match it.
     """
-    methods: set[str] = set()
-    for route in app.router.routes:
-        match, _ = route.matches({**scope, "method": "GET"})
-        route_methods = getattr(route, "methods", None)
-        if match != Match.NONE and route_methods:
-            methods.update(route_methods)
-            if "GET" in route_methods:
-                methods.add("HEAD")
-    return sorted(methods)
+    return [
+        method
+        for method in _METHODS
+        if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in app.routes)
+    ]
 
 
 def _method_not_allowed(request: Request, exc: StarletteHTTPException) -> Response:
