@@ -59,7 +59,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             return _method_not_allowed(request, exc)
         code = {404: "not_found", 403: "forbidden"}.get(exc.status_code, "http_error")
-        _log_refusal(request, exc.status_code, code)
+        if exc.status_code != 403:  # whoever refuses a credential logs it as a warning
+            _log_refusal(request, exc.status_code, code)
         response = error_response(exc.status_code, code, str(exc.detail))
         if exc.headers:
             response.headers.update(exc.headers)

@@ -56,7 +56,6 @@ async def telegram_webhook(request: Request) -> Response:
             raise ValueError("not an update")
         update = Update.de_json(data, telegram.transport.bot)
     except (ValueError, TypeError, KeyError) as exc:
-        log.info("refused a Telegram webhook body that is not an update")
         raise HTTPException(400, "not a Telegram update") from exc
     await telegram.inbound.handle_update(update)
     return Response(status_code=200)

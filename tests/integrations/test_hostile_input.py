@@ -197,11 +197,16 @@ def test_an_sms_with_a_message_sid_longer_than_the_column_is_a_400(
 def test_a_refusal_logs_one_line_and_no_traceback(
     channel_client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
+    without_chat = update(text="hej")
+    del without_chat["message"]["chat"]
     with caplog.at_level(logging.INFO):
         channel_client.get(f"/api/chat/messages?session=session-0001&after={2**63}")
-    refusals = [r for r in caplog.records if r.name.startswith("bot.web")]
-    assert [r.getMessage() for r in refusals] == [
-        "answered GET /api/chat/messages with 422 invalid_request"
+        _telegram(channel_client, without_chat)
+        _status(channel_client, str(2**31), status_params("SM1", "delivered"))
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO] == [
+        "answered GET /api/chat/messages with 422 invalid_request",
+        "answered POST /webhooks/telegram with 400 http_error",
+        "answered POST /webhooks/twilio/status with 400 http_error",
     ]
     assert all(record.exc_info is None for record in caplog.records)
 
