@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import email.message
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -14,13 +15,14 @@ from typing import Annotated, Any
 import pydantic_core
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.constants import REF_PREFIX
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 from sqlalchemy import or_, select
 
+from bot.kernel.bounds import CHANNEL_MESSAGE_ID_MAX_CHARS, RowIdOrZero, load_json
 from bot.kernel.messages import Channel, InboundMessage, OutboundMessage
 from bot.pipeline.port import Delivery, TransportContext
+from bot.runtime.error_answers import documented_errors
 from bot.store.db import transaction
 from bot.store.models import Direction, Message, MessageStatus
 from integrations.direct_route import DirectRoute
@@ -37,9 +39,10 @@ class ChatMessageIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     session: Annotated[StrictStr, Field(pattern=SESSION_PATTERN)]
-    text: StrictStr
+    # Longer than chat.max_text_chars, or blank, is refused with 422 (invalid_request).
+    text: Annotated[StrictStr, Field(min_length=1)]
     # Optional client id: a retried POST with the same id is answered once.
-    message_id: Annotated[StrictStr | None, Field(max_length=100)] = None
+    message_id: Annotated[StrictStr | None, Field(max_length=CHANNEL_MESSAGE_ID_MAX_CHARS)] = None
 
 
 class ReplyOut(BaseModel):
@@ -65,7 +68,7 @@ def read_chat_message(body: bytes, content_type: str | None) -> ChatMessageIn:
     Raises:
         RequestValidationError: no body, not JSON, or not a valid ``ChatMessageIn``.
         HTTPException: 400, a body Python's JSON parser fails on otherwise (not UTF-8,
-            nested too deep).
+            nested too deep: checked before parsing).
     """
     if not body:
         raise RequestValidationError(
@@ -74,7 +77,7 @@ def read_chat_message(body: bytes, content_type: str | None) -> ChatMessageIn:
     value: Any = body  # without a JSON content type FastAPI validates the bytes (and refuses)
     if content_type == "application/json" or _is_json(content_type):
         try:
-            value = json.loads(body)
+            value = load_json(body)
         except json.JSONDecodeError as exc:
             raise RequestValidationError(
                 [
@@ -111,6 +114,17 @@ def _is_json(content_type: str | None) -> bool:
     return subtype == "json" or subtype.endswith("+json")
 
 
+def web_message_key(session: str, message_id: str | None) -> str | None:
+    """The stored transport id of a web message: the client's id within its session.
+
+    Client ids are unique per session only, so the key names both; hashed, it fits the column
+    whatever the lengths of the two (up to 128 and 100 characters).
+    """
+    if not message_id:
+        return None
+    return hashlib.sha256(f"{session}\n{message_id}".encode()).hexdigest()
+
+
 def replies_json(replies: Sequence[OutboundMessage]) -> bytes:
     """``ChatRepliesOut`` as JSON, byte for byte what its response model gave, without building
     the models (pydantic's own encoder, on plain data)."""
@@ -122,15 +136,7 @@ def replies_json(replies: Sequence[OutboundMessage]) -> bytes:
 @message_router.post(
     CHAT_MESSAGES_PATH,
     response_model=ChatRepliesOut,
-    # What FastAPI documented for the ``body: ChatMessageIn`` parameter the endpoint had.
-    responses={
-        422: {
-            "description": "Validation Error",
-            "content": {
-                "application/json": {"schema": {"$ref": REF_PREFIX + "HTTPValidationError"}}
-            },
-        }
-    },
+    responses=documented_errors(400, 413, 422),
     openapi_extra={
         "requestBody": {
             "content": {"application/json": {"schema": ChatMessageIn.model_json_schema()}},
@@ -145,7 +151,7 @@ async def post_message(request: Request) -> Response:
         channel=Channel.WEB,
         address=body.session,
         text=body.text,
-        channel_message_id=f"{body.session}:{body.message_id}" if body.message_id else None,
+        channel_message_id=web_message_key(body.session, body.message_id),
     )
     dispatcher = transport.pipeline
     result = await dispatcher.in_thread(
@@ -154,11 +160,11 @@ async def post_message(request: Request) -> Response:
     return Response(replies_json(result.replies), media_type="application/json")
 
 
-@router.get(CHAT_MESSAGES_PATH, response_model=ChatRepliesOut)
+@router.get(CHAT_MESSAGES_PATH, response_model=ChatRepliesOut, responses=documented_errors(422))
 def poll_messages(
     request: Request,
     session: Annotated[str, Query(pattern=SESSION_PATTERN)],
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[RowIdOrZero, Query()] = 0,
 ) -> ChatRepliesOut:
     """Messages queued for this web session since ``after`` (consultant replies, notices)."""
     transport = _transport(request)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.booking_events import BookingListeners
 from bot.kernel.errors import CitizenNotFound
+from bot.store.db import note_erased_text
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
     AbsenceNotice,
@@ -150,6 +151,7 @@ def erase_citizen_data(
     The privacy flow keeps the current conversation and the confirming message, so the chat
     can go on; staff deletion keeps nothing.
     """
+    note_erased_text(session)
     future = session.scalars(
         select(Booking).where(
             Booking.citizen_id == citizen.id,
@@ -210,6 +212,7 @@ class PurgeReport:
 
 def purge_expired(session: Session, now: datetime, retention_days: int) -> PurgeReport:
     """Apply the retention rule: text older than ``retention_days`` is deleted."""
+    note_erased_text(session)
     cutoff = now - timedelta(days=retention_days)
     texts = session.execute(
         update(Message)

@@ -22,7 +22,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.cpr import MaskedText, mask_cpr
 from bot.kernel.markup import markup_to_text
 from bot.kernel.messages import InboundMessage, Reply
-from bot.kernel.text import check_address, clean_text
+from bot.kernel.text import check_address, check_transport_id, clean_text
 from bot.pipeline.admission import count_inbound, held_back, with_cpr_notice
 from bot.pipeline.attempts import Attempt, in_attempts
 from bot.pipeline.flow_step import ContextLoader, basic_context, step_flows
@@ -34,7 +34,7 @@ from bot.pipeline.identify import (
     wrote_before,
 )
 from bot.pipeline.port import CitizenHook, Delivery, DispatchResult
-from bot.pipeline.replay import find_inbound, replay
+from bot.pipeline.replay import find_inbound, replay_to
 from bot.pipeline.storage import insert_inbound, store_replies
 from bot.runtime.threads import ThreadPool, run_blocking
 from bot.store.conversations import OpenConversation
@@ -111,9 +111,11 @@ class Dispatcher:
         """Handle one inbound message; a redelivery returns the replies stored the first time.
 
         Raises:
-            InvalidMessage: the text is empty or too long (nothing is stored).
+            InvalidMessage: the text is empty or too long, or the transport id is another
+                sender's (``ForeignRedelivery``): nothing is stored.
         """
         check_address(inbound.channel.value, inbound.address)
+        check_transport_id(inbound.channel_message_id)
         text = clean_text(inbound.text, max_chars=self.max_text_chars)
         masked = mask_cpr(text)
         now = self.clock.now()
@@ -140,6 +142,10 @@ class Dispatcher:
         connection = db.connection
         conversation = known_sender(connection, inbound, now)
         if conversation is None:
+            # Before a new sender becomes a citizen: is this a message stored already?
+            earlier = find_inbound(db.session, inbound)
+            if earlier is not None:
+                return replay_to(db.session, earlier, inbound)
             citizen_id, signed_up = identify(
                 connection, inbound, now, language=self._language_of(inbound)
             )
@@ -180,15 +186,18 @@ class Dispatcher:
 
         ``on_citizen`` runs in the same transaction before the conversation is opened and may
         return another citizen (a merge after a shared phone number).
+
+        Raises:
+            InvalidMessage: as :meth:`handle`.
         """
         check_address(inbound.channel.value, inbound.address)
+        check_transport_id(inbound.channel_message_id)
         now = self.clock.now()
 
         def answer(db: MessageTransaction, _attempt: Attempt) -> DispatchResult:
-            if inbound.channel_message_id is not None:
-                earlier = find_inbound(db.session, inbound)
-                if earlier is not None:
-                    return replay(db.session, earlier)  # the hook must not run twice
+            earlier = find_inbound(db.session, inbound)
+            if earlier is not None:
+                return replay_to(db.session, earlier, inbound)  # the hook must not run twice
             citizen_id, signed_up = identify(
                 db.connection, inbound, now, language=self._language_of(inbound)
             )
@@ -256,7 +265,7 @@ class Dispatcher:
             # we waited for the conversation lock): answer as the first time.
             earlier = find_inbound(db.session, inbound)
             assert earlier is not None
-            return replay(db.session, earlier)
+            return replay_to(db.session, earlier, inbound)
         note_citizen_seen(db.connection, inbound, conversation, now)
         return message_id, count_inbound(conversation, now)
 

@@ -25,6 +25,7 @@ from bot.inbox.routes.depends import (
 )
 from bot.inbox.routes.visible import OpeningHoursId
 from bot.inbox.staff_text import with_cpr_notice
+from bot.kernel.bounds import day_in_range, row_id
 from bot.kernel.cpr import mask_cpr
 from bot.kernel.errors import InboxError
 
@@ -41,19 +42,22 @@ def _parse_time(value: str) -> time:
 
 def _parse_date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise InboxError("errors.date_format") from exc
+    if not day_in_range(day):
+        raise InboxError("errors.date_format")
+    return day
 
 
-def _int_or_none(value: str) -> int | None:
-    value = value.strip()
-    if not value:
+def _int_or_none(value: str, minimum: int = 1) -> int | None:
+    """A form's id or count: None when empty; refused when it is no number a column holds."""
+    if not value.strip():
         return None
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise InboxError("errors.invalid_choice") from exc
+    number = row_id(value, minimum)
+    if number is None:
+        raise InboxError("errors.invalid_choice")
+    return number
 
 
 @router.get("/slots")
@@ -131,7 +135,7 @@ def add_opening_hours(
     closes: Annotated[str, Form()] = "",
 ) -> Response:
     with changes.transaction(PAGE) as db:
-        location, day = _int_or_none(location_id), _int_or_none(weekday)
+        location, day = _int_or_none(location_id), _int_or_none(weekday, minimum=0)
         if location is None or day is None:
             raise InboxError("errors.location_and_weekday")
         hours = schedule.add_opening_hours(
