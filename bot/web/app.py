@@ -11,11 +11,13 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from bot import __version__
 from bot.services import Services
 from bot.web import chat_page, health, nlu_api
 from bot.web.http_errors import BodySizeLimit, install_error_handlers
+from bot.web.security import API_DOCS_PATH, SecurityHeaders, trusted_hosts
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -43,18 +45,31 @@ def build_app(
                 await worker.stop()
             services.close()
 
+    settings = services.config.settings
     app = FastAPI(
         title="borgerchat",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/api/docs",
+        # The Swagger UI page loads its scripts from a CDN: only when asked for.
+        docs_url=API_DOCS_PATH if settings.server.api_docs else None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     app.state.services = services
     app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=services.config.settings.server.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.server.max_body_bytes)
+    app.add_middleware(
+        TrustedHostMiddleware,
+        allowed_hosts=trusted_hosts(settings.server.trusted_hosts, settings.server.public_url),
+        www_redirect=False,
+    )
+    # Outermost, so that every answer carries the headers (a refused host's 400 too).
+    app.add_middleware(
+        SecurityHeaders,
+        embed_origins=settings.webchat.embed_origins,
+        api_docs=settings.server.api_docs,
+    )
     for router in message_routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")

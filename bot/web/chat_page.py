@@ -21,6 +21,13 @@ def chat_page(request: Request, lang: str = "da") -> HTMLResponse:
         key: content.text(language, f"webchat.{key}")
         for key in ("title", "intro", "placeholder", "send", "error", "you", "bot")
     }
+    # Ending the session (bot/domain/web_sessions.py): the button, and what the page then says.
+    labels.update(
+        {
+            f"session_{key}": content.text(language, f"session.{key}")
+            for key in ("end", "end_hint", "confirm_end", "ended", "expired")
+        }
+    )
     templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(
         request, "chat.html", {"labels": labels, "language": language}
