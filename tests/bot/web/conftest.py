@@ -9,3 +9,4 @@ from tests.bot.inbox.conftest import (  # noqa: F401 (fixtures)
     inbox_factory,
     make_consultant,
 )
+from tests.bot.inbox.test_browser import browser, live_server  # noqa: F401 (fixtures)

@@ -17,7 +17,7 @@ from httpx import Response
 from sqlalchemy import select
 
 from bot.inbox.chart import Series, bar_chart
-from bot.runtime.config import AppConfig, load_config
+from bot.runtime.config import load_config
 from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Citizen, Conversation
