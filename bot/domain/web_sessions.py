@@ -40,7 +40,29 @@ class SessionState(StrEnum):
 
 
 def _find(db: Session, key: str) -> WebSession | None:
-    return db.scalars(select(WebSession).where(WebSession.key == key)).one_or_none()
+    """The key's row; a key with a web identity but no row yet (one in use before sessions
+    ended, or given to the pipeline without the web chat's API) gets one from its identity's
+    last use, as the migration gave the keys of its day."""
+    row = db.scalars(select(WebSession).where(WebSession.key == key)).one_or_none()
+    if row is not None:
+        return row
+    identity = db.execute(
+        select(ChannelIdentity.created_at, ChannelIdentity.last_seen_at).where(
+            ChannelIdentity.channel == Channel.WEB.value, ChannelIdentity.address == key
+        )
+    ).first()
+    if identity is None:
+        return None
+    _insert(db, key, created_at=identity.created_at, last_active_at=identity.last_seen_at)
+    return db.scalars(select(WebSession).where(WebSession.key == key)).one()
+
+
+def _insert(db: Session, key: str, *, created_at: datetime, last_active_at: datetime) -> None:
+    # A concurrent first use may insert it first: either way one row.
+    db.execute(
+        _INSERT_SESSION[db.get_bind().dialect.name],
+        {"key": key, "created_at": created_at, "last_active_at": last_active_at},
+    )
 
 
 def _alive(db: Session, row: WebSession, now: datetime, idle: timedelta) -> bool:
@@ -72,12 +94,7 @@ def admit_message(db: Session, key: str, now: datetime, idle: timedelta) -> bool
     use recorded) and a new one (registered), False for an ended or idle one."""
     row = _find(db, key)
     if row is None:
-        bind = db.get_bind()
-        db.execute(
-            _INSERT_SESSION[bind.dialect.name],
-            {"key": key, "created_at": now, "last_active_at": now},
-        )
-        # Ours, or a concurrent first message's: either way a fresh key.
+        _insert(db, key, created_at=now, last_active_at=now)
         return True
     if not _alive(db, row, now, idle):
         return False
