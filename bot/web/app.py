@@ -61,7 +61,9 @@ def build_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.server.max_body_bytes)
     app.add_middleware(
         TrustedHostMiddleware,
-        allowed_hosts=trusted_hosts(settings.server.trusted_hosts, settings.server.public_url),
+        allowed_hosts=trusted_hosts(
+            settings.server.trusted_hosts, settings.server.public_url, settings.server.host
+        ),
         www_redirect=False,
     )
     # Outermost, so that every answer carries the headers (a refused host's 400 too).

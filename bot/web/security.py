@@ -41,12 +41,14 @@ _DOCS_POLICY = (
 )
 
 
-def trusted_hosts(configured: Sequence[str], public_url: str) -> list[str]:
-    """The host names requests may name: the configured ones and the public URL's."""
+def trusted_hosts(configured: Sequence[str], public_url: str, listen_host: str = "") -> list[str]:
+    """The host names requests may name: the configured ones, the public URL's, and the address
+    the server listens on unless that is every address (``0.0.0.0``)."""
     hosts = list(configured)
-    public_host = urlsplit(public_url).hostname
-    if public_host and public_host not in hosts:
-        hosts.append(public_host)
+    extra = [urlsplit(public_url).hostname or ""]
+    if listen_host not in ("0.0.0.0", "::", ""):  # noqa: S104 (compared, not bound)
+        extra.append(listen_host)
+    hosts += [host for host in extra if host and host not in hosts]
     return hosts
 
 

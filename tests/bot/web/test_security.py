@@ -21,7 +21,7 @@ from bot.runtime.config import load_config
 from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Citizen, Conversation
-from bot.web.security import content_security_policy
+from bot.web.security import content_security_policy, trusted_hosts
 from bot.wiring import build_services, create_app
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant, inbox_env
 from tests.chat import ChatTester
@@ -245,3 +245,14 @@ def test_the_api_docs_page_when_turned_on_for_development(
         assert "cdn.jsdelivr.net" in docs.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in docs.headers["content-security-policy"]
         _assert_secured(client.get("/chat"))
+
+
+def test_the_trusted_hosts_add_the_public_url_and_a_concrete_listen_address() -> None:
+    assert trusted_hosts(["localhost"], "https://chat.kommune.test", "0.0.0.0") == [  # noqa: S104
+        "localhost",
+        "chat.kommune.test",
+    ]
+    assert trusted_hosts(["localhost"], "http://localhost:8000", "192.168.1.20") == [
+        "localhost",
+        "192.168.1.20",
+    ]
