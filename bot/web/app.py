@@ -11,13 +11,12 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from bot import __version__
 from bot.services import Services
 from bot.web import chat_page, health, nlu_api
 from bot.web.http_errors import BodySizeLimit, install_error_handlers
-from bot.web.security import API_DOCS_PATH, SecurityHeaders, trusted_hosts
+from bot.web.security import API_DOCS_PATH, SecurityHeaders, TrustedHosts, trusted_hosts
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -60,7 +59,7 @@ def build_app(
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.server.max_body_bytes)
     app.add_middleware(
-        TrustedHostMiddleware,
+        TrustedHosts,
         allowed_hosts=trusted_hosts(
             settings.server.trusted_hosts, settings.server.public_url, settings.server.host
         ),

@@ -7,7 +7,7 @@ framed by the origins in ``webchat.embed_origins``; the inbox and the rest by no
 
 A redirect Starlette builds from the request (a trailing slash removed) names the ``Host`` the
 client sent: it is made relative here, so a forged ``Host`` never reaches a ``Location``. Which
-host names are served at all is :func:`trusted_hosts`' (Starlette's ``TrustedHostMiddleware``).
+host names are served at all is :func:`trusted_hosts`' (:class:`TrustedHosts`, Starlette's check).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CHAT_PAGE_PATH = "/chat"
@@ -50,6 +51,20 @@ def trusted_hosts(configured: Sequence[str], public_url: str, listen_host: str =
         extra.append(listen_host)
     hosts += [host for host in extra if host and host not in hosts]
     return hosts
+
+
+# Load balancers and orchestrators probe these by address; they show nothing and never redirect.
+HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+class TrustedHosts(TrustedHostMiddleware):
+    """Starlette's host check (a 400 for any other ``Host``), but not on the health checks."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in HEALTH_PATHS:
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 class SecurityHeaders:
