@@ -25,7 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.constants import REF_PREFIX
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import Engine, or_, select
 
 from bot.domain.web_sessions import (
     SessionState,
@@ -209,9 +209,12 @@ async def post_message(request: Request) -> Response:
     dispatcher = transport.pipeline
     idle = _idle(request)
 
+    engine: Engine = transport.session_factory.kw["bind"]
+
     def admit_and_handle() -> DispatchResult | None:
-        with transaction(transport.session_factory) as db:
-            if not admit_message(db, body.session, transport.clock.now(), idle):
+        # A connection of its own, not an ORM session: this runs for every message.
+        with engine.begin() as connection:
+            if not admit_message(connection, body.session, transport.clock.now(), idle):
                 return None
         return dispatcher.handle(inbound, delivery=Delivery.INLINE)
 
@@ -231,8 +234,9 @@ def poll_messages(
     transport = _transport(request)
     now = transport.clock.now()
     with transaction(transport.session_factory) as db:
-        state = poll_state(db, session, now, _idle(request))
-        citizen_id = session_citizen(db, session) if state == SessionState.LIVE else None
+        connection = db.connection()
+        state = poll_state(connection, session, now, _idle(request))
+        citizen_id = session_citizen(connection, session) if state == SessionState.LIVE else None
         if citizen_id is None:
             return session_ended() if state == SessionState.ENDED else ChatRepliesOut(replies=[])
         rows = db.scalars(
@@ -261,7 +265,8 @@ def poll_messages(
                 row.status = MessageStatus.DELIVERED.value
                 row.sent_at = row.sent_at or now
                 row.delivered_at = now
-        record_poll(db, session, now, delivered=bool(rows))
+        db.flush()
+        record_poll(connection, session, now, delivered=bool(rows))
         replies = [ReplyOut(id=r.id, text=r.text or "", choices=list(r.choices)) for r in rows]
     return ChatRepliesOut(replies=replies)
 
@@ -271,5 +276,5 @@ def end_chat_session(request: Request, body: ChatSessionIn) -> SessionEndedOut:
     """End the session for good ("Afslut samtale"): the key gets nothing of it again."""
     transport = _transport(request)
     with transaction(transport.session_factory) as db:
-        end_session(db, body.session, transport.clock.now())
+        end_session(db.connection(), body.session, transport.clock.now())
     return SessionEndedOut(ended=True)
