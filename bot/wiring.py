@@ -4,7 +4,7 @@ configuration. The only module of ``bot/`` (besides the CLI) that knows ``integr
 from __future__ import annotations
 
 from contextlib import ExitStack
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -179,6 +179,9 @@ def create_app(services: Services) -> FastAPI:
         clock=services.clock,
     )
     app.state.channels = services.channels
+    app.state.webchat = webchat.WebChatOptions(
+        session_idle=timedelta(minutes=services.config.settings.webchat.session_idle_minutes)
+    )
     return app
 
 

@@ -1,5 +1,5 @@
 """The small flows around the topics: greeting and its menu, goodbye, a yes or no out of the blue,
-not understanding, opting out of reminders, and what we store with deleting it."""
+not understanding, and what we store with deleting it (opting out of reminders: opt_out.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flows.reading import contains_any, fold, pick_choice, yes_or_no
 from flows.registry import Registry
 from flows.state import FlowState
 from flows.turn import Turn
-from flows.types import DeleteCitizenData, OptOutOfReminders
+from flows.types import DeleteCitizenData
 from nlu.types import FALLBACK_INTENT
 
 
@@ -21,7 +21,6 @@ def register(registry: Registry) -> None:
     registry.intent("affirm", lambda turn, _: _what_else(turn))
     registry.intent("deny", lambda turn, _: _what_else(turn))
     registry.intent("out_of_scope", lambda turn, _: _out_of_scope(turn))
-    registry.intent("opt_out", lambda turn, _: _opt_out(turn))
     registry.intent("privacy", lambda turn, _: _privacy(turn))
     registry.intent("confirm_delete", lambda turn, _: _confirm_delete(turn))
     registry.answer(ConfirmDelete, _answer_delete)
@@ -57,11 +56,6 @@ def _out_of_scope(turn: Turn) -> None:
     # Gibberish often lands here too: two in a row count as misunderstandings.
     if not misunderstood(turn):
         turn.ask_yes_no(turn.t("core.out_of_scope"), yes=Action(start="unanswerable"))
-
-
-def _opt_out(turn: Turn) -> None:
-    turn.effects.append(OptOutOfReminders())
-    turn.say("core.opt_out")
 
 
 def _privacy(turn: Turn) -> None:

@@ -29,6 +29,7 @@ from flows import (
     job_wishes,
     meetings,
     opening_hours,
+    opt_out,
     reminder_reply,
     topics,
     waiting,
@@ -95,7 +96,16 @@ class FlowEngine:
     def __init__(self, content: Content) -> None:
         self.content = content
         self.registry = Registry()
-        modules = (conversation, handoff, meetings, topics, absence, job_wishes, opening_hours)
+        modules = (
+            conversation,
+            handoff,
+            meetings,
+            topics,
+            absence,
+            job_wishes,
+            opening_hours,
+            opt_out,
+        )
         for module in modules:
             module.register(self.registry)
         # Answers that start another flow: the engine's own, since they route.

@@ -1,32 +1,51 @@
 """The web chat transport: its JSON API (the page is ``bot/web/chat_page.py``).
 
 ``POST /api/chat/messages`` sends a message and answers with the bot's replies;
-``GET /api/chat/messages`` returns messages that arrived later (a consultant's answer).
+``GET /api/chat/messages`` returns messages that arrived later (a consultant's answer);
+``POST /api/chat/session/end`` ends the session ("Afslut samtale").
+
+The session key is the citizen's only credential: it ends after ``webchat.session_idle_minutes``
+unused, or when the citizen ends it (``bot/domain/web_sessions.py``). An ended key is answered
+410 ``session_ended``, with a fresh key to start over, and nothing of its conversation again.
 """
 
 from __future__ import annotations
 
 import email.message
+import hashlib
 import json
+import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 
 import pydantic_core
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.constants import REF_PREFIX
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import Engine, or_, select
 
+from bot.domain.web_sessions import (
+    SessionState,
+    admit_message,
+    end_session,
+    poll_state,
+    record_poll,
+    session_citizen,
+)
+from bot.kernel.bounds import CHANNEL_MESSAGE_ID_MAX_CHARS, RowIdOrZero, load_json
 from bot.kernel.messages import Channel, InboundMessage, OutboundMessage
-from bot.pipeline.port import Delivery, TransportContext
+from bot.pipeline.port import Delivery, DispatchResult, TransportContext
+from bot.runtime.error_answers import documented_errors
 from bot.store.db import transaction
 from bot.store.models import Direction, Message, MessageStatus
 from integrations.direct_route import DirectRoute
 
 SESSION_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
 CHAT_MESSAGES_PATH = "/api/chat/messages"
+END_SESSION_PATH = "/api/chat/session/end"
 
 router = APIRouter()
 # POST /api/chat/messages alone, included ahead of every other router (bot/web/app.py).
@@ -37,9 +56,27 @@ class ChatMessageIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     session: Annotated[StrictStr, Field(pattern=SESSION_PATTERN)]
-    text: StrictStr
+    # Longer than chat.max_text_chars, or blank, is refused with 422 (invalid_request).
+    text: Annotated[StrictStr, Field(min_length=1)]
     # Optional client id: a retried POST with the same id is answered once.
-    message_id: Annotated[StrictStr | None, Field(max_length=100)] = None
+    message_id: Annotated[StrictStr | None, Field(max_length=CHANNEL_MESSAGE_ID_MAX_CHARS)] = None
+
+
+class ChatSessionIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    session: Annotated[StrictStr, Field(pattern=SESSION_PATTERN)]
+
+
+class SessionEndedOut(BaseModel):
+    ended: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WebChatOptions:
+    """The web chat's settings; the app keeps them in ``app.state.webchat``."""
+
+    session_idle: timedelta = timedelta(minutes=30)
 
 
 class ReplyOut(BaseModel):
@@ -57,6 +94,30 @@ def _transport(request: Request) -> TransportContext:
     return transport
 
 
+def _idle(request: Request) -> timedelta:
+    options: WebChatOptions = getattr(request.app.state, "webchat", WebChatOptions())
+    return options.session_idle
+
+
+SESSION_ENDED_RESPONSE: dict[int | str, dict[str, Any]] = {
+    410: {"description": "The session ended (idle or ended by the citizen): start a new one"}
+}
+
+
+def session_ended() -> JSONResponse:
+    """The answer to an ended key: nothing of its conversation, and a fresh key to go on with."""
+    return JSONResponse(
+        {
+            "error": {
+                "code": "session_ended",
+                "message": "This chat has ended. Start a new one with the session given.",
+            },
+            "session": secrets.token_hex(16),
+        },
+        status_code=410,
+    )
+
+
 def read_chat_message(body: bytes, content_type: str | None) -> ChatMessageIn:
     """The POST body, read and validated as FastAPI does for a ``ChatMessageIn`` parameter,
     with the same errors (answered by bot/web/http_errors.py), without FastAPI's per-request
@@ -65,7 +126,7 @@ def read_chat_message(body: bytes, content_type: str | None) -> ChatMessageIn:
     Raises:
         RequestValidationError: no body, not JSON, or not a valid ``ChatMessageIn``.
         HTTPException: 400, a body Python's JSON parser fails on otherwise (not UTF-8,
-            nested too deep).
+            nested too deep: checked before parsing).
     """
     if not body:
         raise RequestValidationError(
@@ -74,7 +135,7 @@ def read_chat_message(body: bytes, content_type: str | None) -> ChatMessageIn:
     value: Any = body  # without a JSON content type FastAPI validates the bytes (and refuses)
     if content_type == "application/json" or _is_json(content_type):
         try:
-            value = json.loads(body)
+            value = load_json(body)
         except json.JSONDecodeError as exc:
             raise RequestValidationError(
                 [
@@ -111,6 +172,17 @@ def _is_json(content_type: str | None) -> bool:
     return subtype == "json" or subtype.endswith("+json")
 
 
+def web_message_key(session: str, message_id: str | None) -> str | None:
+    """The stored transport id of a web message: the client's id within its session.
+
+    Client ids are unique per session only, so the key names both; hashed, it fits the column
+    whatever the lengths of the two (up to 128 and 100 characters).
+    """
+    if not message_id:
+        return None
+    return hashlib.sha256(f"{session}\n{message_id}".encode()).hexdigest()
+
+
 def replies_json(replies: Sequence[OutboundMessage]) -> bytes:
     """``ChatRepliesOut`` as JSON, byte for byte what its response model gave, without building
     the models (pydantic's own encoder, on plain data)."""
@@ -122,15 +194,7 @@ def replies_json(replies: Sequence[OutboundMessage]) -> bytes:
 @message_router.post(
     CHAT_MESSAGES_PATH,
     response_model=ChatRepliesOut,
-    # What FastAPI documented for the ``body: ChatMessageIn`` parameter the endpoint had.
-    responses={
-        422: {
-            "description": "Validation Error",
-            "content": {
-                "application/json": {"schema": {"$ref": REF_PREFIX + "HTTPValidationError"}}
-            },
-        }
-    },
+    responses={**documented_errors(400, 413, 422), **SESSION_ENDED_RESPONSE},
     openapi_extra={
         "requestBody": {
             "content": {"application/json": {"schema": ChatMessageIn.model_json_schema()}},
@@ -145,30 +209,52 @@ async def post_message(request: Request) -> Response:
         channel=Channel.WEB,
         address=body.session,
         text=body.text,
-        channel_message_id=f"{body.session}:{body.message_id}" if body.message_id else None,
+        channel_message_id=web_message_key(body.session, body.message_id),
     )
     dispatcher = transport.pipeline
-    result = await dispatcher.in_thread(
-        lambda: dispatcher.handle(inbound, delivery=Delivery.INLINE)
-    )
+    idle = _idle(request)
+
+    engine: Engine = transport.session_factory.kw["bind"]
+
+    def admit_and_handle() -> DispatchResult | None:
+        # A connection of its own, not an ORM session: this runs for every message.
+        with engine.begin() as connection:
+            if not admit_message(connection, body.session, transport.clock.now(), idle):
+                return None
+        return dispatcher.handle(inbound, delivery=Delivery.INLINE)
+
+    result = await dispatcher.in_thread(admit_and_handle)
+    if result is None:
+        return session_ended()
     return Response(replies_json(result.replies), media_type="application/json")
 
 
-@router.get(CHAT_MESSAGES_PATH, response_model=ChatRepliesOut)
+@router.get(
+    CHAT_MESSAGES_PATH,
+    response_model=ChatRepliesOut,
+    responses={**documented_errors(422), **SESSION_ENDED_RESPONSE},
+)
 def poll_messages(
     request: Request,
     session: Annotated[str, Query(pattern=SESSION_PATTERN)],
-    after: Annotated[int, Query(ge=0)] = 0,
-) -> ChatRepliesOut:
+    after: Annotated[RowIdOrZero, Query()] = 0,
+) -> ChatRepliesOut | JSONResponse:
     """Messages queued for this web session since ``after`` (consultant replies, notices)."""
     transport = _transport(request)
     now = transport.clock.now()
     with transaction(transport.session_factory) as db:
+        connection = db.connection()
+        state = poll_state(connection, session, now, _idle(request))
+        citizen_id = session_citizen(connection, session) if state == SessionState.LIVE else None
+        if citizen_id is None:
+            return session_ended() if state == SessionState.ENDED else ChatRepliesOut(replies=[])
         rows = db.scalars(
             select(Message)
             .where(
                 Message.channel == Channel.WEB.value,
                 Message.address == session,
+                # The citizen the key names now: never an earlier holder's messages.
+                Message.citizen_id == citizen_id,
                 Message.direction == Direction.OUT.value,
                 # Proactive messages only: replies came back in the POST's response.
                 Message.in_reply_to_id.is_(None),
@@ -188,5 +274,18 @@ def poll_messages(
                 row.status = MessageStatus.DELIVERED.value
                 row.sent_at = row.sent_at or now
                 row.delivered_at = now
+        db.flush()
+        record_poll(connection, session, now, delivered=bool(rows))
         replies = [ReplyOut(id=r.id, text=r.text or "", choices=list(r.choices)) for r in rows]
     return ChatRepliesOut(replies=replies)
+
+
+@router.post(
+    END_SESSION_PATH, response_model=SessionEndedOut, responses=documented_errors(400, 413, 422)
+)
+def end_chat_session(request: Request, body: ChatSessionIn) -> SessionEndedOut:
+    """End the session for good ("Afslut samtale"): the key gets nothing of it again."""
+    transport = _transport(request)
+    with transaction(transport.session_factory) as db:
+        end_session(db.connection(), body.session, transport.clock.now())
+    return SessionEndedOut(ended=True)

@@ -19,13 +19,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.kernel.cpr import CPR_MASK, is_cpr
+from bot.kernel.cpr import CPR_MASK, cpr_spans
 from nlu.time_expressions import find_times
 from nlu.types import Entity
 
 EXTRACTOR = "BorgerchatRuleExtractor"
 
-_CPR = re.compile(r"(?<![\d-])(\d{2})(\d{2})(\d{2})[- ]?(\d{4})(?![\d-])")
 _NUMBER_TEXT = r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _AMOUNT = re.compile(
     rf"(?P<a>{_NUMBER_TEXT})\s*(?:k\b|t\b|tusind\b)?\s*(?:kr\b\.?|kroner\b|dkk\b|,-)"
@@ -97,10 +96,8 @@ def extract_entities(text: str, now: datetime, timezone: ZoneInfo) -> list[Entit
         entities.append(entity)
         taken.append((entity["start"], entity["end"]))
 
-    for match in _CPR.finditer(text):
-        day, month, year2, serial = match.groups()
-        if is_cpr(int(day), int(month), int(year2), serial):
-            add(_entity("cpr", CPR_MASK, match.start(), match.end()))
+    for start, end in cpr_spans(text):
+        add(_entity("cpr", CPR_MASK, start, end))
     for match in _HOURS.finditer(text):
         if not _free(taken, match.start(), match.end()):
             continue

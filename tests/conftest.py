@@ -20,6 +20,8 @@ from tests.database import empty_all_tables, fresh_database, make_engine
 
 # A Monday morning in winter time (CET, UTC+1).
 REFERENCE_TIME = datetime(2026, 11, 23, 8, 12, tzinfo=UTC)
+# The host name Starlette's test client sends, trusted besides the defaults (server.trusted_hosts).
+TEST_CLIENT_HOSTS = {"BORGERCHAT_SERVER__TRUSTED_HOSTS": '["testserver", "localhost", "127.0.0.1"]'}
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +49,11 @@ def engine(shared_engine: Engine) -> Iterator[Engine]:
 @pytest.fixture
 def app_config(database_url: str, tmp_path: Path) -> AppConfig:
     return load_config(
-        env={"DATABASE_URL": database_url, "BORGERCHAT_NLU__MODEL_DIR": str(tmp_path / "nlu")}
+        env={
+            "DATABASE_URL": database_url,
+            "BORGERCHAT_NLU__MODEL_DIR": str(tmp_path / "nlu"),
+            **TEST_CLIENT_HOSTS,
+        }
     )
 
 

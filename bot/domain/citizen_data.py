@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.domain.booking_events import BookingListeners
 from bot.kernel.errors import CitizenNotFound
 from bot.runtime.privacy_settings import RetentionSettings
+from bot.store.db import note_erased_text
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
     AbsenceNotice,
@@ -151,6 +152,7 @@ def erase_citizen_data(
     The privacy flow keeps the current conversation and the confirming message, so the chat
     can go on; staff deletion keeps nothing.
     """
+    note_erased_text(session)
     future = session.scalars(
         select(Booking).where(
             Booking.citizen_id == citizen.id,
@@ -225,6 +227,7 @@ def purge_expired(
 
     ``listeners`` hear of future meetings cancelled when an inactive citizen is deleted.
     """
+    note_erased_text(session)
     inactive = _delete_inactive_citizens(
         session, now, now - timedelta(days=retention.inactive_citizens), listeners
     )

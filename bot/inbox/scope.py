@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from bot.inbox.auth import Viewer
+from bot.kernel.bounds import ROW_ID_MAX
 from bot.store.models import (
     AbsenceNotice,
     AuditEntry,
@@ -32,9 +33,6 @@ from bot.store.models import (
     Location,
     OpeningHours,
 )
-
-# Ids are 32-bit in the database; a larger one names nothing (and PostgreSQL refuses to compare).
-MAX_ID = 2**31 - 1
 
 Row = TypeVar("Row")
 
@@ -122,7 +120,8 @@ class Scope:
 
 def find(db: Session, model: type[Row], object_id: int, visible: ColumnElement[bool]) -> Row | None:
     """The row of ``model`` with ``object_id`` if ``visible`` holds for it, else None."""
-    if not 1 <= object_id <= MAX_ID:
+    # Ids are 32-bit in the database: a larger one names nothing (and PostgreSQL refuses it).
+    if not 1 <= object_id <= ROW_ID_MAX:
         return None
     primary_key = model.id  # type: ignore[attr-defined]
     return db.scalars(select(model).where(primary_key == object_id, visible)).first()

@@ -25,6 +25,16 @@ class InvalidMessage(BorgerchatError):
         self.detail = detail
 
 
+class ForeignRedelivery(InvalidMessage):
+    """A message whose transport id another sender's message already has (a replayed Telegram
+    update or a reused Twilio MessageSid): refused before anything is stored or answered."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "foreign_redelivery", "The message's id belongs to another sender's message."
+        )
+
+
 class ContentError(BorgerchatError):
     """A content file is missing a key or is malformed."""
 

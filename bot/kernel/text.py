@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.kernel.bounds import CHANNEL_MESSAGE_ID_MAX_CHARS
 from bot.kernel.errors import InvalidMessage
 
 # C0 and C1 controls except tab and newline, plus the Unicode "format" characters that hide
@@ -55,3 +56,14 @@ def check_address(channel: str, address: str) -> str:
     if not _PRINTABLE_ADDRESS.match(address):
         raise InvalidMessage("invalid_address", "The sender address is not valid.")
     return address
+
+
+def check_transport_id(channel_message_id: str | None) -> str | None:
+    """Refuse a transport id the ``channel_message_id`` column cannot hold.
+
+    Raises:
+        InvalidMessage: longer than CHANNEL_MESSAGE_ID_MAX_CHARS.
+    """
+    if channel_message_id is not None and len(channel_message_id) > CHANNEL_MESSAGE_ID_MAX_CHARS:
+        raise InvalidMessage("invalid_message_id", "The message id is too long.")
+    return channel_message_id

@@ -20,8 +20,9 @@ from sqlalchemy import Engine
 from bot.domain.effects import EffectRunner
 from bot.kernel.clock import Clock
 from bot.kernel.cpr import MaskedText, mask_cpr
+from bot.kernel.markup import markup_to_text
 from bot.kernel.messages import InboundMessage, Reply
-from bot.kernel.text import check_address, clean_text
+from bot.kernel.text import check_address, check_transport_id, clean_text
 from bot.pipeline.admission import count_inbound, held_back, with_cpr_notice
 from bot.pipeline.attempts import Attempt, in_attempts
 from bot.pipeline.flow_step import ContextLoader, basic_context, step_flows
@@ -33,7 +34,7 @@ from bot.pipeline.identify import (
     wrote_before,
 )
 from bot.pipeline.port import CitizenHook, Delivery, DispatchResult
-from bot.pipeline.replay import find_inbound, replay
+from bot.pipeline.replay import find_inbound, replay_to
 from bot.pipeline.storage import insert_inbound, store_replies
 from bot.runtime.threads import ThreadPool, run_blocking
 from bot.store.conversations import OpenConversation
@@ -41,7 +42,7 @@ from bot.store.db import MessageTransaction, SessionFactory
 from bot.store.models import Citizen
 from flows.content import Content
 from flows.engine import FlowEngine
-from nlu.types import IntentRecognizer, ParseResult
+from nlu.types import IntentRecognizer, ParseResult, empty_result
 
 T = TypeVar("T")
 
@@ -110,14 +111,19 @@ class Dispatcher:
         """Handle one inbound message; a redelivery returns the replies stored the first time.
 
         Raises:
-            InvalidMessage: the text is empty or too long (nothing is stored).
+            InvalidMessage: the text is empty or too long, or the transport id is another
+                sender's (``ForeignRedelivery``): nothing is stored.
         """
         check_address(inbound.channel.value, inbound.address)
+        check_transport_id(inbound.channel_message_id)
         text = clean_text(inbound.text, max_chars=self.max_text_chars)
         masked = mask_cpr(text)
         now = self.clock.now()
+        # The NLU reads the text a browser would show, not the words inside tags; a message of
+        # markup alone is not read at all (``_respond`` answers it plainly).
+        readable = markup_to_text(masked.text)
         # NLU is pure and CPU-bound: run it before the transaction so no lock waits on it.
-        parse = self.recognizer.parse(masked.text, now=now)
+        parse = self.recognizer.parse(readable, now=now) if readable else empty_result("")
         return in_attempts(
             self.engine,
             lambda db, attempt: self._handle(db, inbound, masked, parse, now, delivery, attempt),
@@ -136,6 +142,10 @@ class Dispatcher:
         connection = db.connection
         conversation = known_sender(connection, inbound, now)
         if conversation is None:
+            # Before a new sender becomes a citizen: is this a message stored already?
+            earlier = find_inbound(db.session, inbound)
+            if earlier is not None:
+                return replay_to(db.session, earlier, inbound)
             citizen_id, signed_up = identify(
                 connection, inbound, now, language=self._language_of(inbound)
             )
@@ -176,15 +186,18 @@ class Dispatcher:
 
         ``on_citizen`` runs in the same transaction before the conversation is opened and may
         return another citizen (a merge after a shared phone number).
+
+        Raises:
+            InvalidMessage: as :meth:`handle`.
         """
         check_address(inbound.channel.value, inbound.address)
+        check_transport_id(inbound.channel_message_id)
         now = self.clock.now()
 
         def answer(db: MessageTransaction, _attempt: Attempt) -> DispatchResult:
-            if inbound.channel_message_id is not None:
-                earlier = find_inbound(db.session, inbound)
-                if earlier is not None:
-                    return replay(db.session, earlier)  # the hook must not run twice
+            earlier = find_inbound(db.session, inbound)
+            if earlier is not None:
+                return replay_to(db.session, earlier, inbound)  # the hook must not run twice
             citizen_id, signed_up = identify(
                 db.connection, inbound, now, language=self._language_of(inbound)
             )
@@ -252,7 +265,7 @@ class Dispatcher:
             # we waited for the conversation lock): answer as the first time.
             earlier = find_inbound(db.session, inbound)
             assert earlier is not None
-            return replay(db.session, earlier)
+            return replay_to(db.session, earlier, inbound)
         note_citizen_seen(db.connection, inbound, conversation, now)
         return message_id, count_inbound(conversation, now)
 
@@ -277,6 +290,9 @@ class Dispatcher:
         )
         if held is not None:
             return held, language
+        if not parse["text"]:
+            # Markup and nothing else: a plain answer, never an intent with effects.
+            return [Reply(self.content.text(language, "core.fallback"))], language
         if attempt.failed:
             # The message is kept and the citizen gets a plain apology instead of silence.
             return [Reply(self.content.text(language, "core.error"))], language

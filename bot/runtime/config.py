@@ -18,7 +18,7 @@ import os
 from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -36,7 +36,6 @@ from sqlalchemy.exc import ArgumentError
 from bot.kernel.errors import ConfigError
 from bot.runtime.crisis_settings import CrisisSettings, WaitingSettings
 from bot.runtime.privacy_settings import JobcenterSettings, PrivacySettings
-from bot.runtime.sections import Section as _Section
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG_PATH = REPO_ROOT / "config.yml"
@@ -51,6 +50,11 @@ CHECKOUT_ROOT: Path | None = (
 )
 
 
+class _Section(BaseModel):
+    # Unknown keys are typos far more often than intent: refuse them by name.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -61,6 +65,13 @@ class ServerSettings(_Section):
     # the work holds Python's GIL between database round trips, and more threads only queue
     # for it (measured in docs/performance.md).
     concurrent_messages: int = Field(default=2, ge=1, le=64)
+    # Host names requests may name (besides public_url's); others get a 400.
+    trusted_hosts: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9.*-]+$")]] = [
+        "localhost",
+        "127.0.0.1",
+    ]
+    # FastAPI's /api/docs page loads Swagger UI from a CDN: off unless developing.
+    api_docs: bool = False
 
     @field_validator("public_url")
     @classmethod
@@ -97,6 +108,14 @@ class ChatSettings(_Section):
     # A citizen sending more than this in one minute gets one calm notice and no more
     # answers until the pace drops (messages are still stored; crisis still gets through).
     max_messages_per_minute: int = Field(default=30, ge=1)
+
+
+class WebchatSettings(_Section):
+    # A web chat key unused this long is ended for good (a shared PC's next user sees nothing).
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # Origins (https://www.example-kommune.dk) whose pages may frame /chat; none by default.
+    # (They go into the Content-Security-Policy header as they are: origins only.)
+    embed_origins: list[Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.-]+(:\d+)?$")]] = []
 
 
 class NluSettings(_Section):
@@ -179,6 +198,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     locale: LocaleSettings = LocaleSettings()
     chat: ChatSettings = ChatSettings()
+    webchat: WebchatSettings = WebchatSettings()
     nlu: NluSettings = NluSettings()
     telegram: TelegramSettings = TelegramSettings()
     twilio: TwilioSettings = TwilioSettings()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 SessionFactory = sessionmaker[Session]
 # Where a read runs: an ORM session, or a plain connection (both have execute, scalar, scalars).
@@ -90,6 +93,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # Deleted rows are overwritten, not left in free space, so erased text is gone from
+        # the file (and, after the checkpoint that follows an erasure, from the WAL).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
@@ -111,11 +117,51 @@ def for_each_dialect(make: Callable[[Any], Any]) -> dict[str, Any]:
     return {"postgresql": make(postgresql_insert), "sqlite": make(sqlite_insert)}
 
 
+# Set in a session's ``info`` by a change that erases a person's text (a deletion, the
+# retention purge): the transaction's commit is then followed by a WAL checkpoint.
+ERASED_TEXT = "erased_text"
+
+
+def note_erased_text(session: Session) -> None:
+    """Mark the session's transaction as one that erases text (see :func:`checkpoint_wal`)."""
+    session.info[ERASED_TEXT] = True
+
+
+def checkpoint_wal(engine: Engine) -> None:
+    """On SQLite, copy the write-ahead log into the database file and empty it.
+
+    Until a checkpoint, the -wal file keeps the pages as they were before a deletion, text and
+    all; TRUNCATE leaves it empty. PostgreSQL keeps no such file for readers: a no-op there.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    # On the driver's connection: outside the transaction SQLAlchemy would begin (a checkpoint
+    # cannot run inside one).
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if busy:
+        # Readers kept it from finishing: the next erasure's checkpoint (or SQLite's own, when
+        # the log fills) copies the rest.
+        log.warning("the write-ahead log could not be emptied after an erasure")
+
+
+def _checkpoint_if_erased(session: Session, engine: Engine) -> None:
+    if session.info.pop(ERASED_TEXT, False):
+        checkpoint_wal(engine)
+
+
 @contextmanager
 def transaction(factory: SessionFactory) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on any error."""
-    with factory() as session, session.begin():
-        yield session
+    with factory() as session:
+        with session.begin():
+            yield session
+        _checkpoint_if_erased(session, factory.kw["bind"])
 
 
 def ping(engine: Engine) -> None:
@@ -153,6 +199,11 @@ class MessageTransaction:
         if self._session is not None:
             self._session.flush()
 
+    @property
+    def erased_text(self) -> bool:
+        """Did an effect erase text (``note_erased_text``) in this transaction?"""
+        return self._session is not None and bool(self._session.info.get(ERASED_TEXT))
+
     def close(self) -> None:
         if self._session is not None:
             self._session.close()
@@ -162,10 +213,14 @@ class MessageTransaction:
 @contextmanager
 def message_transaction(engine: Engine) -> Iterator[MessageTransaction]:
     """A :class:`MessageTransaction`: committed on success, rolled back on any error."""
+    erased = False
     with engine.begin() as connection:
         work = MessageTransaction(connection)
         try:
             yield work
             work.flush()
+            erased = work.erased_text
         finally:
             work.close()
+    if erased:
+        checkpoint_wal(engine)

@@ -17,6 +17,7 @@ from bot import __version__
 from bot.services import Services
 from bot.web import chat_page, health, nlu_api, privacy_page
 from bot.web.http_errors import BodySizeLimit, install_error_handlers
+from bot.web.security import API_DOCS_PATH, SecurityHeaders, TrustedHosts, trusted_hosts
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -44,24 +45,39 @@ def build_app(
                 await worker.stop()
             services.close()
 
+    settings = services.config.settings
     app = FastAPI(
         title="borgerchat",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/api/docs",
+        # The Swagger UI page loads its scripts from a CDN: only when asked for.
+        docs_url=API_DOCS_PATH if settings.server.api_docs else None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     app.state.services = services
     app.state.templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=services.config.settings.server.max_body_bytes)
-    trusted_proxies = services.config.settings.inbox.trusted_proxies
+    app.add_middleware(BodySizeLimit, max_bytes=settings.server.max_body_bytes)
+    trusted_proxies = settings.inbox.trusted_proxies
     if trusted_proxies:
         # The client address (the login brake's count) and scheme from X-Forwarded-For and
         # X-Forwarded-Proto, only when the peer is a configured proxy; uvicorn itself is told
         # to trust no one (`borgerchat serve`), so this is the only place headers are believed.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))
+    app.add_middleware(
+        TrustedHosts,
+        allowed_hosts=trusted_hosts(
+            settings.server.trusted_hosts, settings.server.public_url, settings.server.host
+        ),
+        www_redirect=False,
+    )
+    # Outermost, so that every answer carries the headers (a refused host's 400 too).
+    app.add_middleware(
+        SecurityHeaders,
+        embed_origins=settings.webchat.embed_origins,
+        api_docs=settings.server.api_docs,
+    )
     for router in message_routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")

@@ -24,6 +24,13 @@ def chat_page(request: Request, lang: str = "da") -> HTMLResponse:
     labels["privacy"] = content.text(language, "privacy_web.link_label")
     # The page says a chatbot answers before anything is written (EU AI Act art. 50).
     labels["bot_notice"] = content.text(language, "core.bot_disclosure")
+    # Ending the session (bot/domain/web_sessions.py): the button, and what the page then says.
+    labels.update(
+        {
+            f"session_{key}": content.text(language, f"session.{key}")
+            for key in ("end", "end_hint", "confirm_end", "ended", "expired")
+        }
+    )
     templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(
         request, "chat.html", {"labels": labels, "language": language}

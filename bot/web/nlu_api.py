@@ -17,7 +17,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictStr
 
+from bot.kernel.bounds import MOMENT_RANGE
 from bot.kernel.text import clean_text
+from bot.runtime.error_answers import documented_errors
 from bot.runtime.threads import run_blocking
 from bot.services import Services
 from nlu.embedded import EmbeddedRecognizer
@@ -28,12 +30,17 @@ router = APIRouter()
 class ParseRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    text: StrictStr
-    now: Annotated[AwareDatetime | None, Field(description="Reference time, ISO 8601")] = None
+    # Longer than chat.max_text_chars, or blank, is refused with 422.
+    text: Annotated[StrictStr, Field(min_length=1)]
+    now: Annotated[
+        Annotated[AwareDatetime, MOMENT_RANGE] | None,
+        Field(description="Reference time, ISO 8601, between the years 1900 and 2999"),
+    ] = None
 
 
 PARSE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "Rasa's /model/parse result: text, intent, entities, intent_ranking"}
+    200: {"description": "Rasa's /model/parse result: text, intent, entities, intent_ranking"},
+    **documented_errors(400, 413, 422),
 }
 
 

@@ -28,6 +28,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.domain.identity import link_phone
+from bot.kernel.bounds import row_id
 from bot.kernel.errors import InvalidMessage
 from bot.kernel.messages import Channel, InboundMessage, Reply
 from bot.pipeline.port import Delivery, InboundPipeline
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 
 # The update types handled here: what the webhook and the poller ask Telegram for.
 ALLOWED_UPDATES = ("message", "callback_query")
-_CALLBACK_DATA = re.compile(r"^c:(\d+):(\d+)$")
+_CALLBACK_DATA = re.compile(r"^c:([0-9]{1,10}):([0-9]{1,3})$")
 _START = re.compile(r"^/start(?:@\w+)?(?:\s+([A-Za-z0-9_-]{1,64}))?\s*$")
 _LANGUAGES = ("da", "en")
 
@@ -127,15 +128,19 @@ class TelegramInbound:
         on_citizen: Callable[[Session, Citizen, datetime], Citizen] | None = None,
     ) -> None:
         dispatcher = self.dispatcher
-        result = await dispatcher.in_thread(
-            lambda: dispatcher.answer_fixed(
-                inbound,
-                replies,
-                delivery=Delivery.OUTBOX,
-                stored_text=stored_text,
-                on_citizen=on_citizen,
+        try:
+            result = await dispatcher.in_thread(
+                lambda: dispatcher.answer_fixed(
+                    inbound,
+                    replies,
+                    delivery=Delivery.OUTBOX,
+                    stored_text=stored_text,
+                    on_citizen=on_citizen,
+                )
             )
-        )
+        except InvalidMessage as exc:
+            log.info("Telegram update %s refused: %s", inbound.channel_message_id, exc.code)
+            return
         if result.replies and not result.duplicate:
             self.on_enqueued()
 
@@ -205,7 +210,9 @@ class TelegramInbound:
         match = _CALLBACK_DATA.match(data)
         if match is None:
             return None
-        message_id, index = int(match.group(1)), int(match.group(2))
+        message_id, index = row_id(match.group(1)), int(match.group(2))
+        if message_id is None:
+            return None  # no message of ours has that id
         with transaction(self.session_factory) as session:
             row = session.scalars(
                 select(Message).where(

@@ -1,7 +1,8 @@
 """``POST /webhooks/telegram``: the updates Telegram pushes, checked against the secret token.
 
 A call without the right ``X-Telegram-Bot-Api-Secret-Token`` gets 403 and nothing is stored; a
-body that is not an update gets 400. An update that could not be stored raises (500), so
+body that is not an update (in every field the bot reads: ``update_shape.py``), or JSON nested
+too deep, gets 400. An update that could not be stored raises (500), so
 Telegram delivers it again.
 """
 
@@ -15,7 +16,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from telegram import Update
 
+from bot.kernel.bounds import load_json
+from bot.runtime.error_answers import documented_errors
 from integrations.telegram.channel import TelegramChannel
+from integrations.telegram.update_shape import is_update
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +44,15 @@ def secret_matches(expected: str | None, given: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
-@router.post(WEBHOOK_PATH)
+@router.post(WEBHOOK_PATH, responses=documented_errors(400, 403, 404, 413))
 async def telegram_webhook(request: Request) -> Response:
     telegram = _telegram(request)
     if not secret_matches(telegram.webhook_secret, request.headers.get(SECRET_HEADER)):
         log.warning("refused a Telegram webhook call without the right secret")
         raise HTTPException(403, "wrong secret token")
     try:
-        data: Any = await request.json()
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        data: Any = load_json(await request.body())  # nesting bounded before it is parsed
+        if not is_update(data):
             raise ValueError("not an update")
         update = Update.de_json(data, telegram.transport.bot)
     except (ValueError, TypeError, KeyError) as exc:

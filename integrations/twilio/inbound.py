@@ -29,11 +29,12 @@ from bot.domain.identity import normalise_phone
 from bot.kernel.errors import InvalidMessage
 from bot.kernel.messages import Channel, InboundMessage
 from bot.pipeline.port import Delivery, DispatchResult, InboundPipeline
+from bot.runtime.error_answers import documented_errors
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen
 from integrations.direct_route import DirectRoute
 from integrations.twilio.outbound import format_sms
-from integrations.twilio.signature import signed_request
+from integrations.twilio.signature import message_sid, signed_request
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +67,14 @@ def twiml(bodies: Sequence[str]) -> Response:
     return Response(content=document, media_type="application/xml")
 
 
-@message_router.post(SMS_PATH)
+@message_router.post(SMS_PATH, responses=documented_errors(400, 403, 404, 413))
 async def inbound_sms(request: Request) -> Response:
     sms, transport, params = await signed_request(request)
     try:
         sender = normalise_phone(params.get("From", ""))
     except ValueError as exc:
         raise HTTPException(400, "From is not a phone number") from exc
-    sid = params.get("MessageSid") or params.get("SmsSid")
-    if not sid:
-        raise HTTPException(400, "MessageSid is missing")
+    sid = message_sid(params)
     dispatcher: InboundPipeline = transport.pipeline
     inbound = InboundMessage(
         channel=Channel.SMS,
@@ -118,7 +117,8 @@ def _handle_sms(
         message = replace(inbound, text="?")  # a picture without text: the fallback asks for words
     try:
         return dispatcher.handle(message, delivery=Delivery.INLINE)
-    except InvalidMessage:
+    except InvalidMessage as exc:
+        log.info("SMS %s refused: %s", inbound.channel_message_id, exc.code)
         return None
 
 
@@ -146,7 +146,10 @@ def _keyword(
             log.info("citizen %s opted in to SMS again", citizen.id)
         return citizen
 
-    dispatcher.answer_fixed(
-        inbound, lambda _: [], delivery=Delivery.INLINE, stored_text=keyword, on_citizen=record
-    )
+    try:
+        dispatcher.answer_fixed(
+            inbound, lambda _: [], delivery=Delivery.INLINE, stored_text=keyword, on_citizen=record
+        )
+    except InvalidMessage as exc:
+        log.info("SMS %s refused: %s", inbound.channel_message_id, exc.code)
     return True

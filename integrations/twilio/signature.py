@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlparse
@@ -27,6 +28,7 @@ from twilio.request_validator import (
     get_signature_algorithm,
 )
 
+from bot.kernel.bounds import CHANNEL_MESSAGE_ID_MAX_CHARS, load_json
 from bot.pipeline.port import TransportContext
 
 if TYPE_CHECKING:
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 FORM_TYPE = "application/x-www-form-urlencoded"
 JSON_TYPE = "application/json"
 BODY_HASH_PARAMETER = "bodySHA256"
+# Twilio's SIDs are two letters and 32 hex digits; anything printable that fits is kept.
+_SID = re.compile(rf"^[A-Za-z0-9_-]{{1,{CHANNEL_MESSAGE_ID_MAX_CHARS}}}$")
 
 
 class FormFields(dict[str, str]):
@@ -96,6 +100,22 @@ async def _read(request: Request, url: str) -> tuple[FormFields | str, FormField
     return fields, fields
 
 
+def message_sid(params: Mapping[str, str], *, required: bool = True) -> str:
+    """The request's ``MessageSid`` (or the older ``SmsSid``), checked to fit the column.
+
+    Raises:
+        HTTPException: 400 when it is missing (and ``required``), too long or not printable.
+    """
+    sid = params.get("MessageSid") or params.get("SmsSid") or ""
+    if not sid:
+        if required:
+            raise HTTPException(400, "MessageSid is missing")
+        return ""
+    if not _SID.match(sid):
+        raise HTTPException(400, "MessageSid is not a Twilio id")
+    return sid
+
+
 def _has_body_hash(url: str) -> bool:
     """Does the validator check a body hash for this URL (its own reading of the query)?"""
     return BODY_HASH_PARAMETER in parse_qs(urlparse(url).query)
@@ -104,7 +124,7 @@ def _has_body_hash(url: str) -> bool:
 def _json_fields(text: str) -> FormFields:
     """A JSON object's fields as text; no fields for any other body."""
     try:
-        body = json.loads(text)
+        body = load_json(text.encode())
     except ValueError:
         return FormFields()
     if not isinstance(body, dict):

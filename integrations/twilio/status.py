@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from bot.kernel.bounds import row_id
 from bot.kernel.clock import Clock
 from bot.kernel.messages import Channel
+from bot.runtime.error_answers import documented_errors
 from bot.runtime.threads import run_blocking
 from bot.store.db import transaction
 from bot.store.models import Direction, Message, MessageStatus
-from integrations.twilio.signature import signed_request
+from integrations.twilio.signature import message_sid, signed_request
 
 if TYPE_CHECKING:
     from integrations.twilio.outbound import SmsChannel
@@ -39,20 +41,31 @@ _TWILIO_STATUS = {
     "failed": MessageStatus.FAILED,
 }
 
+# Twilio's error codes are five digits; the stored error text must fit its column.
+MAX_ERROR_CODE_CHARS = 10
+
 router = APIRouter()
 
 
-@router.post(STATUS_PATH)
+@router.post(STATUS_PATH, responses=documented_errors(400, 403, 404, 413))
 async def delivery_status(request: Request) -> Response:
     sms, transport, params = await signed_request(request)
-    outbox_id = request.query_params.get("outbox_id", "")
-    await run_blocking(lambda: _record_status(sms, transport.clock, outbox_id, params))
+    raw_outbox_id = request.query_params.get("outbox_id")
+    outbox_id = row_id(raw_outbox_id) if raw_outbox_id else None
+    if raw_outbox_id and outbox_id is None:
+        raise HTTPException(400, "outbox_id is not a message id")
+    sid = message_sid(params, required=False)
+    error_code = params.get("ErrorCode", "")
+    if len(error_code) > MAX_ERROR_CODE_CHARS:
+        raise HTTPException(400, "ErrorCode is too long")
+    await run_blocking(lambda: _record_status(sms, transport.clock, outbox_id, sid, params))
     return Response(status_code=204)
 
 
-def _record_status(sms: SmsChannel, clock: Clock, outbox_id: str, params: dict[str, str]) -> None:
+def _record_status(
+    sms: SmsChannel, clock: Clock, outbox_id: int | None, sid: str, params: dict[str, str]
+) -> None:
     new = _TWILIO_STATUS.get(params.get("MessageStatus", ""))
-    sid = params.get("MessageSid", "")
     if new is None or not sid:
         return
     now = clock.now()
@@ -60,8 +73,8 @@ def _record_status(sms: SmsChannel, clock: Clock, outbox_id: str, params: dict[s
         query = select(Message).where(
             Message.direction == Direction.OUT.value, Message.channel == Channel.SMS.value
         )
-        if outbox_id.isdigit():
-            query = query.where(Message.id == int(outbox_id))
+        if outbox_id is not None:
+            query = query.where(Message.id == outbox_id)
         else:
             query = query.where(Message.channel_message_id == sid)
         row = session.scalars(query.with_for_update()).first()

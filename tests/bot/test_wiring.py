@@ -15,6 +15,7 @@ from bot.kernel.messages import Channel
 from bot.runtime.config import load_config
 from bot.services import Services
 from bot.wiring import build_services, create_app
+from tests.conftest import TEST_CLIENT_HOSTS
 from tests.fakes.rasa import FakeRasa, fake_rasa_server
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.integrations.conftest import (
@@ -55,6 +56,7 @@ def test_shutdown_closes_the_rasa_client_and_the_twilio_connections(
             "BORGERCHAT_NLU__BACKEND": "rasa",
             "BORGERCHAT_NLU__RASA_URL": rasa.url,
             "BORGERCHAT_SERVER__PUBLIC_URL": PUBLIC_URL,
+            **TEST_CLIENT_HOSTS,
             "BORGERCHAT_TWILIO__BASE_URL": twilio.url,
             "BORGERCHAT_OUTBOX__POLL_INTERVAL_SECONDS": "0.05",
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID,

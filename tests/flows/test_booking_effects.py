@@ -144,7 +144,8 @@ def test_absence_notice_and_job_profile_are_stored_for_the_consultant(
 
 def test_opting_out_stops_reminders_but_not_answers(services: Services) -> None:
     chat = ChatTester(services)
-    assert "påmindelser" in chat.say_text("jeg vil ikke have flere påmindelser")
+    assert "slå påmindelser" in chat.say_text("jeg vil ikke have flere påmindelser")
+    assert "ikke flere påmindelser" in chat.say_text("ja")
     assert "chatbot" in chat.say_text("hej")
     with transaction(services.session_factory) as session:
         assert session.scalars(select(Citizen.reminders_opted_out)).one() is True

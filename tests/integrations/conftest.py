@@ -23,6 +23,7 @@ from bot.store.models import ChannelIdentity, Citizen, Conversation, Message
 from bot.wiring import build_services, create_app
 from integrations.channels import ChannelServices
 from integrations.outbox.sender import OutboxSender
+from tests.conftest import TEST_CLIENT_HOSTS
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 
@@ -64,6 +65,7 @@ def channel_env(
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        **TEST_CLIENT_HOSTS,
     }
 
 

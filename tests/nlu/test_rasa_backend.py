@@ -115,7 +115,7 @@ def test_a_slow_rasa_does_not_hold_up_other_requests(
 
     async def both() -> tuple[bool, int]:
         transport = httpx.ASGITransport(app=create_app(services))
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             parsing = asyncio.create_task(client.post("/nlu/parse", json={"text": "hej"}))
             await asyncio.sleep(0.05)  # the parse is now waiting for Rasa
             health = await client.get("/healthz")

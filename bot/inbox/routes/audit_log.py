@@ -10,7 +10,8 @@ from fastapi.responses import Response
 
 from bot.inbox import audit
 from bot.inbox.routes.depends import Admin, Render, Transaction, section_router
-from bot.inbox.scope import MAX_ID, Scope
+from bot.inbox.scope import Scope
+from bot.kernel.bounds import RowId
 
 router = section_router()
 
@@ -20,7 +21,7 @@ def audit_page(
     viewer: Admin,
     db: Transaction,
     render: Render,
-    citizen: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    citizen: Annotated[RowId | None, Query()] = None,
 ) -> Response:
     return render(
         "audit.html",

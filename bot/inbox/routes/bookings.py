@@ -24,15 +24,18 @@ from bot.inbox.routes.depends import (
     see_other,
 )
 from bot.inbox.routes.visible import BookingId
+from bot.kernel.bounds import day_in_range
 
 router = section_router()
 
 
 def _parse_day(value: str | None, fallback: date) -> date:
+    """The day asked for; today for none, or one that is no date in range."""
     try:
-        return date.fromisoformat(value) if value else fallback
+        day = date.fromisoformat(value) if value else fallback
     except ValueError:
         return fallback
+    return day if day_in_range(day) else fallback
 
 
 @router.get("/bookings")

@@ -23,6 +23,8 @@ from bot.inbox.routes.depends import (
 )
 from bot.inbox.routes.visible import CannedId
 from bot.inbox.scope import Scope, find
+from bot.inbox.staff_text import with_cpr_notice
+from bot.kernel.cpr import mask_cpr
 from bot.kernel.errors import InboxError
 from bot.store.models import CannedReply
 
@@ -45,14 +47,17 @@ def add_canned(
     title: Annotated[str, Form(max_length=80)] = "",
     text: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
+    typed_title, typed_text = mask_cpr(title.strip()), mask_cpr(text.strip())
     with changes.transaction(PAGE) as db:
-        if not title.strip() or not text.strip():
+        if not typed_title.text or not typed_text.text:
             raise InboxError("errors.canned_fields_missing")
-        row = CannedReply(team_id=viewer.team_id, title=title.strip(), text=text.strip())
+        # The mask is longer than some spellings: the title is cut to what its column holds.
+        row = CannedReply(team_id=viewer.team_id, title=typed_title.text[:80], text=typed_text.text)
         db.add(row)
         db.flush()
         audit.record(AuditAction.ADD_CANNED, AuditObject.CANNED_REPLY, row.id, services.clock.now())
-    return see_other(PAGE, notice=words("notices.canned_saved"))
+    notice = with_cpr_notice(words, words("notices.canned_saved"), typed_title, typed_text)
+    return see_other(PAGE, notice=notice)
 
 
 @router.post("/canned/{canned_id}/delete")

@@ -33,7 +33,9 @@ from bot.inbox.routes.depends import (
 )
 from bot.inbox.routes.visible import ConversationId
 from bot.inbox.scope import Scope
+from bot.inbox.staff_text import with_cpr_notice
 from bot.inbox.text import InboxText
+from bot.kernel.cpr import MaskedText, mask_cpr
 from bot.kernel.errors import InboxError
 from bot.store.models import Consultant, Conversation
 
@@ -119,8 +121,12 @@ class ConversationAction:
                 citizen_id=conversation.citizen_id if conversation else None,
             )
 
-    def back(self, notice_key: str) -> RedirectResponse:
-        return see_other(self.page, notice=self.text(notice_key))
+    def back(self, notice_key: str, typed: MaskedText | None = None) -> RedirectResponse:
+        """Back to the page; ``typed``: the consultant's text, told when a CPR was removed."""
+        notice = self.text(notice_key)
+        if typed is not None:
+            notice = with_cpr_notice(self.text, notice, typed)
+        return see_other(self.page, notice=notice)
 
     def to_queue(self, notice_key: str) -> RedirectResponse:
         """For an action after which the conversation is no longer the consultant's."""
@@ -156,16 +162,20 @@ def reply(
     text: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     max_chars = services.config.settings.chat.max_text_chars
+    typed = mask_cpr(text)  # masked before it is stored, so also in what is sent
     with action.audited(AuditAction.REPLY) as db:
-        conversations.reply(db, action.viewer, action.conversation_id, text, action.now, max_chars)
-    return action.back("notices.reply_sent")
+        conversations.reply(
+            db, action.viewer, action.conversation_id, typed.text, action.now, max_chars
+        )
+    return action.back("notices.reply_sent", typed)
 
 
 @router.post("/conversations/{conversation_id}/notes")
 def add_note(action: Action, text: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    typed = mask_cpr(text)
     with action.audited(AuditAction.ADD_NOTE) as db:
-        conversations.add_note(db, action.viewer, action.conversation_id, text, action.now)
-    return action.back("notices.note_saved")
+        conversations.add_note(db, action.viewer, action.conversation_id, typed.text, action.now)
+    return action.back("notices.note_saved", typed)
 
 
 @router.post("/conversations/{conversation_id}/hand-back")

@@ -24,6 +24,9 @@ from bot.inbox.routes.depends import (
     see_other,
 )
 from bot.inbox.routes.visible import OpeningHoursId
+from bot.inbox.staff_text import with_cpr_notice
+from bot.kernel.bounds import day_in_range, row_id
+from bot.kernel.cpr import mask_cpr
 from bot.kernel.errors import InboxError
 
 router = section_router()
@@ -39,19 +42,22 @@ def _parse_time(value: str) -> time:
 
 def _parse_date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise InboxError("errors.date_format") from exc
+    if not day_in_range(day):
+        raise InboxError("errors.date_format")
+    return day
 
 
-def _int_or_none(value: str) -> int | None:
-    value = value.strip()
-    if not value:
+def _int_or_none(value: str, minimum: int = 1) -> int | None:
+    """A form's id or count: None when empty; refused when it is no number a column holds."""
+    if not value.strip():
         return None
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise InboxError("errors.invalid_choice") from exc
+    number = row_id(value, minimum)
+    if number is None:
+        raise InboxError("errors.invalid_choice")
+    return number
 
 
 @router.get("/slots")
@@ -129,7 +135,7 @@ def add_opening_hours(
     closes: Annotated[str, Form()] = "",
 ) -> Response:
     with changes.transaction(PAGE) as db:
-        location, day = _int_or_none(location_id), _int_or_none(weekday)
+        location, day = _int_or_none(location_id), _int_or_none(weekday, minimum=0)
         if location is None or day is None:
             raise InboxError("errors.location_and_weekday")
         hours = schedule.add_opening_hours(
@@ -184,6 +190,7 @@ def add_exception(
     move: Annotated[str, Form()] = "",
 ) -> Response:
     tz = services.config.settings.tz
+    typed_reason = mask_cpr(reason)  # the reason is also a cancelled booking's reason
     with changes.transaction(PAGE) as db:
         first = _parse_date(first_day)
         last = _parse_date(last_day) if last_day.strip() else first
@@ -194,7 +201,7 @@ def add_exception(
             viewer,
             starts_at=starts_at,
             ends_at=ends_at,
-            reason=reason,
+            reason=typed_reason.text,
             location_id=_int_or_none(location_id),
             consultant_id=_int_or_none(consultant_id),
             now=now,
@@ -211,12 +218,10 @@ def add_exception(
             cancelled=[b.id for b in result.cancelled],
             moved=[[old.id, new.id] for old, new in result.moved],
         )
-    return see_other(
-        PAGE,
-        notice=text(
-            "notices.exception_saved",
-            cancelled=len(result.cancelled),
-            moved=len(result.moved),
-            notified=result.notified,
-        ),
+    saved = text(
+        "notices.exception_saved",
+        cancelled=len(result.cancelled),
+        moved=len(result.moved),
+        notified=result.notified,
     )
+    return see_other(PAGE, notice=with_cpr_notice(text, saved, typed_reason))

@@ -40,6 +40,7 @@ from bot.store.models.scheduling import (
     Slot,
     SlotException,
 )
+from bot.store.models.web import WebSession
 
 __all__ = [
     "ACTIVE_BOOKING_STATUSES",
@@ -75,5 +76,6 @@ __all__ = [
     "SlotException",
     "Team",
     "UtcDateTime",
+    "WebSession",
     "utcnow",
 ]

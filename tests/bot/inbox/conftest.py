@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Consultant, Team
 from bot.wiring import create_app
+from tests.conftest import TEST_CLIENT_HOSTS
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -30,6 +31,7 @@ def inbox_env(database_url: str, tmp_path: Path) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "BORGERCHAT_NLU__MODEL_DIR": str(tmp_path / "nlu"),
         "BORGERCHAT_SECRET_KEY": "test-secret-key-for-the-inbox-0123456789",
+        **TEST_CLIENT_HOSTS,
     }
 
 

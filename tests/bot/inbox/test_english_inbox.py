@@ -171,6 +171,9 @@ def test_every_page_is_in_english_with_no_danish_left(
         if path == "/inbox/content":
             # The sources are Danish laws and pages, named as they are.
             page = re.sub(r"<a href=\"https://[^>]*>[^<]*</a>", "", page)
+            # An answer's key and text are the chatbot's content (benefits keep their Danish
+            # names, "ledighedsydelse"), not the inbox's words.
+            page = re.sub(r"<td><code>.*?</td>", "", page, flags=re.S)
         assert danish_in(page) == [], path
 
 

@@ -22,6 +22,7 @@ from bot.store.models import Booking, Conversation, Reminder
 from flows.engine import FlowEngine
 from flows.reminder_reply import handle
 from flows.types import FlowContext, Step, StoredState, SummaryKey
+from integrations.webchat import WebChatOptions
 from nlu.types import ParseResult, empty_result
 from tests.chat import ChatTester
 from tests.scheduling_data import make_booking, make_consultant, make_location
@@ -95,6 +96,10 @@ def booking(services: Services, booking_id: int) -> Booking:
 def test_the_reminder_reaches_the_web_chat_with_answer_buttons(
     services: Services, web_chat: ChatTester, clock: FixedClock, client: TestClient
 ) -> None:
+    # The reminder goes out two hours after the citizen wrote: a chat session kept that long
+    # (the shipped webchat.session_idle_minutes, 30, would have ended it, and an ended session
+    # is served nothing: tests/integrations/test_webchat_sessions.py).
+    client.app.state.webchat = WebChatOptions(session_idle=timedelta(hours=3))
     booked_and_reminded(services, web_chat, clock)
     response = client.get("/api/chat/messages", params={"session": web_chat.address})
     [reminder] = response.json()["replies"]
