@@ -13,12 +13,11 @@ a SQLite file in ``database.url`` or ``DATABASE_URL``) are inside it, never the 
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -36,6 +35,8 @@ from sqlalchemy.exc import ArgumentError
 from bot.kernel.errors import ConfigError
 from bot.runtime.crisis_settings import CrisisSettings, WaitingSettings
 from bot.runtime.privacy_settings import JobcenterSettings, PrivacySettings
+from bot.runtime.section import Section
+from bot.runtime.web_settings import InboxSettings, ServerSettings, WebchatSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG_PATH = REPO_ROOT / "config.yml"
@@ -50,44 +51,13 @@ CHECKOUT_ROOT: Path | None = (
 )
 
 
-class _Section(BaseModel):
-    # Unknown keys are typos far more often than intent: refuse them by name.
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ServerSettings(_Section):
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
-    public_url: str = "http://127.0.0.1:8000"
-    max_body_bytes: int = Field(default=65_536, ge=1024)
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    # Messages one server process works on at once; the rest wait their turn. Two is fastest:
-    # the work holds Python's GIL between database round trips, and more threads only queue
-    # for it (measured in docs/performance.md).
-    concurrent_messages: int = Field(default=2, ge=1, le=64)
-    # Host names requests may name (besides public_url's); others get a 400.
-    trusted_hosts: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9.*-]+$")]] = [
-        "localhost",
-        "127.0.0.1",
-    ]
-    # FastAPI's /api/docs page loads Swagger UI from a CDN: off unless developing.
-    api_docs: bool = False
-
-    @field_validator("public_url")
-    @classmethod
-    def _public_url_is_http(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
-
-
-class DatabaseSettings(_Section):
+class DatabaseSettings(Section):
     url: str = "sqlite:///borgerchat.db"
     pool_size: int = Field(default=10, ge=1)
     echo: bool = False
 
 
-class LocaleSettings(_Section):
+class LocaleSettings(Section):
     timezone: str = "Europe/Copenhagen"
     default_language: Literal["da", "en"] = "da"
     # The consultant inbox's own words (bot/inbox/content/); citizens keep their language.
@@ -103,22 +73,14 @@ class LocaleSettings(_Section):
         return value
 
 
-class ChatSettings(_Section):
+class ChatSettings(Section):
     max_text_chars: int = Field(default=4096, ge=1)
     # A citizen sending more than this in one minute gets one calm notice and no more
     # answers until the pace drops (messages are still stored; crisis still gets through).
     max_messages_per_minute: int = Field(default=30, ge=1)
 
 
-class WebchatSettings(_Section):
-    # A web chat key unused this long is ended for good (a shared PC's next user sees nothing).
-    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
-    # Origins (https://www.example-kommune.dk) whose pages may frame /chat; none by default.
-    # (They go into the Content-Security-Policy header as they are: origins only.)
-    embed_origins: list[Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.-]+(:\d+)?$")]] = []
-
-
-class NluSettings(_Section):
+class NluSettings(Section):
     backend: Literal["embedded", "rasa"] = "embedded"
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = Field(default=2.0, gt=0)
@@ -126,32 +88,32 @@ class NluSettings(_Section):
     model_dir: str = "nlu"
 
 
-class TelegramSettings(_Section):
+class TelegramSettings(Section):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     messages_per_second: float = Field(default=30, gt=0)
     messages_per_chat_per_second: float = Field(default=1, gt=0)
 
 
-class TwilioSettings(_Section):
+class TwilioSettings(Section):
     base_url: str = "https://api.twilio.com"
     messages_per_second: float = Field(default=1, gt=0)
     max_segments: int = Field(default=2, ge=1, le=10)
 
 
-class OutboxSettings(_Section):
+class OutboxSettings(Section):
     batch_size: int = Field(default=50, ge=1)
     max_attempts: int = Field(default=8, ge=1)
     poll_interval_seconds: float = Field(default=0.5, gt=0)
     claim_seconds: float = Field(default=60, gt=0)
 
 
-class QuietHours(_Section):
+class QuietHours(Section):
     start: str = "21:00"
     end: str = "08:00"
 
 
-class RemindersSettings(_Section):
+class RemindersSettings(Section):
     confirmation_at_booking: bool = True
     hours_before: list[float] = Field(default_factory=lambda: [48.0, 2.0])
     quiet_hours: QuietHours = QuietHours()
@@ -164,22 +126,6 @@ class RemindersSettings(_Section):
     # The scheduler looks for due reminders this often and sends at most batch_size per look.
     poll_interval_seconds: float = Field(default=10, gt=0)
     batch_size: int = Field(default=200, ge=1)
-
-
-class InboxSettings(_Section):
-    # Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For and
-    # X-Forwarded-Proto are believed; from any other peer they are ignored. Empty: no proxy.
-    trusted_proxies: list[str] = Field(default_factory=list)
-
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _addresses_or_networks(cls, values: list[str]) -> list[str]:
-        for value in values:
-            try:
-                ipaddress.ip_network(value, strict=False)
-            except ValueError as exc:
-                raise ValueError(f"{value!r} is not an IP address or network") from exc
-        return values
 
 
 class Settings(BaseSettings):

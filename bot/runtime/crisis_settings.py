@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from datetime import time
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from bot.runtime.section import Section
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class HelpLineSettings(_Section):
+class HelpLineSettings(Section):
     """One phone line, in local time. ``always_open``, or ``opens`` and ``closes`` (a close
     before the opening means past midnight: 11:00-05:00 is open until five the next morning)."""
 
@@ -62,12 +60,12 @@ def _demo_help_lines() -> list[HelpLineSettings]:
     ]
 
 
-class CrisisSettings(_Section):
+class CrisisSettings(Section):
     # Said with 112 in every crisis reply, in this order; the ones closed now say when they open.
     help_lines: list[HelpLineSettings] = Field(default_factory=_demo_help_lines, min_length=1)
 
 
-class WaitingSettings(_Section):
+class WaitingSettings(Section):
     # A citizen waiting for a person gets at most one "we have your message" per this many
     # minutes (a burst of messages gets one); a citizen in crisis gets the numbers every time.
     acknowledge_every_minutes: float = Field(default=10, gt=0)

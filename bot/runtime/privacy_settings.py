@@ -6,15 +6,12 @@ from __future__ import annotations
 from datetime import time
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from bot.runtime.section import Section
 
 
-class _Section(BaseModel):
-    # Unknown keys are typos far more often than intent: refuse them by name.
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RetentionSettings(_Section):
+class RetentionSettings(Section):
     """Days each kind of data is kept; the daily purge deletes what is older, and the privacy
     notice states exactly these figures."""
 
@@ -32,7 +29,7 @@ class RetentionSettings(_Section):
     audit_log: int = Field(default=730, ge=1)
 
 
-class PrivacySettings(_Section):
+class PrivacySettings(Section):
     # Local time of the daily retention purge.
     purge_at: time = time(3, 30)
     retention: RetentionSettings = RetentionSettings()
@@ -45,7 +42,7 @@ class PrivacySettings(_Section):
     dpo_phone: str = "70 10 20 31"
 
 
-class JobcenterSettings(_Section):
+class JobcenterSettings(Section):
     """The jobcenter's own rules the bot states to citizens."""
 
     # How sick notices are given: "chat" (a notice in the chat is enough) or "phone" (the
