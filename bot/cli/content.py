@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -29,7 +29,7 @@ def check(
     """
     from bot.cli.exits import fail
     from bot.runtime.config import load_config
-    from flows.content_check import REVIEW_WINDOW_DAYS, check_content
+    from flows.content_check import REVIEW_WINDOW_DAYS, DueAnswer, Problem, check_content
 
     settings = load_config().settings
     if today is None:
@@ -40,6 +40,15 @@ def check(
         except ValueError:
             raise fail(f"--today must be a date as YYYY-MM-DD, not {today!r}") from None
     report = check_content(directory, today=as_of, max_segments=settings.twilio.max_segments)
+    # The crisis help lines are stated facts too: their numbers and hours are reviewed the same way.
+    for index, line in enumerate(settings.crisis.help_lines):
+        key = f"crisis.help_lines[{index}] ({line.name})"
+        if line.review_by < as_of:
+            report.problems.append(
+                Problem("config.yml", key, f"review_by {line.review_by.isoformat()} has passed")
+            )
+        elif line.review_by <= as_of + timedelta(days=REVIEW_WINDOW_DAYS):
+            report.due.append(DueAnswer(key, line.review_by))
     typer.echo(f"answers: {report.answers}")
     typer.echo(f"median LIX of Danish citizen texts: {report.median_lix:.1f}")
     typer.echo(f"median LIX of Danish answers: {report.median_answer_lix:.1f}")

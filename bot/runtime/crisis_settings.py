@@ -7,7 +7,7 @@ crisis number with no hours reads as "open now" to someone at three in the morni
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 from pydantic import Field, field_validator, model_validator
 
@@ -23,8 +23,11 @@ class HelpLineSettings(Section):
     always_open: bool = False
     opens: time | None = None
     closes: time | None = None
-    # Where the number and hours were read: an https page a citizen can open.
+    # Where the number and hours were read: an https page a citizen can open; when that was
+    # checked, and when it must be checked again (`borgerchat content check` fails after it).
     source: str
+    verified: date
+    review_by: date
 
     @field_validator("source")
     @classmethod
@@ -39,6 +42,8 @@ class HelpLineSettings(Section):
             raise ValueError("give always_open: true, or opens and closes, not both")
         if not self.always_open and (self.opens is None or self.closes is None):
             raise ValueError("give both opens and closes")
+        if self.review_by <= self.verified:
+            raise ValueError("review_by must come after verified")
         return self
 
 
@@ -50,12 +55,16 @@ def _demo_help_lines() -> list[HelpLineSettings]:
             opens=time(11, 0),
             closes=time(5, 0),
             source="https://www.livslinien.dk",
+            verified=date(2026, 12, 2),
+            review_by=date(2027, 3, 1),
         ),
         HelpLineSettings(
             name="Akuttelefonen",
             phone="1813",
             always_open=True,
             source="https://www.regionh.dk/presse-og-nyt/pressemeddelelser-og-nyheder/Sider/Fakta-om-1813.aspx",
+            verified=date(2026, 12, 2),
+            review_by=date(2027, 12, 2),
         ),
     ]
 

@@ -62,3 +62,19 @@ def test_a_today_that_is_not_a_date_is_refused_in_one_line(tmp_path: Path) -> No
     )
     assert result.exit_code == 2
     assert "--today must be a date" in result.output
+
+
+def test_a_crisis_help_line_past_its_review_date_fails_the_check(tmp_path: Path) -> None:
+    folder = content_dir(tmp_path)
+    due = CliRunner().invoke(
+        app, ["content", "check", "--dir", str(folder), "--today", "2027-02-01"]
+    )
+    assert "  crisis.help_lines[0] (Livslinien): review by 2027-03-01" in due.output
+    past = CliRunner().invoke(
+        app, ["content", "check", "--dir", str(folder), "--today", "2027-03-02"]
+    )
+    assert past.exit_code == 1
+    assert (
+        "config.yml: crisis.help_lines[0] (Livslinien): review_by 2027-03-01 has passed"
+        in past.output
+    )
