@@ -4,6 +4,7 @@ not understanding, and what we store with deleting it (opting out of reminders: 
 from __future__ import annotations
 
 from bot.kernel.cpr import CPR_MASK
+from flows import referrals
 from flows.handoff import misunderstood
 from flows.questions import Action, ConfirmDelete, Menu
 from flows.reading import contains_any, fold, pick_choice, yes_or_no
@@ -27,6 +28,8 @@ def register(registry: Registry) -> None:
 
 
 def fallback(turn: Turn) -> None:
+    if referrals.refer(turn):
+        return  # "kan jeg få tilskud til briller?" read as nothing: who handles it, and a person
     if not misunderstood(turn):
         turn.say("core.fallback")
 
@@ -53,6 +56,8 @@ def _what_else(turn: Turn) -> None:
 
 
 def _out_of_scope(turn: Turn) -> None:
+    if referrals.refer(turn):
+        return  # a topic another authority handles: who, how to reach them, and a person
     # Gibberish often lands here too: two in a row count as misunderstandings.
     if not misunderstood(turn):
         turn.ask_yes_no(turn.t("core.out_of_scope"), yes=Action(start="unanswerable"))

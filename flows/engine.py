@@ -27,10 +27,13 @@ from flows import (
     crisis,
     handoff,
     job_wishes,
+    letters,
     meetings,
+    money,
     opening_hours,
     opt_out,
     reminder_reply,
+    support,
     topics,
     waiting,
 )
@@ -105,6 +108,9 @@ class FlowEngine:
             job_wishes,
             opening_hours,
             opt_out,
+            letters,
+            support,
+            money,
         )
         for module in modules:
             module.register(self.registry)

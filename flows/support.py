@@ -1,0 +1,89 @@
+"""A companion at meetings and getting ready for one (issue 16: ``companion``,
+``meeting_prep``).
+
+``companion``: a bisidder or a partsrepræsentant, what each may do and the consent it takes. A
+message written on behalf of someone else ("jeg skriver for min søn", a bostøtte) is told whose
+case it must be and offered a person only: nothing is booked in the writer's name.
+``meeting_prep``: what to bring, a meeting by phone or video, an interpreter; the answer the
+message asks for, else what to bring.
+"""
+
+from __future__ import annotations
+
+from flows.followup import offer_meeting_or_person, offer_person
+from flows.reading import contains_any, fold
+from flows.registry import Registry
+from flows.turn import Turn
+
+COMPANION_TOPIC = "companion"
+MEETING_PREP_TOPIC = "meeting_prep"
+# Someone writing for another person: the words that say so.
+_ON_BEHALF_PHRASES = (
+    "skriver for",
+    "skriver pa vegne",
+    "pa vegne af",
+    "pa hans vegne",
+    "pa hendes vegne",
+    "for min son",
+    "for min datter",
+    "for min mor",
+    "for min far",
+    "for min bror",
+    "for min soster",
+    "for min kone",
+    "for min mand",
+    "for min ven",
+    "for min borger",
+    "min borger",
+    "min son",
+    "min datter",
+    "on behalf",
+    "writing for",
+    "for my son",
+    "for my daughter",
+    "for my mother",
+    "for my father",
+    "for my client",
+    "my son",
+    "my daughter",
+)
+_SUPPORT_WORKERS = ("bostot", "stottekontakt", "kontaktperson", "parorende", "support worker")
+_INTERPRETER = ("tolk", "interpret", "translat", "oversaet")
+_REMOTE = ("telefon", "ringe", "video", "online", "teams", "hjemme", "phone", "call", "home")
+
+
+def register(registry: Registry) -> None:
+    registry.intent("companion", lambda turn, _: companion(turn))
+    registry.intent("meeting_prep", lambda turn, _: meeting_prep(turn))
+
+
+def writes_on_behalf(text: str) -> bool:
+    """Does the message say its writer writes for someone else?"""
+    folded = f" {fold(text)} "
+    if any(f" {phrase} " in folded for phrase in _ON_BEHALF_PHRASES):
+        return True
+    return contains_any(text, _SUPPORT_WORKERS)
+
+
+def companion(turn: Turn) -> None:
+    turn.facts["topic"] = COMPANION_TOPIC
+    if writes_on_behalf(turn.text):
+        turn.facts["writes_on_behalf"] = True
+        if turn.answer("support.on_behalf"):
+            offer_person(turn, "followup.person_on_behalf")
+        return
+    if turn.answer("support.companion"):
+        offer_meeting_or_person(turn)
+
+
+def meeting_prep(turn: Turn) -> None:
+    turn.facts["topic"] = MEETING_PREP_TOPIC
+    if contains_any(turn.text, _INTERPRETER):
+        key = "support.interpreter"
+    elif contains_any(turn.text, _REMOTE):
+        key = "support.remote_meeting"
+    else:
+        key = "support.bring"
+    turn.facts["meeting_prep"] = key.split(".", 1)[1]
+    if turn.answer(key):
+        offer_meeting_or_person(turn)
