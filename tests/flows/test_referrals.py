@@ -1,0 +1,79 @@
+"""Out of scope with a referral: a question another authority handles is answered with who
+handles it and how to reach them, then a person is offered; an unknown out-of-scope question
+keeps the plain reply."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.content import Content
+from flows.engine import FlowEngine
+from flows.referrals import REFERRALS, referral_for
+from flows.types import HandOff, HandoffReason
+from tests.flows.parses import context, parse
+
+CONTENT = Content.load()
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("betaler kommunen for mine briller", "health_grants"),
+        ("kan jeg få tilskud til tandlægen", "health_grants"),
+        ("hvornår får jeg penge tilbage i skat", "tax"),
+        ("min forskudsopgørelse er forkert", "tax"),
+        ("jeg vil søge boligstøtte", "housing_benefit"),
+        ("hvornår kan jeg gå på folkepension", "state_pension"),
+        ("jeg har mistet mit MitID", "borgerservice"),
+        ("jeg skal have nyt pas", "borgerservice"),
+        ("kan jeg blive fritaget for digital post, jeg kan ikke finde ud af det", "borgerservice"),
+        ("jeg har brug for en bostøtte", "social_services"),
+        ("kan jeg få dækket merudgifter til min kørestol", "social_services"),
+        ("can I get help paying for glasses", "health_grants"),
+        ("where do I apply for housing benefit", "housing_benefit"),
+        ("I lost my passport", "borgerservice"),
+    ],
+)
+def test_the_topic_is_recognised(text: str, topic: str) -> None:
+    referral = referral_for(text)
+    assert referral is not None and referral.topic == topic
+
+
+@pytest.mark.parametrize(
+    "text", ["hvad er meningen med livet", "kan I anbefale en god pizza", "passer det"]
+)
+def test_other_questions_are_no_referral(text: str) -> None:
+    assert referral_for(text) is None
+
+
+@pytest.mark.parametrize("referral", REFERRALS, ids=lambda referral: referral.topic)
+def test_every_referral_has_a_sourced_answer_in_both_languages(referral: object) -> None:
+    key = getattr(referral, "answer_key")
+    for language in ("da", "en"):
+        answer = CONTENT.answer(language, key)
+        assert answer.sources and all(s.url.startswith("https://") for s in answer.sources)
+
+
+def test_an_out_of_scope_tax_question_says_who_and_then_offers_a_person() -> None:
+    engine = FlowEngine(CONTENT)
+    first = engine.step({}, parse("hvornår kommer min overskydende skat", "out_of_scope"), context())
+    text = "\n".join(reply.text for reply in first.replies)
+    assert "Skattestyrelsen" in text and "skat.dk" in text
+    assert "medarbejder" in text
+    yes = engine.step(first.next_state, parse("ja", "affirm"), context())
+    handoffs = [effect for effect in yes.effects if isinstance(effect, HandOff)]
+    assert handoffs and handoffs[0].reason == HandoffReason.UNANSWERABLE
+    assert handoffs[0].summary["details"]["referral"] == "tax"
+
+
+def test_a_referral_read_as_nothing_by_the_nlu_is_still_referred() -> None:
+    engine = FlowEngine(CONTENT)
+    step = engine.step({}, parse("boligstøtte??", "nlu_fallback", 0.2), context(channel="sms"))
+    text = "\n".join(reply.text for reply in step.replies)
+    assert "Udbetaling Danmark" in text and "70 12 80 63" in text
+
+
+def test_an_unknown_out_of_scope_question_keeps_the_plain_reply() -> None:
+    engine = FlowEngine(CONTENT)
+    step = engine.step({}, parse("kan I anbefale en god pizza", "out_of_scope"), context())
+    assert CONTENT.text("da", "core.out_of_scope") in "\n".join(r.text for r in step.replies)
