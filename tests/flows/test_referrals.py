@@ -36,7 +36,8 @@ CONTENT = Content.load()
 )
 def test_the_topic_is_recognised(text: str, topic: str) -> None:
     referral = referral_for(text)
-    assert referral is not None and referral.topic == topic
+    assert referral is not None
+    assert referral.topic == topic
 
 
 @pytest.mark.parametrize(
@@ -48,21 +49,26 @@ def test_other_questions_are_no_referral(text: str) -> None:
 
 @pytest.mark.parametrize("referral", REFERRALS, ids=lambda referral: referral.topic)
 def test_every_referral_has_a_sourced_answer_in_both_languages(referral: object) -> None:
-    key = getattr(referral, "answer_key")
+    key = referral.answer_key
     for language in ("da", "en"):
         answer = CONTENT.answer(language, key)
-        assert answer.sources and all(s.url.startswith("https://") for s in answer.sources)
+        assert answer.sources
+        assert all(s.url.startswith("https://") for s in answer.sources)
 
 
 def test_an_out_of_scope_tax_question_says_who_and_then_offers_a_person() -> None:
     engine = FlowEngine(CONTENT)
-    first = engine.step({}, parse("hvornår kommer min overskydende skat", "out_of_scope"), context())
+    first = engine.step(
+        {}, parse("hvornår kommer min overskydende skat", "out_of_scope"), context()
+    )
     text = "\n".join(reply.text for reply in first.replies)
-    assert "Skattestyrelsen" in text and "skat.dk" in text
+    assert "Skattestyrelsen" in text
+    assert "skat.dk" in text
     assert "medarbejder" in text
     yes = engine.step(first.next_state, parse("ja", "affirm"), context())
     handoffs = [effect for effect in yes.effects if isinstance(effect, HandOff)]
-    assert handoffs and handoffs[0].reason == HandoffReason.UNANSWERABLE
+    assert handoffs
+    assert handoffs[0].reason == HandoffReason.UNANSWERABLE
     assert handoffs[0].summary["details"]["referral"] == "tax"
 
 
@@ -70,7 +76,8 @@ def test_a_referral_read_as_nothing_by_the_nlu_is_still_referred() -> None:
     engine = FlowEngine(CONTENT)
     step = engine.step({}, parse("boligstøtte??", "nlu_fallback", 0.2), context(channel="sms"))
     text = "\n".join(reply.text for reply in step.replies)
-    assert "Udbetaling Danmark" in text and "70 12 80 63" in text
+    assert "Udbetaling Danmark" in text
+    assert "70 12 80 63" in text
 
 
 def test_an_unknown_out_of_scope_question_keeps_the_plain_reply() -> None:
