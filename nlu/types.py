@@ -25,6 +25,12 @@ INTENTS: tuple[str, ...] = (
     "opt_out",
     "privacy",
     "out_of_scope",
+    "letter_help",
+    "complaint",
+    "companion",
+    "benefit_amount",
+    "case_status",
+    "meeting_prep",
 )
 
 # As in Rasa's FallbackClassifier: the intent below the confidence threshold.
