@@ -13,6 +13,7 @@ from __future__ import annotations
 from flows.followup import offer_meeting_or_person
 from flows.questions import Menu
 from flows.reading import contains_any, fold, words
+from flows.referrals import OTHER_AUTHORITIES, refer
 from flows.registry import IntentHandler, Registry
 from flows.turn import Turn
 
@@ -58,8 +59,10 @@ def letter_kind_in(text: str) -> str | None:
 
 
 def letter_help(turn: Turn) -> None:
-    turn.facts["topic"] = LETTER_TOPIC
     kind = letter_kind_in(turn.text)
+    if kind is None and refer(turn, only=OTHER_AUTHORITIES):
+        return  # a letter from Skattestyrelsen or Udbetaling Danmark: who to ask
+    turn.facts["topic"] = LETTER_TOPIC
     if kind is None:
         turn.ask(
             Menu(
@@ -83,6 +86,8 @@ def _answer_letter(turn: Turn, kind: str) -> None:
 
 
 def complaint(turn: Turn) -> None:
+    if refer(turn, only=OTHER_AUTHORITIES):
+        return  # not the kommune's decision: the complaint goes to the authority that made it
     turn.facts["topic"] = COMPLAINT_TOPIC
     text = turn.text
     if contains_any(text, _CASEWORKER) and words(text) & _CHANGE:

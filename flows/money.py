@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flows.followup import offer_meeting_or_person, offer_person
 from flows.reading import contains_any
+from flows.referrals import OTHER_AUTHORITIES, refer
 from flows.registry import Registry
 from flows.turn import Turn
 
@@ -40,6 +41,8 @@ def register(registry: Registry) -> None:
 
 
 def benefit_amount(turn: Turn) -> None:
+    if refer(turn, only=OTHER_AUTHORITIES):
+        return  # "hvor meget boligstøtte får jeg": Udbetaling Danmark knows, not the jobcenter
     turn.facts["topic"] = AMOUNT_TOPIC
     text = turn.text
     if contains_any(text, _ONE_OFF):
@@ -54,6 +57,8 @@ def benefit_amount(turn: Turn) -> None:
 
 
 def case_status(turn: Turn) -> None:
+    if refer(turn, only=OTHER_AUTHORITIES):
+        return  # an application for folkepension or boligstøtte is Udbetaling Danmark's
     turn.facts["topic"] = CASE_TOPIC
     if contains_any(turn.text, _REHAB_CASES) and not turn.answer("money.who_decides"):
         return

@@ -85,15 +85,21 @@ REFERRALS: tuple[Referral, ...] = (
 )
 
 
+# The topics another authority than the kommune handles: a question about one of them is referred
+# even when the NLU reads it as a jobcenter topic ("penge tilbage i skat" as a benefit amount).
+OTHER_AUTHORITIES = frozenset({"tax", "housing_benefit", "state_pension", "borgerservice"})
+
+
 def referral_for(text: str) -> Referral | None:
     """The referral a message asks about; None when it names none of the table's topics."""
     return next((referral for referral in REFERRALS if referral.matches(text)), None)
 
 
-def refer(turn: Turn) -> bool:
-    """Say who handles the question and offer a person; False when no referral fits."""
+def refer(turn: Turn, only: frozenset[str] | None = None) -> bool:
+    """Say who handles the question and offer a person; False when no referral fits (or, with
+    ``only``, none of those topics)."""
     referral = referral_for(turn.text)
-    if referral is None:
+    if referral is None or (only is not None and referral.topic not in only):
         return False
     turn.facts["referral"] = referral.topic
     if turn.answer(referral.answer_key):

@@ -84,3 +84,23 @@ def test_an_unknown_out_of_scope_question_keeps_the_plain_reply() -> None:
     engine = FlowEngine(CONTENT)
     step = engine.step({}, parse("kan I anbefale en god pizza", "out_of_scope"), context())
     assert CONTENT.text("da", "core.out_of_scope") in "\n".join(r.text for r in step.replies)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("hvornår får jeg penge tilbage i skat", "benefit_amount", "Skattestyrelsen"),
+        ("hvor langt er min ansøgning om folkepension", "case_status", "Udbetaling Danmark"),
+        ("jeg vil klage over min boligstøtte", "complaint", "Udbetaling Danmark"),
+    ],
+)
+def test_another_authoritys_topic_read_as_a_jobcenter_topic_is_referred(
+    text: str, intent: str, expected: str
+) -> None:
+    step = FlowEngine(CONTENT).step({}, parse(text, intent), context())
+    assert expected in "\n".join(reply.text for reply in step.replies)
+
+
+def test_a_kommune_grant_read_as_one_off_help_keeps_the_one_off_answer() -> None:
+    step = FlowEngine(CONTENT).step({}, parse("hjælp til tandlæge", "benefit_amount"), context())
+    assert "før du køber" in "\n".join(reply.text for reply in step.replies)
