@@ -1,25 +1,20 @@
 """The offer every new topic ends with: a meeting or a person (issue 16).
 
-The choices start the existing flows (``book_meeting``, ``human_handoff``), so a booking made from
-here carries the topic kept in ``facts["topic"]``; a writer on behalf of someone else is offered a
-person only, since a booking would be made in the writer's name.
+A yes/no, as the wage answers' offer: "ja" is the commonest reply and books a meeting about the
+topic kept in ``facts["topic"]``; the text says how to reach a person instead ("medarbejder" is
+read as asking for one, whatever is open). A writer on behalf of someone else is offered a person
+only, since a booking would be made in the writer's name.
 """
 
 from __future__ import annotations
 
-from flows.questions import Action, Menu
+from flows.questions import Action
 from flows.turn import Turn
 
-MEETING_OR_PERSON = ("book_meeting", "human_handoff")
-
-
 def offer_meeting_or_person(turn: Turn) -> None:
-    turn.ask(
-        Menu(
-            text=turn.t("followup.meeting_or_person"),
-            choices=turn.labels("followup.meeting_or_person_choices"),
-            options=MEETING_OR_PERSON,
-        )
+    turn.ask_yes_no(
+        turn.t("followup.meeting_or_person"),
+        yes=Action(start="book_meeting", topic=turn.state.topic),
     )
 
 
