@@ -11,6 +11,7 @@ from __future__ import annotations
 from flows.questions import Action
 from flows.turn import Turn
 
+
 def offer_meeting_or_person(turn: Turn) -> None:
     turn.ask_yes_no(
         turn.t("followup.meeting_or_person"),
