@@ -8,11 +8,16 @@ only, since a booking would be made in the writer's name.
 
 from __future__ import annotations
 
+from flows.on_behalf import writes_on_behalf
 from flows.questions import Action
 from flows.turn import Turn
 
 
 def offer_meeting_or_person(turn: Turn) -> None:
+    if turn.facts.get("writes_on_behalf") or writes_on_behalf(turn.text):
+        turn.facts["writes_on_behalf"] = True
+        offer_person(turn, "followup.person_on_behalf")
+        return
     turn.ask_yes_no(
         turn.t("followup.meeting_or_person"),
         yes=Action(start="book_meeting", topic=turn.state.topic),

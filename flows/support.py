@@ -11,43 +11,13 @@ message asks for, else what to bring.
 from __future__ import annotations
 
 from flows.followup import offer_meeting_or_person, offer_person
-from flows.reading import contains_any, fold
+from flows.on_behalf import writes_on_behalf
+from flows.reading import contains_any
 from flows.registry import Registry
 from flows.turn import Turn
 
 COMPANION_TOPIC = "companion"
 MEETING_PREP_TOPIC = "meeting_prep"
-# Someone writing for another person: the words that say so.
-_ON_BEHALF_PHRASES = (
-    "skriver for",
-    "skriver pa vegne",
-    "pa vegne af",
-    "pa hans vegne",
-    "pa hendes vegne",
-    "for min son",
-    "for min datter",
-    "for min mor",
-    "for min far",
-    "for min bror",
-    "for min soster",
-    "for min kone",
-    "for min mand",
-    "for min ven",
-    "for min borger",
-    "min borger",
-    "min son",
-    "min datter",
-    "on behalf",
-    "writing for",
-    "for my son",
-    "for my daughter",
-    "for my mother",
-    "for my father",
-    "for my client",
-    "my son",
-    "my daughter",
-)
-_SUPPORT_WORKERS = ("bostot", "stottekontakt", "kontaktperson", "parorende", "support worker")
 _INTERPRETER = ("tolk", "interpret", "translat", "oversaet")
 _REMOTE = ("telefon", "ringe", "video", "online", "teams", "hjemme", "phone", "call", "home")
 
@@ -55,14 +25,6 @@ _REMOTE = ("telefon", "ringe", "video", "online", "teams", "hjemme", "phone", "c
 def register(registry: Registry) -> None:
     registry.intent("companion", lambda turn, _: companion(turn))
     registry.intent("meeting_prep", lambda turn, _: meeting_prep(turn))
-
-
-def writes_on_behalf(text: str) -> bool:
-    """Does the message say its writer writes for someone else?"""
-    folded = f" {fold(text)} "
-    if any(f" {phrase} " in folded for phrase in _ON_BEHALF_PHRASES):
-        return True
-    return contains_any(text, _SUPPORT_WORKERS)
 
 
 def companion(turn: Turn) -> None:

@@ -188,3 +188,15 @@ def test_english_gets_the_english_wording(engine: FlowEngine) -> None:
     text = said(talk.say("how do I complain about a decision", "complaint"))
     assert "Ankestyrelsen" in text
     assert "4 weeks" in text
+
+
+def test_a_letter_question_written_for_someone_else_offers_a_person_not_a_meeting(
+    engine: FlowEngine,
+) -> None:
+    talk = Talk(engine)
+    step = talk.say("min søn har fået en indkaldelse, jeg skriver for ham", "letter_help")
+    assert "indkaldelse" in said(step)
+    assert "samtale om det" not in said(step)
+    step = talk.say("ja", "affirm")
+    assert not [effect for effect in step.effects if isinstance(effect, BookMeeting)]
+    assert any(isinstance(effect, HandOff) for effect in step.effects)
