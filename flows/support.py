@@ -10,8 +10,7 @@ message asks for, else what to bring.
 
 from __future__ import annotations
 
-from flows.followup import offer_meeting_or_person, offer_person
-from flows.on_behalf import writes_on_behalf
+from flows.followup import offer_meeting_or_person, offer_person, writes_on_behalf
 from flows.reading import contains_any
 from flows.registry import Registry
 from flows.turn import Turn
