@@ -27,13 +27,10 @@ from flows import (
     crisis,
     handoff,
     job_wishes,
-    letters,
     meetings,
-    money,
     opening_hours,
     opt_out,
     reminder_reply,
-    support,
     topics,
     waiting,
 )
@@ -108,9 +105,6 @@ class FlowEngine:
             job_wishes,
             opening_hours,
             opt_out,
-            letters,
-            support,
-            money,
         )
         for module in modules:
             module.register(self.registry)
