@@ -19,7 +19,8 @@ from flows.turn import Turn
 
 LETTER_TOPIC = "letter_help"
 COMPLAINT_TOPIC = "complaint"
-# Channels whose citizens can send a photo of the letter.
+# Channels whose citizens can send a photo of the letter to the consultant (Telegram photos and
+# MMS pictures are stored with the message and shown in the inbox: branch attachments).
 PHOTO_CHANNELS = frozenset({"telegram", "sms"})
 # The kinds of letter, each with its answer, in the order of ``letters.kind_choices`` (the last
 # choice, "something else", goes to a person).
@@ -31,7 +32,7 @@ _KIND_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("decision", ("afgorelse", "afgjort", "decision", "afslag", "bevilling", "bevilget")),
     ("summons", ("indkald", "mode", "samtale", "summons", "meeting", "invitation")),
 )
-_CASEWORKER = ("sagsbehandler", "radgiver", "caseworker", "case worker", "adviser", "advisor")
+_CASEWORKER = ("sagsbehandler", "radgiver", "kontaktperson", "caseworker", "adviser", "advisor")
 _CHANGE = frozenset(
     {"ny", "nyt", "anden", "andet", "skifte", "skift", "another", "new", "change", "different"}
 )
