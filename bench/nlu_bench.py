@@ -7,7 +7,12 @@ starts the real server (``borgerchat serve``, everything imported, a fresh SQLit
 a loopback port, times ``POST /nlu/parse`` over one keep-alive connection and reads the
 server's resident memory from /proc. With ``--rasa-url`` it also scores a running Rasa server
 on the held-out set and times its ``/model/parse`` the same way (see bench/rasa_compare.sh).
-Figures only: nothing here asserts a time.
+
+Both recognizers are also scored on the real-phrasing set (``nlu/eval/real_phrasing.yml``:
+messages modelled on public pages nobody here wrote, never trained on), overall and per source
+kind, style and language, with out-of-scope recall, crisis recall, the share of non-crisis
+messages kept out of crisis, and how often a wrong intent is given instead of a fallback.
+``--real-only`` skips the timing. Figures only: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from nlu.embedded import EmbeddedRecognizer  # noqa: E402
+from nlu.real_phrasing import RealMessage, load_real_phrasing  # noqa: E402
 from nlu.training_data import DEFAULT_DATA_DIR, DEFAULT_TEST_DIR, load_training_data  # noqa: E402
 
 
@@ -123,6 +129,51 @@ def macro_f1(expected: list[str], predicted: list[str]) -> float:
     return sum(scores) / len(scores)
 
 
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({part / whole:.3f})" if whole else "0/0"
+
+
+def real_phrasing_report(
+    name: str, parse: Callable[[str], dict[str, Any]], messages: list[RealMessage]
+) -> None:
+    """Scores on wording nobody here wrote; a fallback is a miss but not a wrong answer."""
+    results = [parse(message.text)["intent"] for message in messages]
+    predicted = [str(result["name"]) for result in results]
+    expected = [message.intent for message in messages]
+    pairs = list(zip(expected, predicted, strict=True))
+    right = sum(e == p for e, p in pairs)
+    wrong = [(e, p) for e, p in pairs if e != p and p != "nlu_fallback"]
+    crisis = [p for e, p in pairs if e == "crisis"]
+    calm = [p for e, p in pairs if e != "crisis"]
+    outside = [p for e, p in pairs if e == "out_of_scope"]
+    print(
+        f"{name} on the real-phrasing set ({len(messages)} messages): accuracy "
+        f"{right / len(messages):.3f}, macro-F1 {macro_f1(expected, predicted):.3f}"
+    )
+    print(f"  out-of-scope recall     {_share(outside.count('out_of_scope'), len(outside))}")
+    print(f"  crisis recall           {_share(crisis.count('crisis'), len(crisis))}")
+    print(f"  non-crisis kept calm    {_share(len(calm) - calm.count('crisis'), len(calm))}")
+    print(f"  wrong intent given      {_share(len(wrong), len(messages))}")
+    print(f"  fallbacks               {_share(predicted.count('nlu_fallback'), len(messages))}")
+    for field in ("source_kind", "style", "language"):
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for message, pair in zip(messages, pairs, strict=True):
+            groups.setdefault(getattr(message, field), []).append(pair)
+        for group, members in sorted(groups.items()):
+            group_expected = [e for e, _ in members]
+            group_predicted = [p for _, p in members]
+            hits = sum(e == p for e, p in members)
+            print(
+                f"  {field} {group:<16} n={len(members):<4} accuracy {hits / len(members):.3f}"
+                f"  macro-F1 {macro_f1(group_expected, group_predicted):.3f}"
+            )
+    confusions: dict[tuple[str, str], int] = {}
+    for pair in wrong:
+        confusions[pair] = confusions.get(pair, 0) + 1
+    common = sorted(confusions.items(), key=lambda item: -item[1])[:8]
+    print("  most common confusions: " + ", ".join(f"{e}->{p} {n}" for (e, p), n in common))
+
+
 class KeepAliveClient:
     """POSTs JSON over one kept-alive connection with the standard library's http.client,
     whose own overhead is a fraction of httpx's, so the figures are mostly the server's."""
@@ -188,7 +239,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rasa-url", help="also benchmark a running Rasa server")
+    parser.add_argument("--real-only", action="store_true", help="accuracy only, no timing")
     arguments = parser.parse_args()
+    real_messages = load_real_phrasing()
 
     held_out = load_training_data(DEFAULT_TEST_DIR).examples
     texts = [example.text for example in held_out]
@@ -215,6 +268,12 @@ def main() -> None:
         recognizer = EmbeddedRecognizer.load(model_dir)
         print(f"held-out set ({len(texts)} messages, in process):")
         robustness(recognizer, texts, intents)
+        real_phrasing_report("embedded", recognizer.parse, real_messages)  # type: ignore[arg-type]
+        if arguments.real_only:
+            if arguments.rasa_url:
+                rasa = KeepAliveClient(arguments.rasa_url.rstrip("/") + "/model/parse")
+                real_phrasing_report("rasa", rasa.post, real_messages)
+            return
         report("embedded in-process", time_calls(recognizer.parse, texts, arguments.requests * 5))
 
         server, base = start_server(workdir, model_dir)
@@ -228,6 +287,8 @@ def main() -> None:
     if arguments.rasa_url:
         http_bench("rasa", arguments.rasa_url.rstrip("/") + "/model/parse", texts, intents,
                    arguments.requests)  # fmt: skip
+        rasa = KeepAliveClient(arguments.rasa_url.rstrip("/") + "/model/parse")
+        real_phrasing_report("rasa", rasa.post, real_messages)
 
 
 if __name__ == "__main__":
