@@ -13,7 +13,7 @@ from __future__ import annotations
 from flows.followup import offer_meeting_or_person
 from flows.questions import Menu
 from flows.reading import contains_any, fold, words
-from flows.referrals import OTHER_AUTHORITIES, refer
+from flows.referrals import OTHER_AUTHORITIES, PAYING_AUTHORITIES, refer
 from flows.registry import IntentHandler, Registry
 from flows.turn import Turn
 
@@ -87,7 +87,7 @@ def _answer_letter(turn: Turn, kind: str) -> None:
 
 
 def complaint(turn: Turn) -> None:
-    if refer(turn, only=OTHER_AUTHORITIES):
+    if refer(turn, only=PAYING_AUTHORITIES):
         return  # not the kommune's decision: the complaint goes to the authority that made it
     turn.facts["topic"] = COMPLAINT_TOPIC
     text = turn.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flows.followup import offer_meeting_or_person, offer_person
 from flows.reading import contains_any
-from flows.referrals import OTHER_AUTHORITIES, refer
+from flows.referrals import OTHER_AUTHORITIES, PAYING_AUTHORITIES, refer
 from flows.registry import Registry
 from flows.turn import Turn
 
@@ -41,7 +41,7 @@ def register(registry: Registry) -> None:
 
 
 def benefit_amount(turn: Turn) -> None:
-    if refer(turn, only=OTHER_AUTHORITIES):
+    if refer(turn, only=PAYING_AUTHORITIES):
         return  # "hvor meget boligstøtte får jeg": Udbetaling Danmark knows, not the jobcenter
     turn.facts["topic"] = AMOUNT_TOPIC
     text = turn.text

@@ -88,6 +88,9 @@ REFERRALS: tuple[Referral, ...] = (
 # The topics another authority than the kommune handles: a question about one of them is referred
 # even when the NLU reads it as a jobcenter topic ("penge tilbage i skat" as a benefit amount).
 OTHER_AUTHORITIES = frozenset({"tax", "housing_benefit", "state_pension", "borgerservice"})
+# Of those, the ones that decide about money: a complaint or an amount question goes there, while
+# "kørekort" or "pas" in a complaint is more likely the story around it than its subject.
+PAYING_AUTHORITIES = frozenset({"tax", "housing_benefit", "state_pension"})
 
 
 def referral_for(text: str) -> Referral | None:

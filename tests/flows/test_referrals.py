@@ -104,3 +104,9 @@ def test_another_authoritys_topic_read_as_a_jobcenter_topic_is_referred(
 def test_a_kommune_grant_read_as_one_off_help_keeps_the_one_off_answer() -> None:
     step = FlowEngine(CONTENT).step({}, parse("hjælp til tandlæge", "benefit_amount"), context())
     assert "før du køber" in "\n".join(reply.text for reply in step.replies)
+
+
+def test_a_driving_licence_in_the_story_of_a_complaint_keeps_the_complaint_answer() -> None:
+    text = "jeg mistede mit kørekort og nu har kommunen trukket mig, det er jeg uenig i"
+    step = FlowEngine(CONTENT).step({}, parse(text, "complaint"), context())
+    assert "Ankestyrelsen" in "\n".join(reply.text for reply in step.replies)
