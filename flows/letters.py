@@ -16,9 +16,10 @@ from flows.reading import contains_any, fold, words
 from flows.referrals import OTHER_AUTHORITIES, PAYING_AUTHORITIES, refer
 from flows.registry import IntentHandler, Registry
 from flows.turn import Turn
+from flows.types import Topic
 
-LETTER_TOPIC = "letter_help"
-COMPLAINT_TOPIC = "complaint"
+LETTER_TOPIC = Topic.LETTER
+COMPLAINT_TOPIC = Topic.COMPLAINT
 # Channels whose citizens can send a photo of the letter to the consultant (Telegram photos and
 # MMS pictures are stored with the message and shown in the inbox: branch attachments).
 PHOTO_CHANNELS = frozenset({"telegram", "sms"})

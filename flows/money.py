@@ -13,9 +13,10 @@ from flows.reading import contains_any
 from flows.referrals import OTHER_AUTHORITIES, PAYING_AUTHORITIES, refer
 from flows.registry import Registry
 from flows.turn import Turn
+from flows.types import Topic
 
-AMOUNT_TOPIC = "benefit_amount"
-CASE_TOPIC = "case_status"
+AMOUNT_TOPIC = Topic.BENEFIT_AMOUNT
+CASE_TOPIC = Topic.CASE_STATUS
 _PAYDAY = ("udbetal", "hvornar", "payday", "paid", "payment", "when")
 _ONE_OFF = (
     "enkeltydelse",

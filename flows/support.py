@@ -14,9 +14,10 @@ from flows.followup import offer_meeting_or_person, offer_person, writes_on_beha
 from flows.reading import contains_any
 from flows.registry import Registry
 from flows.turn import Turn
+from flows.types import Topic
 
-COMPANION_TOPIC = "companion"
-MEETING_PREP_TOPIC = "meeting_prep"
+COMPANION_TOPIC = Topic.COMPANION
+MEETING_PREP_TOPIC = Topic.MEETING_PREP
 _INTERPRETER = ("tolk", "interpret", "translat", "oversaet")
 _REMOTE = ("telefon", "ringe", "video", "online", "teams", "hjemme", "phone", "call", "home")
 

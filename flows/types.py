@@ -47,6 +47,13 @@ class Topic(StrEnum):
     JOB_WISHES = "jobonsker"
     OPENING_HOURS = "opening_hours"
     CALLBACK = "callback"
+    # The topics of issue 16 (flows/letters.py, flows/support.py, flows/money.py).
+    LETTER = "letter_help"
+    COMPLAINT = "complaint"
+    COMPANION = "companion"
+    BENEFIT_AMOUNT = "benefit_amount"
+    CASE_STATUS = "case_status"
+    MEETING_PREP = "meeting_prep"
 
 
 @dataclass(frozen=True, slots=True)
