@@ -1,8 +1,8 @@
 """Out of scope with a referral, not a dead end (issue 16, point 2).
 
 Questions the jobcenter does not handle (tax, housing benefit, folkepension, MitID and passports,
-social services, health grants, ...) are recognised by simple word rules on the folded text and
-answered with who handles them and how to reach them (a sourced answer in ``referrals.yml``),
+social services, health grants, the health card) are recognised by simple word rules on the
+folded text and answered with who handles them and how to reach them (a sourced answer in ``referrals.yml``),
 then a person is offered. The table is the one place the topics and their words live; a topic not
 in it keeps the plain out-of-scope reply.
 """
@@ -59,6 +59,11 @@ REFERRALS: tuple[Referral, ...] = (
         "tax",
         stems=("skat", "restskat", "forskudsopg", "arsopg", "skattekort"),
         phrases=("tax", "taxes", "tax return", "tax refund"),
+    ),
+    Referral(
+        "health_card",
+        stems=("sundhedskort", "sygesikring"),
+        phrases=("gule kort", "health card", "health insurance card", "yellow card"),
     ),
     Referral(
         "borgerservice",

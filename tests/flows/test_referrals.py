@@ -32,6 +32,8 @@ CONTENT = Content.load()
         ("can I get help paying for glasses", "health_grants"),
         ("where do I apply for housing benefit", "housing_benefit"),
         ("I lost my passport", "borgerservice"),
+        ("jeg har mistet mit sundhedskort", "health_card"),
+        ("where do I order a new health insurance card", "health_card"),
     ],
 )
 def test_the_topic_is_recognised(text: str, topic: str) -> None:
