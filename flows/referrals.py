@@ -2,9 +2,9 @@
 
 Questions the jobcenter does not handle (tax, housing benefit, folkepension, MitID and passports,
 social services, health grants, the health card) are recognised by simple word rules on the
-folded text and answered with who handles them and how to reach them (a sourced answer in ``referrals.yml``),
-then a person is offered. The table is the one place the topics and their words live; a topic not
-in it keeps the plain out-of-scope reply.
+folded text and answered with who handles them and how to reach them (a sourced answer in
+``referrals.yml``), then a person is offered. The table is the one place the topics and their
+words live; a topic not in it keeps the plain out-of-scope reply.
 """
 
 from __future__ import annotations
