@@ -4,6 +4,7 @@ chat, SMS and Telegram (SMS gets the short text with its source and no links).""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -200,3 +201,27 @@ def test_a_letter_question_written_for_someone_else_offers_a_person_not_a_meetin
     step = talk.say("ja", "affirm")
     assert not [effect for effect in step.effects if isinstance(effect, BookMeeting)]
     assert any(isinstance(effect, HandOff) for effect in step.effects)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("hvad betyder en indkaldelse", "letter_help"),
+        ("hvordan klager jeg over en afgørelse", "complaint"),
+        ("må jeg have en bisidder med", "companion"),
+        ("hvor meget er satsen", "benefit_amount"),
+        ("hvor langt er min sag om fleksjob", "case_status"),
+        ("hvad skal jeg have med til mødet", "meeting_prep"),
+        ("hvad med min boligstøtte", "out_of_scope"),
+    ],
+)
+def test_every_new_topic_answers_with_its_source_and_leaves_an_offer_on_every_channel(
+    engine: FlowEngine, channel: str, text: str, intent: str
+) -> None:
+    talk = Talk(engine, channel=channel)
+    step = talk.say(text, intent)
+    answer = said(step)
+    assert ("Kilde:" in answer) or ("https://" in answer)
+    assert talk.state.get("pending", {}).get("kind") == "yesno"
+    assert not re.search(r"\d\s*(?:kr\b|kroner|DKK)", answer)
