@@ -27,8 +27,8 @@ class AttachmentSettings(Section):
     max_bytes: int = Field(default=10_000_000, ge=1)
     # Content types kept; anything else is refused the same way.
     allowed_types: list[str] = Field(default_factory=lambda: list(DEFAULT_TYPES))
-    # How long one file may take to fetch.
-    download_timeout_seconds: float = Field(default=20, gt=0)
+    # How long a fetch may wait for the provider (Twilio waits 15 s for the webhook answer).
+    download_timeout_seconds: float = Field(default=10, gt=0)
 
     def allows(self, content_type: str) -> bool:
         return content_type.split(";")[0].strip().lower() in self.allowed_types

@@ -33,6 +33,7 @@ from bot.runtime.error_answers import documented_errors
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen
 from integrations.direct_route import DirectRoute
+from integrations.twilio.media import media_count
 from integrations.twilio.outbound import format_sms
 from integrations.twilio.signature import message_sid, signed_request
 
@@ -76,13 +77,16 @@ async def inbound_sms(request: Request) -> Response:
         raise HTTPException(400, "From is not a phone number") from exc
     sid = message_sid(params)
     dispatcher: InboundPipeline = transport.pipeline
+    # Fetched before the message is handled, asynchronously: a failed fetch is a marker.
+    attachments = await sms.media.fetch(params)
     inbound = InboundMessage(
         channel=Channel.SMS,
         address=sender,
         text=params.get("Body", ""),
         channel_message_id=sid,
+        attachments=attachments,
     )
-    has_media = _media_count(params.get("NumMedia")) > 0
+    has_media = media_count(params.get("NumMedia")) > 0
     session_factory = sms.session_factory
     # One trip to a worker thread for all the blocking work of a message.
     result = await dispatcher.in_thread(
@@ -91,14 +95,6 @@ async def inbound_sms(request: Request) -> Response:
     if result is None:
         return twiml([])
     return twiml([format_sms(r.text, r.choices, sms.max_segments) for r in result.replies])
-
-
-def _media_count(raw: str | None) -> int:
-    """Twilio's ``NumMedia``; a value that is no number counts as none (never a 500)."""
-    try:
-        return int(raw or 0)
-    except ValueError:
-        return 0
 
 
 def _handle_sms(
@@ -113,7 +109,7 @@ def _handle_sms(
     if keyword in ALL_KEYWORDS and _keyword(session_factory, dispatcher, inbound, keyword):
         return None
     message = inbound
-    if not inbound.text.strip() and has_media:
+    if not inbound.text.strip() and has_media and not inbound.attachments:
         message = replace(inbound, text="?")  # a picture without text: the fallback asks for words
     try:
         return dispatcher.handle(message, delivery=Delivery.INLINE)
