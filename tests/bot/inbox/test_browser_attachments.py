@@ -18,6 +18,7 @@ from bot.store.db import transaction
 from bot.store.models import AuditEntry, Citizen
 from tests.bot.inbox.conftest import PASSWORD, MakeConsultant
 from tests.bot.inbox.test_browser import TIMEOUT_MS, _login, browser, live_server
+from tests.bot.web.test_chat_browser import REPORT_VIOLATIONS
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser", "live_server"]  # the fixtures, used here by name
@@ -68,8 +69,17 @@ def test_a_consultant_sees_the_photo_and_downloads_the_pdf(
             update(Citizen).where(Citizen.id == result.citizen_id).values(team_id=anna.team_id)
         )
 
-    page = browser.new_context(accept_downloads=True).new_page()
+    context = browser.new_context(accept_downloads=True)
+    context.add_init_script(REPORT_VIOLATIONS)
+    page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     _login(page, live_server, "anna", PASSWORD)
     page.goto(f"{live_server}/inbox/conversations/{result.conversation_id}")
     page.wait_for_selector("text=Her er min lægeerklæring")
@@ -84,6 +94,7 @@ def test_a_consultant_sees_the_photo_and_downloads_the_pdf(
     saved = tmp_path / "download.pdf"
     download.save_as(saved)
     assert saved.read_bytes() == PDF
+    assert violations == []  # the picture and the page need nothing the strict CSP refuses
 
     with transaction(services.session_factory) as db:
         views = db.scalars(
