@@ -222,6 +222,10 @@ class FakeTelegramApi(LoopbackServer):
         )
 
     def _download(self, call: Call) -> HttpResponse:
+        # A slow file server: wait without holding the lock, so other calls are answered.
+        deadline = time.monotonic() + self.files.delay_seconds
+        while (remaining := deadline - time.monotonic()) > 0 and not self._closed:
+            self._updates_changed.wait(remaining)
         if self.files.failures > 0:
             self.files.failures -= 1
             return HttpResponse(502, b"<html>502 Bad Gateway</html>", {"Content-Type": "text/html"})
@@ -240,6 +244,8 @@ class FileStore:
 
     by_id: dict[str, tuple[str, bytes, int]] = field(default_factory=dict)
     failures: int = 0
+    # Each download waits this long before it is answered.
+    delay_seconds: float = 0.0
 
 
 def _bad_request(description: str) -> HttpResponse:

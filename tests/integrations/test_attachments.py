@@ -4,6 +4,7 @@ auth and its redirect. Each is stored with its message, the caption read as the 
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any
 
@@ -299,3 +300,21 @@ def test_mms_media_deleted_at_twilio_is_a_marker_and_the_text_is_kept(
 
     assert any("ikke hente din fil" in reply for reply in replies)
     assert [f.problem for f in stored_files(channel_services)] == ["download_failed"]
+
+
+def test_a_slow_download_does_not_hold_up_another_citizens_message(
+    channel_client: TestClient, channel_services: Services, fake_telegram: FakeTelegramApi
+) -> None:
+    fake_telegram.files.delay_seconds = 3.0
+    photo = photo_sizes(fake_telegram, JPEG)
+    slow = threading.Thread(target=post, args=(channel_client, update(photo=photo)))
+    slow.start()
+    wait_until(lambda: fake_telegram.calls_to("getFile"))  # its download is under way
+
+    other = CHAT + 1
+    assert post(channel_client, update(other, text="Hej")) == 200
+    wait_until(lambda: fake_telegram.sent(other))
+
+    assert slow.is_alive()  # answered while the photo was still downloading
+    slow.join(timeout=10)
+    assert any("fået dit billede" in text for text in replies_to(fake_telegram, 1))
