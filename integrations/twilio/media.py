@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Mapping
 
+import certifi
 import httpx
 
 from bot.kernel.messages import Attachment, AttachmentProblem
@@ -40,6 +42,8 @@ class TwilioMedia:
         self.settings = settings
         self._prefix = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/"
         self._auth = httpx.BasicAuth(account_sid, auth_token)
+        # Made once: loading the CA bundle for every MMS held the event loop about 50 ms.
+        self._tls = ssl.create_default_context(cafile=certifi.where())
 
     async def fetch(self, params: Mapping[str, str]) -> tuple[Attachment, ...]:
         count = media_count(params.get("NumMedia"))
@@ -47,7 +51,7 @@ class TwilioMedia:
             return ()
         timeout = httpx.Timeout(self.settings.download_timeout_seconds)
         async with httpx.AsyncClient(
-            auth=self._auth, follow_redirects=True, timeout=timeout
+            auth=self._auth, follow_redirects=True, timeout=timeout, verify=self._tls
         ) as client:
             # At once: Twilio waits at most 15 s for the webhook's answer.
             fetched = await asyncio.gather(
