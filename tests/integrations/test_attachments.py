@@ -318,3 +318,17 @@ def test_a_slow_download_does_not_hold_up_another_citizens_message(
     assert slow.is_alive()  # answered while the photo was still downloading
     slow.join(timeout=10)
     assert any("fået dit billede" in text for text in replies_to(fake_telegram, 1))
+
+
+def test_a_cpr_number_in_a_caption_is_removed_like_in_any_text(
+    channel_client: TestClient, channel_services: Services, fake_telegram: FakeTelegramApi
+) -> None:
+    photo = photo_sizes(fake_telegram, JPEG)
+
+    assert post(channel_client, update(photo=photo, caption="Mit cpr er 010190-1234")) == 200
+
+    replies_to(fake_telegram, 2)
+    [text] = inbound_texts(channel_services)
+    assert text is not None
+    assert "010190" not in text
+    assert "[CPR fjernet]" in text

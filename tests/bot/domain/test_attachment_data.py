@@ -83,3 +83,13 @@ def test_files_go_when_their_retention_ends_and_the_message_row_stays(
     assert count_files(services) == 0
     with transaction(services.session_factory) as session:
         assert session.scalar(select(func.count()).select_from(Message)) >= 1
+
+
+def test_a_purged_file_is_in_no_database_file(services: Services, clock: FixedClock) -> None:
+    send_sick_note(services)
+    assert _files_hold(services, "Xylofonia Kvartetsen")
+
+    with transaction(services.session_factory) as session:
+        purge_expired(session, clock.now() + timedelta(days=31), RetentionSettings(attachments=30))
+
+    assert not _files_hold(services, "Xylofonia Kvartetsen")
