@@ -68,6 +68,33 @@ def files_by_message(db: Session, conversation_id: int) -> dict[int, list[FileIn
     return found
 
 
+def files_by_notice(db: Session, notice_ids: list[int]) -> dict[int, list[FileInTranscript]]:
+    """The files the citizen said belong to each absence notice, without their bytes."""
+    if not notice_ids:
+        return {}
+    rows = db.execute(
+        select(
+            MessageAttachment.id,
+            MessageAttachment.absence_notice_id,
+            MessageAttachment.kind,
+            MessageAttachment.content_type,
+            MessageAttachment.filename,
+            MessageAttachment.size,
+            MessageAttachment.problem,
+        )
+        .where(MessageAttachment.absence_notice_id.in_(notice_ids))
+        .order_by(MessageAttachment.id)
+    )
+    found: dict[int, list[FileInTranscript]] = {}
+    for row in rows:
+        found.setdefault(row.absence_notice_id, []).append(
+            FileInTranscript(
+                row.id, row.kind, row.content_type, row.filename, row.size, row.problem
+            )
+        )
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class OpenedFile:
     data: bytes

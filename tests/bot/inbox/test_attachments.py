@@ -12,7 +12,7 @@ from bot.kernel.messages import Attachment, AttachmentProblem, Channel, InboundM
 from bot.pipeline.port import Delivery
 from bot.services import Services
 from bot.store.db import transaction
-from bot.store.models import AuditEntry, Citizen, Consultant, MessageAttachment
+from bot.store.models import AbsenceNotice, AuditEntry, Citizen, Consultant, MessageAttachment
 from tests.bot.inbox.conftest import InboxClient, InboxFactory, MakeConsultant
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x22" * 100
@@ -169,3 +169,27 @@ def test_a_file_is_not_served_to_someone_not_logged_in(
 
     assert response.status_code in (303, 401)
     assert JPEG not in response.content
+
+
+def test_a_sick_note_linked_to_an_absence_is_on_the_citizen_s_page(
+    services: Services, make_consultant: MakeConsultant, inbox_factory: InboxFactory
+) -> None:
+    anna = make_consultant("anna")
+    citizen_sends_files(services, anna)
+    pdf = file_ids(services)["document"]
+    with transaction(services.session_factory) as db:
+        citizen_id = db.scalars(select(Citizen.id)).one()
+        notice = AbsenceNotice(
+            citizen_id=citizen_id, starts_on=services.clock.now().date(), reason="own_sickness"
+        )
+        db.add(notice)
+        db.flush()
+        db.execute(
+            update(MessageAttachment)
+            .where(MessageAttachment.id == pdf)
+            .values(absence_notice_id=notice.id)
+        )
+
+    page = logged_in(inbox_factory, "anna").get(f"/inbox/citizens/{citizen_id}").text
+
+    assert f'<a class="notice-file" href="/inbox/attachments/{pdf}">lægeerklæring 2.pdf</a>' in page
