@@ -3,6 +3,7 @@
 Order of reading a message, and why:
 1. Crisis first, in every state: 112 and the help lines open now before anything else, then a
    priority handoff (:mod:`flows.crisis`). A crisis is never lost to a fallback or an open question.
+   A message with a file (photo, PDF, voice) gets its receipt next (:mod:`flows.attachments`).
 2. A reply to a pending reminder (JA / NEJ / FLYT) goes to ``flows.reminder_reply``.
 3. The language: English when the citizen writes it or asks for it, Danish when they switch back.
 4. While the citizen waits for a person, a message for the person is acknowledged
@@ -23,6 +24,7 @@ from __future__ import annotations
 from bot.kernel.messages import Reply
 from flows import (
     absence,
+    attachments,
     conversation,
     crisis,
     handoff,
@@ -105,6 +107,7 @@ class FlowEngine:
             job_wishes,
             opening_hours,
             opt_out,
+            attachments,
         )
         for module in modules:
             module.register(self.registry)
@@ -122,6 +125,8 @@ class FlowEngine:
         if _is_crisis(parse):
             crisis.start(turn)
             return turn.step()
+        if (context.attachments or context.attachment_refused) and attachments.received(turn):
+            return self._finish(turn)
         delegated = _reminder_reply(state, parse, context, self.content)
         if delegated is not None:
             return delegated

@@ -229,6 +229,16 @@ class SickNoticeRule:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenAbsence:
+    """The citizen's latest absence notice still open (or just ended): a sick note sent now
+    most likely belongs to it."""
+
+    notice_id: int
+    starts_on: date
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class FlowContext:
     """What a flow may know beyond the message: given by the core before each step."""
 
@@ -249,6 +259,12 @@ class FlowContext:
     acknowledge_every: timedelta = timedelta(minutes=10)
     privacy: PrivacyFacts = field(default_factory=lambda: PrivacyFacts())
     sick_notice: SickNoticeRule = field(default_factory=lambda: SickNoticeRule())
+    # The kinds of the files kept from this message (photo, document, voice, ...); its text is
+    # their caption. ``attachment_refused``: a file came that was not kept (the core says why).
+    attachments: tuple[str, ...] = ()
+    attachment_refused: bool = False
+    # Set when the message carries a file and the citizen has an open absence notice.
+    open_absence: OpenAbsence | None = None
 
     @property
     def next_meeting(self) -> MeetingInfo | None:
@@ -330,6 +346,13 @@ class RecordRecovery(Effect):
     """The citizen is well again: open absence notices end on ``ends_on``."""
 
     ends_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class AttachToAbsence(Effect):
+    """The files the citizen just sent belong to this absence notice (they said yes)."""
+
+    notice_id: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
+from bot.domain.attachments import delete_attachments, export_attachments, purge_attachments
 from bot.domain.booking_events import BookingListeners
 from bot.kernel.errors import CitizenNotFound
 from bot.runtime.privacy_settings import RetentionSettings
@@ -134,6 +135,7 @@ def export_citizen(session: Session, citizen_id: int) -> dict[str, Any]:
             "days": profile.days,
             "cannot_do": profile.cannot_do,
         },
+        "attachments": export_attachments(session, citizen_id),
     }
 
 
@@ -172,6 +174,7 @@ def erase_citizen_data(
     )
     # Explicit deletes in dependency order: the same result on SQLite and PostgreSQL without
     # relying on each foreign key's ON DELETE.
+    delete_attachments(session, citizen.id)
     messages = delete(Message).where(Message.citizen_id == citizen.id)
     if keep_message_id is not None:
         messages = messages.where(Message.id != keep_message_id)
@@ -214,6 +217,7 @@ class PurgeReport:
     job_profiles: int = 0
     citizens: int = 0
     audit_entries: int = 0
+    attachments: int = 0
 
 
 def purge_expired(
@@ -289,6 +293,7 @@ def purge_expired(
     audit = session.execute(
         delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=retention.audit_log))
     )
+    files = purge_attachments(session, now, retention.attachments)
     return PurgeReport(
         message_texts=_rowcount(texts),
         summaries=_rowcount(summaries),
@@ -301,6 +306,7 @@ def purge_expired(
         job_profiles=_rowcount(profiles),
         citizens=inactive,
         audit_entries=_rowcount(audit),
+        attachments=files,
     )
 
 

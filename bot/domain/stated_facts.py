@@ -44,6 +44,7 @@ def notice_params(settings: Settings) -> dict[str, str]:
         "bookings": str(retention.bookings),
         "inactive_citizens": str(retention.inactive_citizens),
         "audit_log": str(retention.audit_log),
+        "attachments": str(retention.attachments),
     }
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from bot.inbox.routes import (
     assets,
+    attachments,
     audit_log,
     bookings,
     canned,
@@ -34,6 +35,7 @@ for _section in (
     canned,
     audit_log,
     content,
+    attachments,
 ):
     router.include_router(_section.router)
 

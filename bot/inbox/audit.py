@@ -43,6 +43,7 @@ class AuditAction(StrEnum):
     LOGIN = "login"
     LOGIN_REFUSED = "login_refused"
     LOGOUT = "logout"
+    VIEW_ATTACHMENT = "view_attachment"
 
 
 class AuditObject(StrEnum):

@@ -16,6 +16,33 @@ class Channel(StrEnum):
     SMS = "sms"
 
 
+class AttachmentProblem(StrEnum):
+    """Why a file the citizen sent was not kept (its marker stays in the transcript)."""
+
+    TOO_LARGE = "too_large"
+    WRONG_TYPE = "wrong_type"
+    DOWNLOAD_FAILED = "download_failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message, fetched by the transport before the message is handled.
+
+    ``kind`` is what the citizen sent (photo, document, voice, video, audio, media);
+    ``data`` is the file's bytes, or None with a ``problem`` saying why it was not kept.
+    """
+
+    kind: str
+    content_type: str
+    data: bytes | None = None
+    filename: str | None = None
+    problem: AttachmentProblem | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.data) if self.data is not None else 0
+
+
 @dataclass(frozen=True, slots=True)
 class InboundMessage:
     """One message from a citizen, as any transport delivers it.
@@ -31,6 +58,8 @@ class InboundMessage:
     text: str
     channel_message_id: str | None = None
     language_hint: str | None = None
+    # Files sent with the message; its text is then their caption (may be empty).
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,15 @@ from bot.kernel.clock import Clock
 from bot.kernel.cpr import MaskedText, mask_cpr
 from bot.kernel.markup import markup_to_text
 from bot.kernel.messages import InboundMessage, Reply
-from bot.kernel.text import check_address, check_transport_id, clean_text
+from bot.kernel.text import check_address, check_transport_id
 from bot.pipeline.admission import count_inbound, held_back, with_cpr_notice
+from bot.pipeline.attachments import (
+    caption,
+    nothing_kept_to_read,
+    refusals,
+    store_attachments,
+    with_attachments,
+)
 from bot.pipeline.attempts import Attempt, in_attempts
 from bot.pipeline.flow_step import ContextLoader, basic_context, step_flows
 from bot.pipeline.identify import (
@@ -62,6 +69,7 @@ class Dispatcher:
         default_language: str = "da",
         context_loader: ContextLoader | None = None,
         concurrency: int = 2,
+        attachment_max_bytes: int = 10_000_000,
     ) -> None:
         self.session_factory = session_factory
         self.recognizer = recognizer
@@ -74,6 +82,7 @@ class Dispatcher:
         self.default_language = default_language
         self.context_loader: ContextLoader = context_loader or basic_context
         self._threads = ThreadPool(concurrency, name="dispatch")
+        self.attachment_max_bytes = attachment_max_bytes
 
     @property
     def engine(self) -> Engine:
@@ -116,7 +125,7 @@ class Dispatcher:
         """
         check_address(inbound.channel.value, inbound.address)
         check_transport_id(inbound.channel_message_id)
-        text = clean_text(inbound.text, max_chars=self.max_text_chars)
+        text = caption(inbound, max_chars=self.max_text_chars)
         masked = mask_cpr(text)
         now = self.clock.now()
         # The NLU reads the text a browser would show, not the words inside tags; a message of
@@ -267,6 +276,8 @@ class Dispatcher:
             assert earlier is not None
             return replay_to(db.session, earlier, inbound)
         note_citizen_seen(db.connection, inbound, conversation, now)
+        if inbound.attachments:
+            store_attachments(db.connection, inbound, conversation.citizen_id, message_id, now)
         return message_id, count_inbound(conversation, now)
 
     def _respond(
@@ -290,6 +301,8 @@ class Dispatcher:
         )
         if held is not None:
             return held, language
+        if inbound.attachments:
+            return self._respond_with_files(db, conversation, parse, inbound, now, writes, attempt)
         if not parse["text"]:
             # Markup and nothing else: a plain answer, never an intent with effects.
             return [Reply(self.content.text(language, "core.fallback"))], language
@@ -310,3 +323,35 @@ class Dispatcher:
         if answer.next_state is not None:
             writes["flow_state"] = answer.next_state
         return answer.replies, answer.language
+
+    def _respond_with_files(
+        self,
+        db: MessageTransaction,
+        conversation: OpenConversation,
+        parse: ParseResult,
+        inbound: InboundMessage,
+        now: datetime,
+        writes: dict[str, Any],
+        attempt: Attempt,
+    ) -> tuple[list[Reply], str]:
+        """A message with files: a refused file is said first, then the flows read the rest
+        (the receipt, a sick note's absence notice, the caption)."""
+        language = conversation.language
+        refused = refusals(inbound, language, self.content, self.attachment_max_bytes)
+        if nothing_kept_to_read(inbound, parse["text"]) or attempt.failed:
+            error = [] if not attempt.failed else [Reply(self.content.text(language, "core.error"))]
+            return refused + error, language
+        answer = step_flows(
+            db,
+            conversation,
+            parse,
+            inbound.channel.value,
+            now,
+            attempt,
+            flows=self.flows,
+            effects=self.effects,
+            context_loader=with_attachments(self.context_loader, inbound),
+        )
+        if answer.next_state is not None:
+            writes["flow_state"] = answer.next_state
+        return refused + answer.replies, answer.language

@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.kernel.errors import ConfigError
+from bot.runtime.attachment_settings import AttachmentSettings
 from bot.runtime.crisis_settings import CrisisSettings, WaitingSettings
 from bot.runtime.privacy_settings import JobcenterSettings, PrivacySettings
 from bot.runtime.section import Section
@@ -78,6 +79,8 @@ class ChatSettings(Section):
     # A citizen sending more than this in one minute gets one calm notice and no more
     # answers until the pace drops (messages are still stored; crisis still gets through).
     max_messages_per_minute: int = Field(default=30, ge=1)
+    # Photos, PDFs and voice messages: kept up to a size and of allowed types only.
+    attachments: AttachmentSettings = AttachmentSettings()
 
 
 class NluSettings(Section):

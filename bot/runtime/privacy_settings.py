@@ -27,6 +27,8 @@ class RetentionSettings(Section):
     inactive_citizens: int = Field(default=730, ge=1)
     # The inbox's audit log (who saw or changed what).
     audit_log: int = Field(default=730, ge=1)
+    # Files citizens sent (photos, PDFs, voice messages), counted from when they arrived.
+    attachments: int = Field(default=180, ge=1)
 
 
 class PrivacySettings(Section):

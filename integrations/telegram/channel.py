@@ -8,6 +8,7 @@ from bot.pipeline.port import InboundPipeline
 from bot.runtime.config import AppConfig
 from bot.store.db import SessionFactory
 from flows.content import Content
+from integrations.telegram.files import TelegramFiles
 from integrations.telegram.mapping import TelegramInbound
 from integrations.telegram.transport import TelegramTransport
 
@@ -35,6 +36,7 @@ class TelegramChannel:
             session_factory=session_factory,
             content=content,
             default_language=config.settings.locale.default_language,
+            files=TelegramFiles(config.settings.chat.attachments),
         )
         secret = config.secrets.telegram_webhook_secret
         return cls(transport, inbound, secret.get_secret_value() if secret is not None else None)

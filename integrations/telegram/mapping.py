@@ -8,8 +8,9 @@ A pressed button's callback data names the outbound message and the choice's ind
 choice's text is looked up in the stored message. ``/start`` (with an optional deep-link payload
 ``da``/``en``) greets and offers the contact button; a shared contact that is the citizen's own
 links their phone number, so SMS and Telegram reach one citizen record (see
-``bot/domain/identity.py``). Photos, voice messages and stickers get a polite "I can only read
-text"; group chats are refused politely and left.
+``bot/domain/identity.py``). Photos, documents, voice messages, videos and audio are fetched
+(:mod:`integrations.telegram.files`) and handed on with their caption as the text; stickers and
+locations get a polite "I can only read text"; group chats are refused politely and left.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from bot.runtime.threads import run_blocking
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen, Direction, Message
 from flows.content import Content
+from integrations.telegram.files import TelegramFiles, has_file
 from integrations.telegram.transport import CONTACT_CHOICE_PREFIX, TelegramTransport
 
 log = logging.getLogger(__name__)
@@ -58,8 +60,11 @@ class TelegramInbound:
         session_factory: SessionFactory,
         content: Content,
         default_language: str,
+        files: TelegramFiles | None = None,
     ) -> None:
         self.transport = transport
+        # Fetches photos, documents and voice messages; without it they get "only text".
+        self.files = files
         self.dispatcher = dispatcher
         self.session_factory = session_factory
         self.content = content
@@ -87,6 +92,16 @@ class TelegramInbound:
             await self._handle_contact(update, message, hint)
             return
         text = message.text
+        if text is None and self.files is not None and has_file(message):
+            ready = await self.transport.ensure_ready()
+            attachments = await self.files.fetch(self.transport.bot, message, reachable=ready)
+            caption = message.caption or ""
+            await self._dispatch(
+                InboundMessage(
+                    Channel.TELEGRAM, address, caption, inbound_id, hint, attachments=attachments
+                )
+            )
+            return
         if text is None:
             kind = _kind_of(message)
             inbound = InboundMessage(Channel.TELEGRAM, address, "", inbound_id, language_hint=hint)

@@ -1,6 +1,7 @@
 """``POST /webhooks/twilio/sms``: a citizen's SMS, answered with TwiML.
 
-The request's signature is checked first (:mod:`integrations.twilio.signature`). A number
+The request's signature is checked first (:mod:`integrations.twilio.signature`); an MMS's media
+are then fetched (:mod:`integrations.twilio.media`) and handed on with the text. A number
 answering numbered choices ("2") reaches the flows as written: they read it against the choices
 they offered.
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from xml.sax.saxutils import escape
 
@@ -76,47 +76,36 @@ async def inbound_sms(request: Request) -> Response:
         raise HTTPException(400, "From is not a phone number") from exc
     sid = message_sid(params)
     dispatcher: InboundPipeline = transport.pipeline
+    # Fetched before the message is handled, asynchronously: a failed fetch is a marker.
+    attachments = await sms.media.fetch(params)
     inbound = InboundMessage(
         channel=Channel.SMS,
         address=sender,
         text=params.get("Body", ""),
         channel_message_id=sid,
+        attachments=attachments,
     )
-    has_media = _media_count(params.get("NumMedia")) > 0
     session_factory = sms.session_factory
     # One trip to a worker thread for all the blocking work of a message.
-    result = await dispatcher.in_thread(
-        lambda: _handle_sms(session_factory, dispatcher, inbound, has_media)
-    )
+    result = await dispatcher.in_thread(lambda: _handle_sms(session_factory, dispatcher, inbound))
     if result is None:
         return twiml([])
     return twiml([format_sms(r.text, r.choices, sms.max_segments) for r in result.replies])
-
-
-def _media_count(raw: str | None) -> int:
-    """Twilio's ``NumMedia``; a value that is no number counts as none (never a 500)."""
-    try:
-        return int(raw or 0)
-    except ValueError:
-        return 0
 
 
 def _handle_sms(
     session_factory: SessionFactory,
     dispatcher: InboundPipeline,
     inbound: InboundMessage,
-    has_media: bool,
 ) -> DispatchResult | None:
     """A keyword (STOP, START, HELP), or a message for the bot: its answer, or None when there
     is nothing to answer."""
     keyword = inbound.text.strip().upper()
     if keyword in ALL_KEYWORDS and _keyword(session_factory, dispatcher, inbound, keyword):
         return None
-    message = inbound
-    if not inbound.text.strip() and has_media:
-        message = replace(inbound, text="?")  # a picture without text: the fallback asks for words
     try:
-        return dispatcher.handle(message, delivery=Delivery.INLINE)
+        # An MMS without text carries its media (or their markers): handled, never refused.
+        return dispatcher.handle(inbound, delivery=Delivery.INLINE)
     except InvalidMessage as exc:
         log.info("SMS %s refused: %s", inbound.channel_message_id, exc.code)
         return None

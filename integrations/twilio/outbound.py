@@ -28,6 +28,7 @@ from bot.runtime.config import AppConfig
 from bot.runtime.threads import run_blocking
 from bot.store.db import SessionFactory
 from integrations.outbox.outcomes import Accepted, Rejected, RetryLater, SendOutcome, Unknown
+from integrations.twilio.media import TwilioMedia
 from integrations.twilio.signature import WebhookSignatures
 from integrations.twilio.status import STATUS_PATH
 
@@ -116,6 +117,10 @@ class SmsChannel:
         self.signatures = WebhookSignatures(auth_token)
         self.http_client = RebasedHttpClient(settings.twilio.base_url)
         self.client = Client(sid, auth_token, http_client=self.http_client)
+        # An MMS's photos and PDFs, fetched with the account's credentials.
+        self.media = TwilioMedia(
+            settings.chat.attachments, settings.twilio.base_url, sid, auth_token
+        )
 
     def close(self) -> None:
         """Close the pooled connections to Twilio (a ``requests`` session)."""

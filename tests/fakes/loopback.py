@@ -157,9 +157,12 @@ class LoopbackServer:
             # The provider has accepted the message; the client is still waiting for the answer.
             self.held.set()
             self.release.wait(30)
-        payload = json.dumps(response.body).encode()
+        # A file's bytes go out as they are, with the Content-Type the route gives.
+        raw = isinstance(response.body, bytes)
+        payload = response.body if raw else json.dumps(response.body).encode()
         handler.send_response(response.status)
-        handler.send_header("Content-Type", "application/json")
+        if not raw or "Content-Type" not in response.headers:
+            handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(payload)))
         for key, value in response.headers.items():
             handler.send_header(key, value)

@@ -11,13 +11,16 @@ confirmed, and forgotten, once a call asks with a higher ``offset``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
+from urllib.parse import unquote
 
 from tests.fakes.loopback import Call, Failure, HttpResponse, LoopbackServer
 
@@ -95,6 +98,10 @@ class FakeTelegramApi(LoopbackServer):
         super().__exit__(*exc)
 
     def route(self, call: Call) -> HttpResponse:
+        if call.path.startswith("/file/"):
+            return self._download(call)
+        if self.method(call) == "getFile":
+            return self._get_file(call.params)
         if not call.path.startswith(f"/bot{self.token}/"):
             return HttpResponse(404, {"ok": False, "error_code": 404, "description": "Not Found"})
         method = self.method(call)
@@ -180,6 +187,69 @@ class FakeTelegramApi(LoopbackServer):
         if self.allowed_updates:
             return kind in self.allowed_updates
         return kind not in _NOT_BY_DEFAULT
+
+    # Files (getFile and the file server under base_file_url) --------------------------------
+
+    @functools.cached_property
+    def files(self) -> FileStore:
+        return FileStore()
+
+    def add_file(self, data: bytes, *, path: str, file_size: int | None = None) -> str:
+        """A file the Bot API holds; returns its file_id (``file_size``: what it claims)."""
+        file_id = f"AgAC{next(self._message_ids):06d}{path.replace('/', '_')}"
+        self.files.by_id[file_id] = (path, data, len(data) if file_size is None else file_size)
+        return file_id
+
+    def fail_file_downloads(self, times: int = 1) -> None:
+        """The next downloads from the file server answer 502 (a proxy in front of it down)."""
+        self.files.failures += times
+
+    def _get_file(self, params: dict[str, Any]) -> HttpResponse:
+        found = self.files.by_id.get(str(params.get("file_id", "")))
+        if found is None:
+            return _bad_request("Bad Request: invalid file_id")
+        path, _, size = found
+        if size > 20 * 1024 * 1024:  # the Bot API serves files up to 20 MB
+            return _bad_request("Bad Request: file is too big")
+        file_id = str(params["file_id"])
+        return _ok(
+            {
+                "file_id": file_id,
+                "file_unique_id": "AQAD" + file_id[-10:],
+                "file_size": size,
+                "file_path": path,
+            }
+        )
+
+    def _download(self, call: Call) -> HttpResponse:
+        # A slow file server: wait without holding the lock, so other calls are answered.
+        deadline = time.monotonic() + self.files.delay_seconds
+        while (remaining := deadline - time.monotonic()) > 0 and not self._closed:
+            self._updates_changed.wait(remaining)
+        if self.files.failures > 0:
+            self.files.failures -= 1
+            return HttpResponse(502, b"<html>502 Bad Gateway</html>", {"Content-Type": "text/html"})
+        prefix = f"/file/bot{self.token}/"
+        path = unquote(call.path)  # PTB quotes the URL's path (the token's colon too)
+        wanted = path[len(prefix) :] if path.startswith(prefix) else None
+        for path, data, _ in self.files.by_id.values():
+            if path == wanted:
+                return HttpResponse(200, data, {"Content-Type": "application/octet-stream"})
+        return HttpResponse(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+
+
+@dataclass
+class FileStore:
+    """The fake's files: file_id -> (file_path, bytes, the size getFile reports)."""
+
+    by_id: dict[str, tuple[str, bytes, int]] = field(default_factory=dict)
+    failures: int = 0
+    # Each download waits this long before it is answered.
+    delay_seconds: float = 0.0
+
+
+def _bad_request(description: str) -> HttpResponse:
+    return HttpResponse(400, {"ok": False, "error_code": 400, "description": description})
 
 
 def _flag(value: Any) -> bool:

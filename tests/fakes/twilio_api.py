@@ -8,6 +8,7 @@ to prove whether an interrupted send went out.
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -39,11 +40,15 @@ class FakeTwilioApi(LoopbackServer):
         ]
 
     def route(self, call: Call) -> HttpResponse:
+        if call.path.startswith(MEDIA_STORE):
+            return self._stored_media(call)
         expected = (
             "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         )
         if call.headers.get("authorization") != expected:
             return _error(401, 20003, "Authenticate")
+        if call.method == "GET" and "/Media/" in call.path:
+            return self._media(call)
         if call.path != self.messages_path:
             return _error(404, 20404, "The requested resource was not found")
         if call.method == "POST":
@@ -106,6 +111,48 @@ class FakeTwilioApi(LoopbackServer):
             "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
             "subresource_uris": {},
         }
+
+    # MMS media: MediaUrlN needs the account's basic auth, then redirects to the media store ----
+
+    @functools.cached_property
+    def media(self) -> dict[str, tuple[str, bytes]]:
+        """Media path -> (content type, bytes); the store serves them by a key of its own."""
+        return {}
+
+    def add_media(self, data: bytes, content_type: str) -> str:
+        """Media of an incoming MMS; returns its MediaUrl as Twilio gives it in the webhook."""
+        number = next(self._sids)
+        path = (
+            f"/2010-04-01/Accounts/{self.account_sid}/Messages/MM{number:032x}"
+            f"/Media/ME{number:032x}"
+        )
+        self.media[path] = (content_type, data)
+        return self.url + path
+
+    def _media(self, call: Call) -> HttpResponse:
+        if call.path not in self.media:
+            return _error(404, 20404, "The requested resource was not found")
+        # Twilio answers 307 with the media store's (pre-signed) URL on another host.
+        key = base64.urlsafe_b64encode(call.path.encode()).decode()
+        return HttpResponse(
+            307, b"", {"Location": f"{self.url}{MEDIA_STORE}{key}", "Content-Type": "text/plain"}
+        )
+
+    def _stored_media(self, call: Call) -> HttpResponse:
+        path = base64.urlsafe_b64decode(call.path[len(MEDIA_STORE) :].encode()).decode()
+        found = self.media.get(path)
+        if found is None:
+            return HttpResponse(
+                403,
+                b"<Error><Code>AccessDenied</Code></Error>",
+                {"Content-Type": "application/xml"},
+            )
+        content_type, data = found
+        return HttpResponse(200, data, {"Content-Type": content_type})
+
+
+# Where the fake's media store serves MMS media (Twilio's is a CDN host of its own).
+MEDIA_STORE = "/media-store/"
 
 
 def _error(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.domain.reminders.planning import ReminderPlanner
 from bot.domain.reminders.policy import ReminderPolicy
 from bot.inbox import conversations, schedule
+from bot.inbox.attachments import files_by_notice
 from bot.inbox.audit import AuditAction, AuditObject
 from bot.inbox.routes.depends import (
     Audit,
@@ -53,17 +54,19 @@ def citizen_page(
         services.clock.now(),
         citizen_id=citizen_id,
     )
+    absences = list(
+        db.scalars(
+            select(AbsenceNotice)
+            .where(AbsenceNotice.citizen_id == citizen_id, within.absence_notices())
+            .order_by(AbsenceNotice.reported_at.desc())
+        )
+    )
     return render(
         "citizen.html",
         viewer,
         citizen=citizen,
-        absences=list(
-            db.scalars(
-                select(AbsenceNotice)
-                .where(AbsenceNotice.citizen_id == citizen_id, within.absence_notices())
-                .order_by(AbsenceNotice.reported_at.desc())
-            )
-        ),
+        absences=absences,
+        notice_files=files_by_notice(db, [a.id for a in absences]),
         profile=db.scalars(select(JobProfile).where(JobProfile.citizen_id == citizen_id)).first(),
         bookings=schedule.citizen_bookings(db, citizen_id),
         check_in=db.scalars(

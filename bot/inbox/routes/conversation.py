@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.inbox import conversations
+from bot.inbox.attachments import files_by_message
 from bot.inbox.audit import AuditAction, AuditObject, AuditTrail
 from bot.inbox.auth import Viewer
 from bot.inbox.routes.depends import (
@@ -49,6 +50,7 @@ def _conversation_context(db: Session, viewer: Viewer, conversation_id: int) -> 
         "conversation": conversation,
         "citizen": conversation.citizen,
         "messages": conversations.transcript(db, conversation_id),
+        "files": files_by_message(db, conversation_id),
         "notes": conversations.notes(db, conversation_id),
         "consultant_names": names,
         "holds_it": conversation.status == "consultant"

@@ -5,6 +5,7 @@ Importing this package registers every table on ``Base.metadata`` (Alembic relie
 
 from __future__ import annotations
 
+from bot.store.models.attachments import MessageAttachment
 from bot.store.models.base import Base, UtcDateTime, utcnow
 from bot.store.models.core import (
     ChannelIdentity,
@@ -65,6 +66,7 @@ __all__ = [
     "LoginFailure",
     "LoginSession",
     "Message",
+    "MessageAttachment",
     "MessageStatus",
     "OpeningHours",
     "QueueWait",

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from bot.inbox import schedule
 from bot.inbox.text import INBOX_CONTENT_DIR, WEEKDAY_KEYS, InboxText, inbox_content
 from bot.kernel.errors import ContentError
+from bot.kernel.messages import AttachmentProblem
 from bot.store.models import BookingStatus, ConversationStatus, MessageStatus
 from flows.content import LANGUAGES, Content
 
@@ -134,7 +135,11 @@ def test_the_scans_below_find_what_they_look_for() -> None:
     assert templates == {path.name for path in TEMPLATES}
     keys = {use.key for use in module_key_uses()}
     assert {"errors.note_empty", "notices.reply_sent", "errors.slot_weeks"} <= keys
-    assert {prefix for _, prefix in template_key_prefixes()} == {"absence.", "bookings.mark_"}
+    assert {prefix for _, prefix in template_key_prefixes()} == {
+        "absence.",
+        "bookings.mark_",
+        "attachments.problem_",
+    }
 
 
 def test_every_key_used_exists_in_both_languages_with_the_placeholders_given() -> None:
@@ -154,6 +159,7 @@ def test_keys_built_from_codes_exist_for_every_code() -> None:
     codes = {
         "bookings.mark_": [status.value for status in schedule.MARKABLE],
         "absence.": ["own_sickness", "child_sick", "other"],
+        "attachments.problem_": [problem.value for problem in AttachmentProblem],
         "status.": [s.value for s in (*BookingStatus, *ConversationStatus, *MessageStatus)],
     }
     for prefix in {prefix for _, prefix in template_key_prefixes()} | {"status."}:

@@ -25,6 +25,7 @@ from bot.store.models import (
     ConversationStatus,
     Location,
     Message,
+    MessageAttachment,
     OpeningHours,
 )
 from tests.bot.inbox.conftest import MakeConsultant
@@ -47,6 +48,7 @@ class TeamThings:
     location_id: int
     consultant_id: int
     absence_note: str
+    attachment_id: int = 0  # a photo in the team citizen's bot-only conversation
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,26 @@ def _absence(services: Services, citizen_id: int, conversation_id: int, note: st
         )
 
 
+def _photo(services: Services, conversation_id: int) -> int:
+    """A photo with the conversation's first message."""
+    with transaction(services.session_factory) as db:
+        message = db.scalars(
+            select(Message).where(Message.conversation_id == conversation_id)
+        ).one()
+        photo = MessageAttachment(
+            message_id=message.id,
+            citizen_id=message.citizen_id,
+            kind="photo",
+            content_type="image/jpeg",
+            size=4,
+            data=b"\xff\xd8\xff\xe0",
+            created_at=services.clock.now(),
+        )
+        db.add(photo)
+        db.flush()
+        return photo.id
+
+
 def _team(services: Services, make_consultant: MakeConsultant, name: str) -> TeamThings:
     team = f"Jobcenter {name}"
     consultant = make_consultant(f"{name.lower()}.konsulent", team=team)
@@ -151,6 +173,7 @@ def _team(services: Services, make_consultant: MakeConsultant, name: str) -> Tea
         location_id=ids[4],
         consultant_id=consultant.id,
         absence_note=note,
+        attachment_id=_photo(services, conversation_id),
     )
 
 
