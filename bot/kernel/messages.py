@@ -31,6 +31,8 @@ class InboundMessage:
     text: str
     channel_message_id: str | None = None
     language_hint: str | None = None
+    # The citizen changed an earlier message (Telegram's edited_message): stored as a new row.
+    edited: bool = False
 
 
 @dataclass(frozen=True, slots=True)

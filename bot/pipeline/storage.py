@@ -78,6 +78,7 @@ def insert_inbound(
         "status": MessageStatus.RECEIVED.value,
         "attempts": 0,
         "created_at": now,
+        "edited": inbound.edited,
     }
     statement = _INSERT_INBOUND[connection.dialect.name]
     return connection.execute(statement, values).scalar_one_or_none()

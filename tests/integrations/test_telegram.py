@@ -281,7 +281,12 @@ async def test_polling_fetches_updates_and_answers_them(
 
     assert fake_telegram.calls_to("deleteWebhook")
     assert fake_telegram.pending_updates() == []  # confirmed by the offset
-    assert fake_telegram.allowed_updates == ("message", "callback_query")
+    assert fake_telegram.allowed_updates == (
+        "message",
+        "edited_message",
+        "callback_query",
+        "my_chat_member",
+    )
     assert len(fake_telegram.sent(CHAT)) == 1
     assert count_rows(channel_services, Message) == 2  # one in, one reply
 
