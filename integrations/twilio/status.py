@@ -35,6 +35,10 @@ _STATUS_RANK = {
     MessageStatus.DELIVERED.value: 3,
 }
 _TWILIO_STATUS = {
+    # Accepted by Twilio: what "sent" means here (a TwiML reply learns its SID this way).
+    "accepted": MessageStatus.SENT,
+    "queued": MessageStatus.SENT,
+    "sending": MessageStatus.SENT,
     "sent": MessageStatus.SENT,
     "delivered": MessageStatus.DELIVERED,
     "read": MessageStatus.DELIVERED,

@@ -206,7 +206,7 @@ def test_a_multipart_form_is_read_and_checked_like_a_url_encoded_one(
         headers={"X-Twilio-Signature": signature},
     )
     assert response.status_code == 200
-    assert "<Message>Hej, jeg er jobcentrets chatbot." in response.text
+    assert ">Hej, jeg er jobcentrets chatbot." in response.text
 
 
 def test_no_content_asks_a_citizen_to_reply_an_opt_out_word() -> None:
