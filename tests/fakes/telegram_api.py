@@ -47,6 +47,7 @@ class FakeTelegramApi(LoopbackServer):
         self._closed = False
         self.allowed_updates: Sequence[str] = ()
         self.webhook: dict[str, Any] = {}
+        self.blocked_by: set[int] = set()  # chats whose user blocked the bot
 
     @property
     def base_url(self) -> str:
@@ -101,6 +102,8 @@ class FakeTelegramApi(LoopbackServer):
         params = call.params
         if method == "getMe":
             return _ok(BOT_USER)
+        if method == "sendMessage" and int(params["chat_id"]) in self.blocked_by:
+            return self.refuse_blocked()
         if method == "sendMessage":
             message = {
                 "message_id": next(self._message_ids),
@@ -180,6 +183,17 @@ class FakeTelegramApi(LoopbackServer):
         if self.allowed_updates:
             return kind in self.allowed_updates
         return kind not in _NOT_BY_DEFAULT
+
+    def refuse_blocked(self) -> HttpResponse:
+        """What the Bot API answers a message to a user who blocked the bot."""
+        return HttpResponse(
+            403,
+            {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            },
+        )
 
 
 def _flag(value: Any) -> bool:

@@ -23,6 +23,7 @@ class FakeTwilioApi(LoopbackServer):
         self.auth_token = auth_token
         self._sids = itertools.count(1)
         self.accepted: list[dict[str, Any]] = []
+        self.unsubscribed: set[str] = set()
 
     @property
     def messages_path(self) -> str:
@@ -50,6 +51,8 @@ class FakeTwilioApi(LoopbackServer):
             params = call.params
             if not params.get("To") or not params.get("Body"):
                 return _error(400, 21604, "A 'To' phone number is required.")
+            if params["To"] in self.unsubscribed:
+                return self.refuse_unsubscribed()
             message = self._message(params)
             self.accepted.append(message)
             return HttpResponse(201, message)
@@ -106,6 +109,10 @@ class FakeTwilioApi(LoopbackServer):
             "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
             "subresource_uris": {},
         }
+
+    def refuse_unsubscribed(self) -> HttpResponse:
+        """What Twilio answers a send to a number that replied STOP to this sender."""
+        return _error(400, 21610, "Attempt to send to unsubscribed recipient")
 
 
 def _error(
