@@ -45,6 +45,9 @@ _CHAT_HEADS = (
         _pending.direction == Direction.OUT.value,
         _pending.channel == bindparam("channel"),
         _pending.status.in_([MessageStatus.QUEUED.value, MessageStatus.SENDING.value]),
+        # A TwiML reply awaiting Twilio's report (sending, never scheduled: Delivery
+        # .INLINE_REPORTED) has left already and holds no later message back.
+        or_(_pending.status == MessageStatus.QUEUED.value, _pending.next_attempt_at.is_not(None)),
     )
     .group_by(_pending.address)
 )
