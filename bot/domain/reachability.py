@@ -71,7 +71,9 @@ def learn_sms_delivered(session: Session, citizen_id: int) -> None:
 def learn_telegram_blocked(session: Session, citizen_id: int, blocked: bool) -> None:
     citizen = session.get(Citizen, citizen_id)
     if citizen is not None and citizen.telegram_blocked != blocked:
-        log.info("citizen %s %s the bot on Telegram", citizen.id, "blocked" if blocked else "unblocked")
+        log.info(
+            "citizen %s %s the bot on Telegram", citizen.id, "blocked" if blocked else "unblocked"
+        )
         citizen.telegram_blocked = blocked
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.domain.reachability import learn_refusal, reroute
 from bot.kernel.clock import Clock
 from bot.kernel.messages import Channel, OutboundMessage
+from bot.runtime import metrics
 from bot.runtime.config import OutboxSettings
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen, Direction, Message, MessageStatus
@@ -124,6 +125,7 @@ class OutboxStore:
             if row is None:
                 return  # deleted meanwhile (privacy deletion): nothing to record
             _apply_outcome(row, outcome, claimed.attempts, self.settings.max_attempts, now)
+            metrics.count_outcome(row.channel, outcome)
             if isinstance(outcome, Rejected) and outcome.unreachable is not None:
                 learn_refusal(session, row, outcome.unreachable)
                 reroute(session, row, now)

@@ -15,7 +15,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.kernel.gsm7 import sms_parts
 from bot.services import Services
 from bot.store.db import transaction
-from bot.store.models import Citizen, Conversation, Message, MessageStatus
+from bot.store.models import Citizen, Conversation, Message
 from flows.content import Content
 from integrations.twilio.inbound import OPT_OUT_KEYWORDS, twiml
 from integrations.twilio.outbound import format_sms
@@ -25,10 +25,8 @@ from tests.integrations.conftest import (
     FROM_NUMBER,
     PUBLIC_URL,
     count_rows,
-    outbox_rows,
     queue,
     sign,
-    wait_until,
 )
 from tests.integrations.twilio.test_outbound import gsm_alphabet
 
