@@ -27,6 +27,9 @@ class ReplyLimit:
     max_parts: int
     gsm7_basic: str = "".join(sorted(GSM7_BASIC))
     gsm7_extension: str = "".join(sorted(GSM7_EXTENSION))
+    # Left in the counter's texts for the script to fill in.
+    parts_slot: str = "{parts}"
+    chars_slot: str = "{chars}"
 
     @property
     def counts_sms(self) -> bool:

@@ -315,6 +315,8 @@ def test_set_webhook_registers_the_public_url_with_the_secret(
     assert fake_telegram.webhook["url"] == "https://chat.kommune.test/webhooks/telegram"
     assert fake_telegram.webhook["secret_token"] == WEBHOOK_SECRET
     assert fake_telegram.token not in result.output
+    assert "my_chat_member" in fake_telegram.webhook["allowed_updates"]
+    assert "edited_message" in fake_telegram.webhook["allowed_updates"]
 
 
 def test_serve_with_telegram_polling_needs_a_token_and_one_process(
