@@ -23,6 +23,7 @@ from __future__ import annotations
 from bot.kernel.messages import Reply
 from flows import (
     absence,
+    callback_phone,
     conversation,
     crisis,
     handoff,
@@ -105,6 +106,7 @@ class FlowEngine:
             job_wishes,
             opening_hours,
             opt_out,
+            callback_phone,
         )
         for module in modules:
             module.register(self.registry)

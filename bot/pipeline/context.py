@@ -32,6 +32,7 @@ from bot.store.db import Database, MessageTransaction
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
     Booking,
+    Citizen,
     Consultant,
     Conversation,
     ConversationStatus,
@@ -294,6 +295,12 @@ class DatabaseFacts:
     @cached_property
     def recent_messages(self) -> tuple[str, ...]:
         return recent_messages(self._db, self._conversation_id)
+
+    @cached_property
+    def phone_known(self) -> bool:
+        query = select(Citizen.phone, Citizen.callback_phone).where(Citizen.id == self._citizen_id)
+        row = self._db.execute(query).first()
+        return row is not None and bool(row.phone or row.callback_phone)
 
     @cached_property
     def pending_reminder(self) -> PendingReminder | None:
