@@ -33,6 +33,8 @@ class InboundMessage:
     language_hint: str | None = None
     # The citizen changed an earlier message (Telegram's edited_message): stored as a new row.
     edited: bool = False
+    # The id of our outbound message the citizen replied to (Telegram's reply_to_message).
+    replies_to: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,7 +119,7 @@ _RECENT_MESSAGES = (
 )
 
 # Finds the reminder a citizen's message may answer: (session, citizen id, now, language).
-PendingReminderLoader = Callable[[Session, int, datetime, str], PendingReminder | None]
+PendingReminderLoader = Callable[[Session, int, datetime, str, int | None], PendingReminder | None]
 
 
 # The shared entries that hold free slots (tuples of SlotOffer).
@@ -307,7 +307,8 @@ class DatabaseFacts:
         load = self._loader.pending_reminder
         if load is None or not self._reminder_awaits_answer:
             return None
-        return load(self._work.session, self._citizen_id, self._now, self._language)
+        replies_to = self._conversation.replies_to
+        return load(self._work.session, self._citizen_id, self._now, self._language, replies_to)
 
 
 def _ahead_of(db: Database, conversation_id: int, queued: Waiting) -> int:

@@ -154,6 +154,7 @@ class Dispatcher:
             )
             conversation = self._open(db, inbound, citizen_id, now, signed_up=signed_up)
             conversation.first_contact = signed_up or not wrote_before(connection, inbound)
+        conversation.replies_to = inbound.replies_to
         admitted = self._admit(db, inbound, conversation, masked.text, parse, now)
         if isinstance(admitted, DispatchResult):
             return admitted

@@ -8,6 +8,7 @@ longer than one Telegram message.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from telegram import Message as TelegramMessage
@@ -38,22 +39,37 @@ def is_too_long(text: str) -> bool:
     return len(text) > MAX_TEXT_CHARS
 
 
-def replied_choice(session_factory: SessionFactory, message: TelegramMessage) -> str | None:
-    """The choice a reply to one of the bot's choice lists names ("2", or a choice's words),
-    as if its button was pressed; None when it replies to nothing of ours or names no choice."""
+@dataclass(frozen=True, slots=True)
+class RepliedTo:
+    """Our message a citizen's reply answers, and the choice of it they named, if any."""
+
+    message_id: int | None = None
+    choice: str | None = None
+
+
+def replied_to(session_factory: SessionFactory, message: TelegramMessage) -> RepliedTo:
+    """Which of our messages a reply answers (a reminder it answers is found by its id), and
+    the choice it names when that message offered choices ("2", or a choice's words), read as
+    if its button was pressed."""
     replied = message.reply_to_message
     text = message.text
     if replied is None or text is None:
-        return None
+        return RepliedTo()
     provider_id = f"{message.chat.id}:{replied.message_id}"
     with transaction(session_factory) as session:
-        choices = session.scalars(
-            select(Message.choices).where(
+        row = session.execute(
+            select(Message.id, Message.choices).where(
                 Message.direction == Direction.OUT.value,
                 Message.channel == Channel.TELEGRAM.value,
                 Message.channel_message_id == provider_id,
             )
         ).first()
+    if row is None:
+        return RepliedTo()
+    return RepliedTo(row.id, _choice(text, list(row.choices or [])))
+
+
+def _choice(text: str, choices: list[str]) -> str | None:
     if not choices:
         return None
     number = _NUMBER.match(text)

@@ -38,7 +38,7 @@ from bot.runtime.threads import run_blocking
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen, Direction, Message
 from flows.content import Content
-from integrations.telegram.chat_events import is_too_long, record_membership, replied_choice
+from integrations.telegram.chat_events import RepliedTo, is_too_long, record_membership, replied_to
 from integrations.telegram.transport import CONTACT_CHOICE_PREFIX, TelegramTransport
 
 log = logging.getLogger(__name__)
@@ -116,11 +116,18 @@ class TelegramInbound:
             stored = mask_cpr(clean_text(text, max_chars=len(text))).text
             await self._answer_fixed(inbound, stored, lambda lang: [self._reach(lang, "too_long")])
             return
+        replied = RepliedTo()
         if message.reply_to_message is not None:
-            text = await run_blocking(lambda: replied_choice(self.session_factory, message)) or text
+            replied = await run_blocking(lambda: replied_to(self.session_factory, message))
         await self._dispatch(
             InboundMessage(
-                Channel.TELEGRAM, address, text, inbound_id, language_hint=hint, edited=edited
+                Channel.TELEGRAM,
+                address,
+                replied.choice or text,
+                inbound_id,
+                language_hint=hint,
+                edited=edited,
+                replies_to=replied.message_id,
             )
         )
 
