@@ -99,10 +99,16 @@ def build_services(
     booking_listeners = BookingListeners()
 
     def pending_reminder(
-        session: Session, citizen_id: int, now: datetime, language: str
+        session: Session, citizen_id: int, now: datetime, language: str, replies_to: int | None
     ) -> PendingReminder | None:
         return load_pending_reminder(
-            session, citizen_id, now, content=content, language=language, tz=settings.tz
+            session,
+            citizen_id,
+            now,
+            content=content,
+            language=language,
+            tz=settings.tz,
+            replies_to=replies_to,
         )
 
     context_loader = FlowContextLoader(settings, pending_reminder=pending_reminder)

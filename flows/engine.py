@@ -25,6 +25,7 @@ from bot.kernel.messages import Reply
 from flows import (
     absence,
     attachments,
+    callback_phone,
     conversation,
     crisis,
     handoff,
@@ -108,6 +109,7 @@ class FlowEngine:
             opening_hours,
             opt_out,
             attachments,
+            callback_phone,
         )
         for module in modules:
             module.register(self.registry)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from flows import callback_phone
 from flows.handoff import queue
 from flows.questions import (
     Action,
@@ -101,6 +102,7 @@ def offer_slots(
         if purpose == Purpose.CALLBACK:
             turn.say("handoff.no_callback_slots")
             queue(turn, HandoffReason.CALLBACK)
+            callback_phone.ask_if_unknown(turn)
         else:
             turn.ask_yes_no(turn.t("booking.no_slots"), yes=Action(start="human_handoff"))
         return
@@ -258,6 +260,8 @@ def answer_confirm(turn: Turn, pending: ConfirmSlot) -> bool:
     else:
         turn.effects.append(BookMeeting(slot_id, data.topic or None))
         turn.say("booking.booked", **params)
+        if data.purpose == Purpose.CALLBACK:
+            callback_phone.ask_if_unknown(turn)
     turn.facts["booked"] = when
     return True
 

@@ -40,6 +40,7 @@ class PendingKind(StrEnum):
     YES_NO = "yesno"
     MENU = "menu"  # a choice of intents to start
     DELETE = "delete"  # delete what the citizen told us?
+    CALLBACK_PHONE = "callback_phone"  # which number to call back (flows/callback_phone.py)
 
 
 class Purpose(StrEnum):
@@ -365,6 +366,11 @@ class ConfirmDelete(Question):
         return cls(text=text(data, "text"), choices=texts(data, "choices"))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AskCallbackPhone(Question):
+    kind = PendingKind.CALLBACK_PHONE
+
+
 _READERS: dict[PendingKind, Callable[[StoredState], Question]] = {
     PendingKind.SLOTS: ChooseSlot.from_stored,
     PendingKind.CONFIRM_SLOT: ConfirmSlot.from_stored,
@@ -376,6 +382,7 @@ _READERS: dict[PendingKind, Callable[[StoredState], Question]] = {
     PendingKind.YES_NO: YesNo.from_stored,
     PendingKind.MENU: Menu.from_stored,
     PendingKind.DELETE: ConfirmDelete.from_stored,
+    PendingKind.CALLBACK_PHONE: lambda data: AskCallbackPhone(text=text(data, "text")),
 }
 
 

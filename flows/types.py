@@ -184,6 +184,11 @@ class ContextFacts(Protocol):
     def recent_messages(self) -> tuple[str, ...]: ...
 
     @property
+    def phone_known(self) -> bool:
+        """Has the citizen a number a consultant can call (shared, or typed for a callback)?"""
+        ...
+
+    @property
     def pending_reminder(self) -> PendingReminder | None: ...
 
 
@@ -202,6 +207,7 @@ class KnownFacts:
     recent_messages: tuple[str, ...] = ()
     # Set when the citizen's message may answer a reminder (flows/reminder_reply.py).
     pending_reminder: PendingReminder | None = None
+    phone_known: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +293,10 @@ class FlowContext:
         return self.facts.opening_hours
 
     @property
+    def phone_known(self) -> bool:
+        return self.facts.phone_known
+
+    @property
     def recent_messages(self) -> tuple[str, ...]:
         return self.facts.recent_messages
 
@@ -318,6 +328,13 @@ class SetLanguage(Effect):
 class BookMeeting(Effect):
     slot_id: int
     topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetCallbackPhone(Effect):
+    """Keep the number the citizen typed for a phone callback (``+45`` and 8 digits)."""
+
+    phone: str
 
 
 @dataclass(frozen=True, slots=True)

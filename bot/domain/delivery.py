@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain.reachability import other_channel, reachable
 from bot.kernel.messages import Channel
 from bot.store.models import ChannelIdentity, Citizen, Direction, Message, MessageStatus, Sender
 
@@ -28,10 +29,13 @@ def delivery_target(
     """The channel and address a proactive message to ``citizen`` goes to, or None.
 
     ``channel``, else the channel the citizen last used, at its most recently seen address; an
-    SMS with no SMS identity goes to the citizen's phone. With ``fall_back`` (reminders, which
-    must reach the citizen somehow) the other channels follow, most recently seen first, then the
-    phone, and SMS is never chosen once the citizen opted out of SMS.
+    SMS with no SMS identity goes to the citizen's phone. A channel a provider said cannot reach
+    the citizen (STOP, Twilio 21610/30004-30006, a Telegram block: :mod:`.reachability`) is never
+    chosen: the message goes by the citizen's other channel instead. With ``fall_back``
+    (reminders, which must reach the citizen somehow) every channel is tried, most recently seen
+    first, then the phone.
     """
+    identities = list(identities)
     newest_first = sorted(
         identities, key=lambda item: (item.last_seen_at, item.id or 0), reverse=True
     )
@@ -40,18 +44,20 @@ def delivery_target(
         address = next((i.address for i in newest_first if i.channel == target.value), None)
         if address is None and target == Channel.SMS and citizen.phone:
             address = citizen.phone
+        if address is not None and not reachable(citizen, target):
+            return other_channel(citizen, identities, target)
         return None if address is None else (target, address)
     preferred = channel.value if channel else citizen.last_channel
     candidates = [i for i in newest_first if i.channel == preferred]
     candidates += [i for i in newest_first if i.channel != preferred]
     for identity in candidates:
-        if identity.channel == Channel.SMS and citizen.sms_opted_out:
-            continue
         try:
-            return Channel(identity.channel), identity.address
+            candidate = Channel(identity.channel)
         except ValueError:
             continue
-    if citizen.phone and not citizen.sms_opted_out:
+        if reachable(citizen, candidate):
+            return candidate, identity.address
+    if citizen.phone and reachable(citizen, Channel.SMS):
         return Channel.SMS, citizen.phone
     return None
 

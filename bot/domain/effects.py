@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.db import MessageTransaction
 from bot.store.models import Citizen, Conversation, ConversationStatus
-from flows.types import Effect, HandOff, SetLanguage, SummaryKey
+from flows.types import Effect, HandOff, SetCallbackPhone, SetLanguage, SummaryKey
 
 
 class EffectScope:
@@ -64,6 +64,7 @@ class EffectRunner:
         self._handlers: dict[type[Effect], Handler] = {}
         self.register(HandOff, hand_off)
         self.register(SetLanguage, set_language)
+        self.register(SetCallbackPhone, set_callback_phone)
 
     def register(self, effect_type: type[E], handler: Callable[[EffectScope, E], None]) -> None:
         self._handlers[effect_type] = handler
@@ -97,3 +98,9 @@ def hand_off(scope: EffectScope, effect: HandOff) -> None:
 def set_language(scope: EffectScope, effect: SetLanguage) -> None:
     scope.conversation.language = effect.language
     scope.citizen.language = effect.language
+
+
+def set_callback_phone(scope: EffectScope, effect: SetCallbackPhone) -> None:
+    """The number a consultant calls back; kept apart from ``phone``, which links identities
+    and is set only from a number the channel proved (an SMS, a shared Telegram contact)."""
+    scope.citizen.callback_phone = effect.phone

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.inbox import scope
 from bot.inbox.auth import Viewer
 from bot.inbox.notices import queue_message
+from bot.inbox.reply_length import check_reply_length
 from bot.inbox.scope import Scope
 from bot.kernel.errors import InboxError, InvalidMessage
 from bot.kernel.text import clean_text
@@ -167,14 +168,23 @@ def _held(db: Session, viewer: Viewer, conversation_id: int) -> Conversation:
 
 
 def reply(
-    db: Session, viewer: Viewer, conversation_id: int, text: str, now: datetime, max_chars: int
+    db: Session,
+    viewer: Viewer,
+    conversation_id: int,
+    text: str,
+    now: datetime,
+    max_chars: int,
+    max_sms_parts: int | None = None,
 ) -> Message:
-    """Queue the consultant's answer on the citizen's last used channel."""
+    """Queue the consultant's answer on the citizen's last used channel (another one when the
+    provider said it cannot reach them); an SMS longer than ``max_sms_parts`` is refused."""
     conversation = _held(db, viewer, conversation_id)
     try:
         cleaned = clean_text(text, max_chars=max_chars)
     except InvalidMessage as exc:
         raise InboxError("errors.reply_invalid") from exc
+    if max_sms_parts is not None:
+        check_reply_length(db, conversation, cleaned, max_sms_parts)
     message = queue_message(
         db, conversation, cleaned, now, sender=Sender.CONSULTANT, consultant_id=viewer.id
     )

@@ -60,6 +60,10 @@ class InboundMessage:
     language_hint: str | None = None
     # Files sent with the message; its text is then their caption (may be empty).
     attachments: tuple[Attachment, ...] = ()
+    # The citizen changed an earlier message (Telegram's edited_message): stored as a new row.
+    edited: bool = False
+    # The id of our outbound message the citizen replied to (Telegram's reply_to_message).
+    replies_to: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

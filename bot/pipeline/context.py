@@ -32,6 +32,7 @@ from bot.store.db import Database, MessageTransaction
 from bot.store.models import (
     ACTIVE_BOOKING_STATUSES,
     Booking,
+    Citizen,
     Consultant,
     Conversation,
     ConversationStatus,
@@ -118,7 +119,7 @@ _RECENT_MESSAGES = (
 )
 
 # Finds the reminder a citizen's message may answer: (session, citizen id, now, language).
-PendingReminderLoader = Callable[[Session, int, datetime, str], PendingReminder | None]
+PendingReminderLoader = Callable[[Session, int, datetime, str, int | None], PendingReminder | None]
 
 
 # The shared entries that hold free slots (tuples of SlotOffer).
@@ -296,11 +297,18 @@ class DatabaseFacts:
         return recent_messages(self._db, self._conversation_id)
 
     @cached_property
+    def phone_known(self) -> bool:
+        query = select(Citizen.phone, Citizen.callback_phone).where(Citizen.id == self._citizen_id)
+        row = self._db.execute(query).first()
+        return row is not None and bool(row.phone or row.callback_phone)
+
+    @cached_property
     def pending_reminder(self) -> PendingReminder | None:
         load = self._loader.pending_reminder
         if load is None or not self._reminder_awaits_answer:
             return None
-        return load(self._work.session, self._citizen_id, self._now, self._language)
+        replies_to = self._conversation.replies_to
+        return load(self._work.session, self._citizen_id, self._now, self._language, replies_to)
 
 
 def _ahead_of(db: Database, conversation_id: int, queued: Waiting) -> int:

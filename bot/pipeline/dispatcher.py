@@ -43,13 +43,14 @@ from bot.pipeline.identify import (
 from bot.pipeline.port import CitizenHook, Delivery, DispatchResult
 from bot.pipeline.replay import find_inbound, replay_to
 from bot.pipeline.storage import insert_inbound, store_replies
+from bot.runtime import metrics
 from bot.runtime.threads import ThreadPool, run_blocking
 from bot.store.conversations import OpenConversation
 from bot.store.db import MessageTransaction, SessionFactory
 from bot.store.models import Citizen
 from flows.content import Content
 from flows.engine import FlowEngine
-from nlu.types import IntentRecognizer, ParseResult, empty_result
+from nlu.types import FALLBACK_INTENT, IntentRecognizer, ParseResult, empty_result
 
 T = TypeVar("T")
 
@@ -133,10 +134,12 @@ class Dispatcher:
         readable = markup_to_text(masked.text)
         # NLU is pure and CPU-bound: run it before the transaction so no lock waits on it.
         parse = self.recognizer.parse(readable, now=now) if readable else empty_result("")
-        return in_attempts(
+        result = in_attempts(
             self.engine,
             lambda db, attempt: self._handle(db, inbound, masked, parse, now, delivery, attempt),
         )
+        _count(inbound, result, delivery)
+        return result
 
     def _handle(
         self,
@@ -160,6 +163,7 @@ class Dispatcher:
             )
             conversation = self._open(db, inbound, citizen_id, now, signed_up=signed_up)
             conversation.first_contact = signed_up or not wrote_before(connection, inbound)
+        conversation.replies_to = inbound.replies_to
         admitted = self._admit(db, inbound, conversation, masked.text, parse, now)
         if isinstance(admitted, DispatchResult):
             return admitted
@@ -233,7 +237,9 @@ class Dispatcher:
                 intent=None,
             )
 
-        return in_attempts(self.engine, answer)
+        result = in_attempts(self.engine, answer)
+        _count(inbound, result, delivery)
+        return result
 
     def _language_of(self, inbound: InboundMessage) -> str:
         """A new citizen's language: what their app says, else the jobcenter's."""
@@ -355,3 +361,17 @@ class Dispatcher:
         if answer.next_state is not None:
             writes["flow_state"] = answer.next_state
         return refused + answer.replies, answer.language
+
+
+def _count(inbound: InboundMessage, result: DispatchResult, delivery: Delivery) -> None:
+    """The message's counters for ``/metrics`` (a redelivery counts nothing again)."""
+    if result.duplicate:
+        return
+    channel = inbound.channel.value
+    metrics.MESSAGES_IN.labels(channel=channel).inc()
+    if result.intent is not None:
+        metrics.INTENTS.labels(intent=result.intent).inc()
+        if result.intent == FALLBACK_INTENT:
+            metrics.LOW_CONFIDENCE.inc()
+    if delivery != Delivery.OUTBOX and result.replies:
+        metrics.MESSAGES_OUT.labels(channel=channel).inc(len(result.replies))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
@@ -29,8 +29,16 @@ CitizenHook = Callable[[Session, Citizen, datetime], Citizen]
 class Delivery(StrEnum):
     """How replies reach the citizen."""
 
-    INLINE = "inline"  # in the HTTP response (web chat, TwiML): stored as delivered/sent
+    INLINE = "inline"  # in the HTTP response (web chat): stored as sent
     OUTBOX = "outbox"  # queued for a sender (Telegram)
+    # In the HTTP response, with its fate still to come from the provider (TwiML whose
+    # <Message action> is the status callback): stored ``sending`` and held for
+    # PROVIDER_REPORT_GRACE; a row still unreported then is settled by the outbox, which asks
+    # the provider's message list (sent if there, sent again if provably not).
+    INLINE_REPORTED = "inline_reported"
+
+
+PROVIDER_REPORT_GRACE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, TextClause, bindparam, insert, text, update
 
 from bot.kernel.messages import InboundMessage, OutboundMessage, Reply
-from bot.pipeline.port import Delivery, DispatchResult
+from bot.pipeline.port import PROVIDER_REPORT_GRACE, Delivery, DispatchResult
 from bot.store.conversations import OpenConversation
 from bot.store.db import for_each_dialect
 from bot.store.models import Direction, MessageStatus, Sender
@@ -47,6 +47,7 @@ _REPLY_COLUMNS = (
     "next_attempt_at",
     "attempts",
     "created_at",
+    "claimed_until",
 )
 
 
@@ -78,6 +79,7 @@ def insert_inbound(
         "status": MessageStatus.RECEIVED.value,
         "attempts": 0,
         "created_at": now,
+        "edited": inbound.edited,
     }
     statement = _INSERT_INBOUND[connection.dialect.name]
     return connection.execute(statement, values).scalar_one_or_none()
@@ -134,6 +136,8 @@ def _reply_row(
 ) -> dict[str, Any]:
     """The ``messages`` row of one reply (its outbox entry when delivery is OUTBOX)."""
     inline = delivery == Delivery.INLINE
+    reported = delivery == Delivery.INLINE_REPORTED
+    status = MessageStatus.SENT if inline else MessageStatus.QUEUED
     return {
         "conversation_id": conversation.conversation_id,
         "citizen_id": conversation.citizen_id,
@@ -144,11 +148,12 @@ def _reply_row(
         "text": reply.text,
         "choices": list(reply.choices),
         "in_reply_to_id": inbound_id,
-        "status": (MessageStatus.SENT if inline else MessageStatus.QUEUED).value,
+        "status": (MessageStatus.SENDING if reported else status).value,
         "sent_at": now if inline else None,
-        "next_attempt_at": None if inline else now,
-        "attempts": 0,
+        "next_attempt_at": None if inline or reported else now,
+        "attempts": 1 if reported else 0,
         "created_at": now,
+        "claimed_until": now + PROVIDER_REPORT_GRACE if reported else None,
     }
 
 

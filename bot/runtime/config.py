@@ -190,6 +190,8 @@ class Secrets(BaseModel):
     twilio_auth_token: SecretStr | None = None
     twilio_from_number: str | None = None
     secret_key: SecretStr | None = None
+    # Opens GET /metrics to a scraper beyond localhost (Authorization: Bearer <token>).
+    metrics_token: SecretStr | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Secrets:
@@ -204,6 +206,7 @@ class Secrets(BaseModel):
             twilio_auth_token=_secret(read("TWILIO_AUTH_TOKEN")),
             twilio_from_number=read("TWILIO_FROM_NUMBER"),
             secret_key=_secret(read("BORGERCHAT_SECRET_KEY")),
+            metrics_token=_secret(read("BORGERCHAT_METRICS_TOKEN")),
         )
 
 

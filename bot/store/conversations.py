@@ -112,6 +112,8 @@ class OpenConversation:
     handoff_reason: str | None = None
     # No message came from this channel and address before this one.
     first_contact: bool = False
+    # This message replies to our outbound message with this id (a reminder it answers).
+    replies_to: int | None = None
 
 
 # The columns of OpenConversation, labelled with its field names.

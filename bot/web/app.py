@@ -15,7 +15,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot import __version__
 from bot.services import Services
-from bot.web import chat_page, health, nlu_api, privacy_page
+from bot.web import chat_page, health, metrics, nlu_api, privacy_page
 from bot.web.http_errors import BodySizeLimit, install_error_handlers
 from bot.web.security import API_DOCS_PATH, SecurityHeaders, TrustedHosts, trusted_hosts
 
@@ -65,6 +65,8 @@ def build_app(
         # X-Forwarded-Proto, only when the peer is a configured proxy; uvicorn itself is told
         # to trust no one (`borgerchat serve`), so this is the only place headers are believed.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))
+    # Outside the proxy headers: /metrics's localhost rule reads the socket's own peer.
+    app.add_middleware(metrics.RecordSocketPeer)
     app.add_middleware(
         TrustedHosts,
         allowed_hosts=trusted_hosts(
@@ -85,6 +87,8 @@ def build_app(
     app.include_router(chat_page.router)
     app.include_router(privacy_page.router)
     app.include_router(nlu_api.router)
+    app.include_router(metrics.router)
+    app.state.metrics_registry = metrics.metrics_registry(services.session_factory, services.clock)
     for router in routers:
         app.include_router(router)
 

@@ -26,9 +26,15 @@ class RetryLater:
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """The provider refused it for good (blocked bot, invalid number): do not retry."""
+    """The provider refused it for good (blocked bot, invalid number): do not retry.
+
+    ``unreachable`` is the provider's code when the refusal says the address cannot be reached
+    at all (Twilio 21610, Telegram 403): remembered for the citizen, and a proactive message goes
+    by their other channel (``bot/domain/reachability.py``).
+    """
 
     reason: str
+    unreachable: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

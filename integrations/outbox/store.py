@@ -10,12 +10,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from bot.domain.reachability import learn_refusal, reroute
 from bot.kernel.clock import Clock
 from bot.kernel.messages import Channel, OutboundMessage
+from bot.runtime import metrics
 from bot.runtime.config import OutboxSettings
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen, Direction, Message, MessageStatus
-from integrations.outbox.outcomes import Accepted, RetryLater, SendOutcome
+from integrations.outbox.outcomes import Accepted, Rejected, RetryLater, SendOutcome
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,9 @@ _CHAT_HEADS = (
         _pending.direction == Direction.OUT.value,
         _pending.channel == bindparam("channel"),
         _pending.status.in_([MessageStatus.QUEUED.value, MessageStatus.SENDING.value]),
+        # A TwiML reply awaiting Twilio's report (sending, never scheduled: Delivery
+        # .INLINE_REPORTED) has left already and holds no later message back.
+        or_(_pending.status == MessageStatus.QUEUED.value, _pending.next_attempt_at.is_not(None)),
     )
     .group_by(_pending.address)
 )
@@ -99,6 +104,7 @@ class OutboxStore:
                     row.status = MessageStatus.FAILED.value
                     row.last_error = SMS_OPTED_OUT
                     row.claimed_until = None
+                    reroute(session, row, now)
                     return True
             row.status = MessageStatus.SENDING.value
             row.attempts = (row.attempts or 0) + 1
@@ -119,6 +125,10 @@ class OutboxStore:
             if row is None:
                 return  # deleted meanwhile (privacy deletion): nothing to record
             _apply_outcome(row, outcome, claimed.attempts, self.settings.max_attempts, now)
+            metrics.count_outcome(row.channel, outcome)
+            if isinstance(outcome, Rejected) and outcome.unreachable is not None:
+                learn_refusal(session, row, outcome.unreachable)
+                reroute(session, row, now)
             level = logging.WARNING if row.status == MessageStatus.FAILED else logging.INFO
             log.log(
                 level,

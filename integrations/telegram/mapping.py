@@ -30,20 +30,23 @@ from telegram.error import TelegramError
 
 from bot.domain.identity import link_phone
 from bot.kernel.bounds import row_id
+from bot.kernel.cpr import mask_cpr
 from bot.kernel.errors import InvalidMessage
 from bot.kernel.messages import Channel, InboundMessage, Reply
+from bot.kernel.text import clean_text
 from bot.pipeline.port import Delivery, InboundPipeline
 from bot.runtime.threads import run_blocking
 from bot.store.db import SessionFactory, transaction
 from bot.store.models import Citizen, Direction, Message
 from flows.content import Content
+from integrations.telegram.chat_events import RepliedTo, is_too_long, record_membership, replied_to
 from integrations.telegram.files import TelegramFiles, has_file
 from integrations.telegram.transport import CONTACT_CHOICE_PREFIX, TelegramTransport
 
 log = logging.getLogger(__name__)
 
 # The update types handled here: what the webhook and the poller ask Telegram for.
-ALLOWED_UPDATES = ("message", "callback_query")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 _CALLBACK_DATA = re.compile(r"^c:([0-9]{1,10}):([0-9]{1,3})$")
 _START = re.compile(r"^/start(?:@\w+)?(?:\s+([A-Za-z0-9_-]{1,64}))?\s*$")
 _LANGUAGES = ("da", "en")
@@ -79,9 +82,13 @@ class TelegramInbound:
         if update.callback_query is not None:
             await self._handle_choice(update)
             return
-        message = update.message
+        if update.my_chat_member is not None:
+            await run_blocking(lambda: record_membership(self.session_factory, update))
+            return
+        message = update.message or update.edited_message
         if message is None:
-            return  # edits, channel posts, reactions: not for this bot
+            return  # channel posts, reactions: not for this bot
+        edited = update.message is None
         if message.chat.type != "private":
             await self._refuse_group(update, message)
             return
@@ -119,8 +126,24 @@ class TelegramInbound:
             )
             await self._answer_fixed(inbound, "/start", self._welcome)
             return
+        if is_too_long(text):
+            inbound = InboundMessage(Channel.TELEGRAM, address, "", inbound_id, language_hint=hint)
+            stored = mask_cpr(clean_text(text, max_chars=len(text))).text
+            await self._answer_fixed(inbound, stored, lambda lang: [self._reach(lang, "too_long")])
+            return
+        replied = RepliedTo()
+        if message.reply_to_message is not None:
+            replied = await run_blocking(lambda: replied_to(self.session_factory, message))
         await self._dispatch(
-            InboundMessage(Channel.TELEGRAM, address, text, inbound_id, language_hint=hint)
+            InboundMessage(
+                Channel.TELEGRAM,
+                address,
+                replied.choice or text,
+                inbound_id,
+                language_hint=hint,
+                edited=edited,
+                replies_to=replied.message_id,
+            )
         )
 
     async def _dispatch(self, inbound: InboundMessage) -> None:
@@ -161,6 +184,9 @@ class TelegramInbound:
 
     def _text(self, language: str, key: str) -> Reply:
         return Reply(self.content.text(language, f"channels.{key}"))
+
+    def _reach(self, language: str, key: str) -> Reply:
+        return Reply(self.content.text(language, f"reach.{key}"))
 
     def _welcome(self, language: str) -> list[Reply]:
         choices = tuple(self.content.raw(language, "core.greeting_choices"))

@@ -116,7 +116,11 @@ class TelegramTransport:
         except InvalidToken:
             # A configuration fault, not the message's: keep it queued while someone fixes it.
             return RetryLater("Telegram refused the bot token", 60.0)
-        except (Forbidden, BadRequest) as exc:
+        except Forbidden as exc:
+            # Blocked by the user (or never started): remembered, and proactive messages go by
+            # the citizen's other channel.
+            return Rejected(f"Telegram refused the message: {exc.message}", unreachable="403")
+        except BadRequest as exc:
             return Rejected(f"Telegram refused the message: {exc.message}")
         except NetworkError as exc:
             cause = exc.__cause__

@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 TelegramId = Annotated[StrictInt, Field(ge=-(2**63), le=2**63 - 1)]
 # The Bot API's limits: a message's text, a button's callback data (bytes, so chars <= 64).
 MAX_TEXT_CHARS = 4096
+# A longer text is still taken (a client or a Bot API server that joins parts), stored and
+# answered with a request to split it; beyond this it is no message.
+MAX_ACCEPTED_TEXT_CHARS = 5 * MAX_TEXT_CHARS
 MAX_CALLBACK_DATA_CHARS = 64
 
 
@@ -43,8 +46,25 @@ class MessageShape(_Shape):
     date: TelegramId
     chat: ChatShape
     from_: Annotated[UserShape | None, Field(alias="from")] = None
-    text: Annotated[StrictStr, Field(max_length=MAX_TEXT_CHARS)] | None = None
+    text: Annotated[StrictStr, Field(max_length=MAX_ACCEPTED_TEXT_CHARS)] | None = None
     contact: ContactShape | None = None
+    # The bot's message this one answers (Telegram's "reply"): its id is all that is read.
+    reply_to_message: _RepliedTo | None = None
+
+
+class _RepliedTo(_Shape):
+    message_id: TelegramId
+    chat: ChatShape
+
+
+class ChatMemberShape(_Shape):
+    status: Annotated[StrictStr, Field(max_length=20)]
+
+
+class ChatMemberUpdatedShape(_Shape):
+    chat: ChatShape
+    date: TelegramId
+    new_chat_member: ChatMemberShape
 
 
 class CallbackQueryShape(_Shape):
@@ -58,6 +78,8 @@ class UpdateShape(_Shape):
     update_id: Annotated[StrictInt, Field(ge=0, le=2**63 - 1)]
     message: MessageShape | None = None
     callback_query: CallbackQueryShape | None = None
+    edited_message: MessageShape | None = None
+    my_chat_member: ChatMemberUpdatedShape | None = None
 
 
 def is_update(data: Any) -> bool:

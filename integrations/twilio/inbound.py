@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.identity import normalise_phone
+from bot.domain.reachability import learn_sms_delivered
 from bot.kernel.errors import InvalidMessage
 from bot.kernel.messages import Channel, InboundMessage
 from bot.pipeline.port import Delivery, DispatchResult, InboundPipeline
@@ -54,14 +55,23 @@ TWIML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 message_router = APIRouter(route_class=DirectRoute)
 
 
-def twiml(bodies: Sequence[str]) -> Response:
+def twiml(bodies: Sequence[str], actions: Sequence[str] = ()) -> Response:
     """A TwiML answer with one ``<Message>`` per body, as Twilio's ``MessagingResponse``
-    writes it (tests compare the two), without building an element tree per message."""
+    writes it (tests compare the two), without building an element tree per message.
+
+    ``actions`` are the messages' status callback URLs (``<Message action=...>``): Twilio
+    reports each message's fate there as for one sent through the REST API.
+    """
     if not bodies:
         document = f"{TWIML_DECLARATION}<Response />"
     else:
+        opening = [
+            f"<Message action={quoteattr(action)}" if action else "<Message"
+            for action in [*actions, *[""] * (len(bodies) - len(actions))]
+        ]
         messages = "".join(
-            f"<Message>{escape(body)}</Message>" if body else "<Message />" for body in bodies
+            f"{tag}>{escape(body)}</Message>" if body else f"{tag} />"
+            for tag, body in zip(opening, bodies, strict=True)
         )
         document = f"{TWIML_DECLARATION}<Response>{messages}</Response>"
     return Response(content=document, media_type="application/xml")
@@ -90,7 +100,11 @@ async def inbound_sms(request: Request) -> Response:
     result = await dispatcher.in_thread(lambda: _handle_sms(session_factory, dispatcher, inbound))
     if result is None:
         return twiml([])
-    return twiml([format_sms(r.text, r.choices, sms.max_segments) for r in result.replies])
+    replies = [r for r in result.replies if r.channel == Channel.SMS]
+    return twiml(
+        [format_sms(r.text, r.choices, sms.max_segments) for r in replies],
+        [sms.status_callback(r) for r in replies],
+    )
 
 
 def _handle_sms(
@@ -103,12 +117,33 @@ def _handle_sms(
     keyword = inbound.text.strip().upper()
     if keyword in ALL_KEYWORDS and _keyword(session_factory, dispatcher, inbound, keyword):
         return None
+    # After STOP no answer goes in the TwiML (Twilio would refuse it with 21610): the replies
+    # are stored and the outbox marks them not sent, saying why.
+    opted_out = sms_reachability(session_factory, inbound.address)
+    delivery = Delivery.OUTBOX if opted_out else Delivery.INLINE_REPORTED
     try:
         # An MMS without text carries its media (or their markers): handled, never refused.
-        return dispatcher.handle(inbound, delivery=Delivery.INLINE)
+        result = dispatcher.handle(inbound, delivery=delivery)
+        return None if opted_out else result
     except InvalidMessage as exc:
         log.info("SMS %s refused: %s", inbound.channel_message_id, exc.code)
         return None
+
+
+def sms_reachability(session_factory: SessionFactory, phone: str) -> bool:
+    """Has the number opted out of SMS? An SMS from it also proves that it is reachable again
+    (after Twilio's 30004-30006), so that mark is cleared."""
+    with transaction(session_factory) as session:
+        found = session.execute(
+            select(Citizen.id, Citizen.sms_opted_out, Citizen.sms_unreachable).where(
+                Citizen.phone == phone
+            )
+        ).first()
+        if found is None:
+            return False
+        if found.sms_unreachable is not None:
+            learn_sms_delivered(session, found.id)
+        return bool(found.sms_opted_out)
 
 
 def _keyword(

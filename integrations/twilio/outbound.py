@@ -20,6 +20,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
+from bot.domain.reachability import TWILIO_UNREACHABLE, TWILIO_UNSUBSCRIBED
 from bot.kernel.clock import Clock
 from bot.kernel.errors import ConfigError
 from bot.kernel.gsm7 import max_septets, septets, to_gsm7
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 TWILIO_DEFAULT_BASE_URL = "https://api.twilio.com"
 ELLIPSIS = "..."
+# Twilio's codes for a number that cannot be reached at all (bot/domain/reachability.py).
+UNREACHABLE_CODES = frozenset({TWILIO_UNSUBSCRIBED, *TWILIO_UNREACHABLE})
 
 
 def format_sms(text: str, choices: Sequence[str], max_segments: int) -> str:
@@ -165,7 +168,8 @@ class SmsChannel:
         if status >= 500:
             # Twilio may have created the message before failing: ask its list before a resend.
             return Unknown(reason, self._retry_after())
-        return Rejected(reason)
+        code = str(exc.code or "")
+        return Rejected(reason, unreachable=code if code in UNREACHABLE_CODES else None)
 
     def _retry_after(self) -> float:
         headers = {k.lower(): v for k, v in self.http_client.last_headers.items()}

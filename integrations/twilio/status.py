@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from bot.domain.reachability import learn_sms_delivered, learn_twilio_error, reroute
 from bot.kernel.bounds import row_id
 from bot.kernel.clock import Clock
 from bot.kernel.messages import Channel
@@ -34,6 +35,10 @@ _STATUS_RANK = {
     MessageStatus.DELIVERED.value: 3,
 }
 _TWILIO_STATUS = {
+    # Accepted by Twilio: what "sent" means here (a TwiML reply learns its SID this way).
+    "accepted": MessageStatus.SENT,
+    "queued": MessageStatus.SENT,
+    "sending": MessageStatus.SENT,
     "sent": MessageStatus.SENT,
     "delivered": MessageStatus.DELIVERED,
     "read": MessageStatus.DELIVERED,
@@ -84,10 +89,15 @@ def _record_status(
         row.claimed_until = None
         if new == MessageStatus.FAILED:
             if row.status != MessageStatus.DELIVERED.value:
+                was_failed = row.status == MessageStatus.FAILED.value
                 row.status = MessageStatus.FAILED.value
                 code = params.get("ErrorCode", "")
                 row.last_error = f"Twilio reports {params.get('MessageStatus')} (error {code})"
+                if learn_twilio_error(session, row.citizen_id, code) and not was_failed:
+                    reroute(session, row, now)
             return
+        if new == MessageStatus.DELIVERED:
+            learn_sms_delivered(session, row.citizen_id)
         if _STATUS_RANK.get(row.status, 9) < _STATUS_RANK[new.value]:
             row.status = new.value
             row.sent_at = row.sent_at or now

@@ -50,6 +50,7 @@ class FakeTelegramApi(LoopbackServer):
         self._closed = False
         self.allowed_updates: Sequence[str] = ()
         self.webhook: dict[str, Any] = {}
+        self.blocked_by: set[int] = set()  # chats whose user blocked the bot
 
     @property
     def base_url(self) -> str:
@@ -108,6 +109,8 @@ class FakeTelegramApi(LoopbackServer):
         params = call.params
         if method == "getMe":
             return _ok(BOT_USER)
+        if method == "sendMessage" and int(params["chat_id"]) in self.blocked_by:
+            return self.refuse_blocked()
         if method == "sendMessage":
             message = {
                 "message_id": next(self._message_ids),
@@ -236,6 +239,17 @@ class FakeTelegramApi(LoopbackServer):
             if path == wanted:
                 return HttpResponse(200, data, {"Content-Type": "application/octet-stream"})
         return HttpResponse(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+
+    def refuse_blocked(self) -> HttpResponse:
+        """What the Bot API answers a message to a user who blocked the bot."""
+        return HttpResponse(
+            403,
+            {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            },
+        )
 
 
 @dataclass

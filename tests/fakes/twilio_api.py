@@ -24,6 +24,7 @@ class FakeTwilioApi(LoopbackServer):
         self.auth_token = auth_token
         self._sids = itertools.count(1)
         self.accepted: list[dict[str, Any]] = []
+        self.unsubscribed: set[str] = set()
 
     @property
     def messages_path(self) -> str:
@@ -55,6 +56,8 @@ class FakeTwilioApi(LoopbackServer):
             params = call.params
             if not params.get("To") or not params.get("Body"):
                 return _error(400, 21604, "A 'To' phone number is required.")
+            if params["To"] in self.unsubscribed:
+                return self.refuse_unsubscribed()
             message = self._message(params)
             self.accepted.append(message)
             return HttpResponse(201, message)
@@ -149,6 +152,10 @@ class FakeTwilioApi(LoopbackServer):
             )
         content_type, data = found
         return HttpResponse(200, data, {"Content-Type": content_type})
+
+    def refuse_unsubscribed(self) -> HttpResponse:
+        """What Twilio answers a send to a number that replied STOP to this sender."""
+        return _error(400, 21610, "Attempt to send to unsubscribed recipient")
 
 
 # Where the fake's media store serves MMS media (Twilio's is a CDN host of its own).

@@ -173,11 +173,12 @@ async def test_sms_to_an_opted_out_citizen_is_not_sent_and_says_why(
     citizen, conversation = new_citizen(
         channel_services, Channel.SMS, PHONE, clock.now(), phone=PHONE
     )
+    # Queued before the STOP (queueing after it finds no channel at all).
+    queue(channel_services, citizen, conversation, ["påmindelse"])
     with transaction(channel_services.session_factory) as session:
         row = session.get(Citizen, citizen)
         assert row is not None
         row.sms_opted_out = True
-    queue(channel_services, citizen, conversation, ["påmindelse"])
 
     await run_until_idle(sender)
     [row] = outbox_rows(channel_services)

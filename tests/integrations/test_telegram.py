@@ -281,7 +281,12 @@ async def test_polling_fetches_updates_and_answers_them(
 
     assert fake_telegram.calls_to("deleteWebhook")
     assert fake_telegram.pending_updates() == []  # confirmed by the offset
-    assert fake_telegram.allowed_updates == ("message", "callback_query")
+    assert fake_telegram.allowed_updates == (
+        "message",
+        "edited_message",
+        "callback_query",
+        "my_chat_member",
+    )
     assert len(fake_telegram.sent(CHAT)) == 1
     assert count_rows(channel_services, Message) == 2  # one in, one reply
 
@@ -310,6 +315,8 @@ def test_set_webhook_registers_the_public_url_with_the_secret(
     assert fake_telegram.webhook["url"] == "https://chat.kommune.test/webhooks/telegram"
     assert fake_telegram.webhook["secret_token"] == WEBHOOK_SECRET
     assert fake_telegram.token not in result.output
+    assert "my_chat_member" in fake_telegram.webhook["allowed_updates"]
+    assert "edited_message" in fake_telegram.webhook["allowed_updates"]
 
 
 def test_serve_with_telegram_polling_needs_a_token_and_one_process(

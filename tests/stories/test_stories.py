@@ -139,6 +139,8 @@ def _check_expectations(services: Services, expect: dict[str, Any]) -> None:
                 assert _count(session, select(func.count()).select_from(Message)) == wanted
             elif key == "booked_via":
                 assert session.scalars(select(Booking.booked_via)).first() == wanted, key
+            elif key == "callback_phone":
+                assert citizen.callback_phone == wanted, key
             else:
                 raise AssertionError(f"unknown expectation {key!r}")
 

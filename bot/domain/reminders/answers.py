@@ -40,6 +40,12 @@ _LAST_SENT_REMINDER = (
     .order_by(Reminder.sent_at.desc(), Reminder.id.desc())
     .limit(1)
 )
+# The sent reminder whose message the citizen replied to (Telegram's reply_to_message).
+_REPLIED_REMINDER = select(Reminder).where(
+    Reminder.citizen_id == bindparam("citizen_id"),
+    Reminder.status == ReminderStatus.SENT.value,
+    Reminder.message_id == bindparam("message_id"),
+)
 _SENT_AFTER = select(
     exists().where(
         Message.citizen_id == bindparam("citizen_id"),
@@ -57,14 +63,26 @@ def load_pending_reminder(
     content: Content,
     language: str,
     tz: ZoneInfo,
+    replies_to: int | None = None,
 ) -> PendingReminder | None:
-    """The last reminder sent to the citizen, if it still awaits an answer."""
-    reminder = session.scalars(_LAST_SENT_REMINDER, {"citizen_id": citizen_id}).first()
+    """The last reminder sent to the citizen, if it still awaits an answer; the one whose
+    message the citizen replied to (``replies_to``), when they did, read as the latest."""
+    reminder = None
+    if replies_to is not None:
+        params = {"citizen_id": citizen_id, "message_id": replies_to}
+        reminder = session.scalars(_REPLIED_REMINDER, params).first()
+    replied = reminder is not None
+    if reminder is None:
+        reminder = session.scalars(_LAST_SENT_REMINDER, {"citizen_id": citizen_id}).first()
     if reminder is None or reminder.answered_at is not None or reminder.sent_at is None:
         return None
     # Was anything sent to the citizen after the reminder (a bot or consultant reply)?
-    latest = reminder.message_id is None or not session.scalar(
-        _SENT_AFTER, {"citizen_id": citizen_id, "message_id": reminder.message_id}
+    latest = (
+        replied
+        or reminder.message_id is None
+        or not session.scalar(
+            _SENT_AFTER, {"citizen_id": citizen_id, "message_id": reminder.message_id}
+        )
     )
     if reminder.kind == ReminderKind.CHECK_IN:
         if now - reminder.sent_at > CHECK_IN_ANSWER_WINDOW:

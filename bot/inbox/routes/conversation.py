@@ -18,6 +18,7 @@ from bot.inbox import conversations
 from bot.inbox.attachments import files_by_message
 from bot.inbox.audit import AuditAction, AuditObject, AuditTrail
 from bot.inbox.auth import Viewer
+from bot.inbox.reply_length import reply_limit
 from bot.inbox.routes.depends import (
     Audit,
     Changes,
@@ -80,6 +81,9 @@ def conversation_page(
         "conversation.html",
         viewer,
         canned=conversations.canned_replies(db, viewer),
+        reply_limit=reply_limit(
+            db, context["conversation"], services.config.settings.twilio.max_segments
+        ),
         **context,
     )
 
@@ -163,11 +167,18 @@ def reply(
     services: ServicesDep,
     text: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
-    max_chars = services.config.settings.chat.max_text_chars
+    settings = services.config.settings
+    max_chars = settings.chat.max_text_chars
     typed = mask_cpr(text)  # masked before it is stored, so also in what is sent
     with action.audited(AuditAction.REPLY) as db:
         conversations.reply(
-            db, action.viewer, action.conversation_id, typed.text, action.now, max_chars
+            db,
+            action.viewer,
+            action.conversation_id,
+            typed.text,
+            action.now,
+            max_chars,
+            max_sms_parts=settings.twilio.max_segments,
         )
     return action.back("notices.reply_sent", typed)
 

@@ -106,6 +106,12 @@ class Citizen(Base):
     reminders_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     # Twilio-style STOP: no SMS at all until START.
     sms_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What a provider said about reaching the citizen (bot/domain/reachability.py): the bot was
+    # blocked on Telegram; Twilio's error code when SMS cannot reach the number (30004-30006).
+    telegram_blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    sms_unreachable: Mapped[str | None] = mapped_column(String(10))
+    # A number the citizen typed for a phone callback (not verified: never links identities).
+    callback_phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -210,6 +216,8 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # An inbound message the citizen edited afterwards (Telegram's edited_message): a new row.
+    edited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def as_outbound(self) -> OutboundMessage:
         """This row as the neutral message a transport delivers."""
