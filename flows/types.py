@@ -25,6 +25,8 @@ class HandoffReason(StrEnum):
     CALLBACK = "callback"  # a callback wanted, no callback time free
     CHECK_IN = "check_in"  # an answer to "Hvordan går det?"
     CONTENT_EXPIRED = "content_expired"  # the answer asked for is past its review-by date
+    ON_BEHALF = "on_behalf"  # an errand for someone the writer writes for
+    SEVERAL_CONCERNS = "several_concerns"  # one message with several concerns
 
 
 class SummaryKey(StrEnum):
