@@ -216,7 +216,8 @@ class JobProfile:
     kinds: tuple[str, ...] = ()
     hours: float | None = None  # None: not known
     days: tuple[str, ...] = ()
-    cannot: str | None = None
+    cannot: str | None = None  # may be told before it is asked (a limit said early)
+    hours_to: float | None = None  # the top of a range: "8-10 timer" is 8 to 10
 
     @property
     def next_field(self) -> str | None:
@@ -231,23 +232,29 @@ class JobProfile:
             "days": list(self.days),
             "cannot": self.cannot,
         }
-        return {name: values[name] for name in JOB_PROFILE_FIELDS[: self.answered]}
+        stored = {name: values[name] for name in JOB_PROFILE_FIELDS[: self.answered]}
+        extra = {"hours_to": self.hours_to, "cannot": self.cannot}
+        return {**stored, **{name: value for name, value in extra.items() if value is not None}}
 
     @classmethod
     def from_stored(cls, data: StoredState) -> JobProfile:
         answered = 0
         while answered < len(JOB_PROFILE_FIELDS) and JOB_PROFILE_FIELDS[answered] in data:
             answered += 1
-        hours = data.get("hours")
-        if hours is not None and (not isinstance(hours, int | float) or isinstance(hours, bool)):
-            raise MalformedFlowState("hours")
         return cls(
             answered,
             texts(data, "kinds"),
-            None if hours is None else float(hours),
+            _hours(data.get("hours")),
             texts(data, "days"),
             optional_text(data, "cannot"),
+            _hours(data.get("hours_to")),
         )
+
+
+def _hours(value: object) -> float | None:
+    if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
+        raise MalformedFlowState("hours")
+    return None if value is None else float(value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -333,6 +333,7 @@ class SaveJobProfile(Effect):
     hours_per_week: float | None = None
     days: tuple[str, ...] = ()
     cannot_do: str | None = None
+    hours_per_week_to: float | None = None  # the top of a range of hours ("8-10 timer")
 
 
 @dataclass(frozen=True, slots=True)
