@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows.questions import JOB_PROFILE_FIELDS, Action, AskJobWish, JobProfile
 from flows.job_limits import hours_range, is_limit
+from flows.questions import JOB_PROFILE_FIELDS, Action, AskJobWish, JobProfile
 from flows.reading import contains_any, fold, weekdays_named, yes_or_no
 from flows.registry import Registry
 from flows.turn import Turn
