@@ -145,10 +145,9 @@ def is_stop(text: str) -> bool:
     return fold(text) in STOP_WORDS
 
 
-# Courtesy around an answer ("ok 3", "den første tak", "hej, 2"): it does not change the answer.
-_COURTESY = frozenset(
-    {"tak", "ok", "okay", "hej", "hi", "hello", "thanks", "please", "mange", "tusind", "super"}
-)
+# Courtesy around an answer ("ok 3", "den første tak"): it does not change the answer. Not "hej":
+# "hej 3" may be a new conversation's first words, no pick from the last menu.
+_COURTESY = frozenset({"tak", "ok", "okay", "thanks", "please", "mange", "tusind", "super"})
 
 
 def without_courtesy(text: str) -> str:

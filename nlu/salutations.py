@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 
 _NAME = r"(?:[A-ZÆØÅ][\w'-]*\.?)"
-# "Hej Lone," "Kære Lone" "Hi Anna," "Goddag": at the very start, with an optional name.
+# "Hej Lone," "Kære Lone" "Hi Anna," "Goddag!": at the very start, with an optional name, set
+# apart by a comma, a full stop or a line. A bare "hej mit cpr er ..." is left alone: the greeting
+# may be all the message says.
 _OPENING = re.compile(
     rf"^\s*(?:(?:kære|dear)(?:\s+[\w'.-]+){{1,3}}\s*(?:[,!.:]+|\n)|"
     rf"(?:hej|hejsa|hey|hi|hello|goddag|god morgen|godmorgen|dav|halløj)"
-    rf"(?:\s+(?:med dig|there|alle|jobcenter\w*|{_NAME}(?:\s+{_NAME})?))?\s*(?:[,!.:]+|\n)|"
-    rf"(?:hej|hejsa|hey|hi|hello|goddag|dav|halløj)\b(?!\s*[?]))\s*",
+    rf"(?:\s+(?:med dig|there|alle|jobcenter\w*|{_NAME}(?:\s+{_NAME})?))?\s*(?:[,!.:]+|\n))\s*",
     re.IGNORECASE,
 )
 # "Med venlig hilsen Mikkel", "mvh M.", "Kind regards, John Smith": at the end, with a name.
