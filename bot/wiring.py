@@ -44,6 +44,7 @@ def build_recognizer(config: AppConfig) -> IntentRecognizer:
     """The NLU backend named by ``nlu.backend``; the embedded model is (re)trained if stale."""
     from pathlib import Path
 
+    from nlu.concerns import ConcernReader
     from nlu.embedded import EmbeddedRecognizer
 
     settings = config.settings
@@ -55,13 +56,14 @@ def build_recognizer(config: AppConfig) -> IntentRecognizer:
     if settings.nlu.backend == "rasa":
         from nlu.rasa_client import RasaRecognizer
 
-        return RasaRecognizer(
+        rasa = RasaRecognizer(
             settings.nlu.rasa_url,
             timeout_seconds=settings.nlu.rasa_timeout_seconds,
             fallback=embedded,
             timezone=settings.tz,
         )
-    return embedded
+        return ConcernReader(rasa)
+    return ConcernReader(embedded)  # a letter's concerns, sentence by sentence
 
 
 def run_retention_purge(

@@ -26,11 +26,13 @@ from flows import (
     absence,
     attachments,
     callback_phone,
+    concerns,
     conversation,
     crisis,
     handoff,
     job_wishes,
     meetings,
+    on_behalf,
     opening_hours,
     opt_out,
     reminder_reply,
@@ -39,14 +41,13 @@ from flows import (
 )
 from flows.content import Content
 from flows.handoff import misunderstood
+from flows.language import language_asked_for, written_language
 from flows.questions import Action, AskJobWish, Menu, PendingKind, Question, YesNo
 from flows.reading import (
     contains_any,
     is_stop,
-    language_asked_for,
     pick_choice,
     wanted_time,
-    written_language,
     yes_or_no,
 )
 from flows.registry import Registry
@@ -83,6 +84,9 @@ RESUMABLE = frozenset(
 # Questions whose unanswered message is read on its own rather than as a misunderstanding.
 DROPPED_UNANSWERED = frozenset({PendingKind.YES_NO, PendingKind.MENU})
 ALWAYS_SWITCH = frozenset({"crisis", "human_handoff", "opt_out", "privacy", "goodbye"})
+# Intents a courtesy word gives a message ("tak", "ok", "hej"): an answer in it still wins.
+COURTESY = frozenset({"goodbye", "greet", "affirm", "deny"})
+TIME_QUESTIONS = frozenset({PendingKind.SLOTS, PendingKind.CONFIRM_SLOT})
 NOT_A_TOPIC = frozenset({"affirm", "deny", FALLBACK_INTENT, "greet", "out_of_scope"})
 # The intents a message may have and still answer a question of the kind.
 RELATED = {
@@ -110,6 +114,7 @@ class FlowEngine:
             opt_out,
             attachments,
             callback_phone,
+            on_behalf,
         )
         for module in modules:
             module.register(self.registry)
@@ -135,6 +140,9 @@ class FlowEngine:
         if context.waiting is not None and waiting.is_for_the_person(turn):
             waiting.acknowledge(turn, context.waiting)
             return turn.step()
+        if on_behalf.notice(turn) and on_behalf.stops(turn):
+            on_behalf.ask_whose(turn, str(turn.state.last_intent))
+            return self._finish(turn)
         pending = turn.pending
         if pending is not None and not self._interrupts(turn, pending):
             turn.clear_pending()
@@ -155,6 +163,9 @@ class FlowEngine:
             turn.clear_pending()
         if context.waiting is not None and waiting.is_for_the_person(turn):
             waiting.acknowledge(turn, context.waiting)  # an errand's question left unanswered
+            return self._finish(turn)
+        if concerns.several(turn) and context.waiting is None:
+            concerns.hand_off(turn)  # a person answers all of them, not the bot one of them
             return self._finish(turn)
         self._start(turn, turn.intent)
         return self._finish(turn)
@@ -178,6 +189,8 @@ class FlowEngine:
         intent = turn.intent
         if is_stop(turn.text) or pick_choice(turn.text, pending.choices) is not None:
             return False
+        if intent in COURTESY and pending.kind in TIME_QUESTIONS and _wants_time(turn):
+            return False  # "torsdag kl 10 tak": the time is the answer, the thanks a courtesy
         if intent in ALWAYS_SWITCH and turn.confidence >= SWITCH_CONFIDENCE:
             return not (intent == "goodbye" and isinstance(pending, AskJobWish))
         if intent in NOT_A_TOPIC:
@@ -198,7 +211,11 @@ class FlowEngine:
         if intent not in NOT_A_TOPIC:
             turn.state.misses = 0
             turn.state.last_intent = intent
-        handler = self.registry.handler(_reread(turn, intent))
+        intent = on_behalf.errand_named(turn, _reread(turn, intent))
+        if on_behalf.must_ask(turn, intent):
+            on_behalf.ask_whose(turn, intent)  # never an errand on the writer's record unasked
+            return
+        handler = self.registry.handler(intent)
         if handler is None:
             conversation.fallback(turn)
         else:
@@ -251,10 +268,13 @@ class FlowEngine:
 
     def _answer_menu(self, turn: Turn, pending: Menu) -> bool:
         index = pick_choice(turn.text, pending.choices)
+        if index is None:
+            index = on_behalf.whose_choice(turn.text, pending)
         if index is None or index >= len(pending.options):
             return False
         if pending.reason is not None:
             turn.state.handoff_reason = pending.reason
+        on_behalf.chosen(turn, pending, index)
         self._start(turn, pending.options[index])
         return True
 
@@ -328,7 +348,7 @@ def _family(intent: object) -> str:
 
 
 def _is_crisis(parse: ParseResult) -> bool:
-    if parse["intent"]["name"] == "crisis":
+    if parse["intent"]["name"] == "crisis" or concerns.crisis_in_a_sentence(parse):
         return True
     return any(
         score["name"] == "crisis" and score["confidence"] >= CRISIS_SAFETY_CONFIDENCE

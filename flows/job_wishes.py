@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows.questions import JOB_PROFILE_FIELDS, Action, AskJobWish, JobProfile
-from flows.reading import contains_any, fold, number_in, weekdays_named, yes_or_no
+from flows.job_limits import hours_range, is_limit
+from flows.job_profile import JOB_PROFILE_FIELDS, JobProfile
+from flows.questions import Action, AskJobWish
+from flows.reading import contains_any, fold, weekdays_named, yes_or_no
 from flows.registry import Registry
 from flows.turn import Turn
 from flows.types import SaveJobProfile, Topic
@@ -48,6 +50,9 @@ def job_wishes(turn: Turn) -> None:
 
 def _ask_next_job_field(turn: Turn, profile: JobProfile) -> None:
     field = profile.next_field
+    if field == "cannot" and profile.cannot:
+        field = None  # the limit was told before it was asked for
+        profile = replace(profile, answered=len(JOB_PROFILE_FIELDS))
     if field is None:
         _save_profile(turn, profile)
         return
@@ -61,10 +66,17 @@ def answer_job(turn: Turn, pending: AskJobWish) -> bool:
     answered = max(profile.answered, JOB_PROFILE_FIELDS.index(field) + 1)
     text = turn.text.strip()
     folded = fold(text)
+    if field != "cannot" and is_limit(turn):
+        # "Jeg kan ikke tåle støj" asked about hours: a limit for the job, noted; same question.
+        profile = replace(profile, cannot=text)
+        turn.facts["job_profile"] = profile.to_stored()
+        turn.say("job_limits.noted")
+        turn.ask(replace(pending, profile=profile))
+        return True
     if field == "kinds":
         profile = replace(profile, answered=answered, kinds=tuple(_kinds_in(text) or [text]))
     elif field == "hours":
-        hours = number_in(turn.parse, "hours_per_week", "number")
+        hours, hours_to = hours_range(turn.parse)
         dont_know = any(w in folded for w in ("ved ikke", "aner ikke", "don t know", "dont know"))
         if hours is None and not dont_know and not pending.asked_again:
             turn.ask(
@@ -77,7 +89,8 @@ def answer_job(turn: Turn, pending: AskJobWish) -> bool:
             )
             return True
         known = hours if hours is not None and 0 < hours <= 60 else None
-        profile = replace(profile, answered=answered, hours=known)
+        top = hours_to if known is not None and hours_to is not None and hours_to <= 60 else None
+        profile = replace(profile, answered=answered, hours=known, hours_to=top)
     elif field == "days":
         named = weekdays_named(text)
         weekday_names = turn.labels("time.weekdays")
@@ -96,10 +109,12 @@ def answer_job(turn: Turn, pending: AskJobWish) -> bool:
 def looks_like_job_answer(turn: Turn, pending: AskJobWish) -> bool:
     """Does the message fit the job question asked ("mandag og onsdag" for the days)?"""
     field = pending.field
+    if is_limit(turn):
+        return True  # "har ondt i ryggen og kan ikke tåle støj": for the job, not a sick note
     if field == "kinds":
         return bool(_kinds_in(turn.text))
     if field == "hours":
-        return number_in(turn.parse, "hours_per_week", "number") is not None
+        return hours_range(turn.parse)[0] is not None
     if field == "days":
         return bool(weekdays_named(turn.text)) or contains_any(
             turn.text,
@@ -124,12 +139,17 @@ def _save_profile(turn: Turn, profile: JobProfile) -> None:
     kinds, days, hours, cannot = profile.kinds, profile.days, profile.hours, profile.cannot
     turn.effects.append(
         SaveJobProfile(
-            kinds_of_work=kinds, hours_per_week=hours, days=days, cannot_do=cannot or None
+            kinds_of_work=kinds,
+            hours_per_week=hours,
+            days=days,
+            cannot_do=cannot or None,
+            hours_per_week_to=profile.hours_to if hours is not None else None,
         )
     )
     parts = [turn.t("jobprofile.summary_kinds", value=", ".join(kinds))]
     if hours is not None:
-        parts.append(turn.t("jobprofile.summary_hours", value=f"{hours:g}"))
+        written = f"{hours:g}" if profile.hours_to is None else f"{hours:g}-{profile.hours_to:g}"
+        parts.append(turn.t("jobprofile.summary_hours", value=written))
     if days:
         parts.append(turn.t("jobprofile.summary_days", value=", ".join(days)))
     if cannot:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from bot.kernel.errors import MalformedFlowState
+from flows.job_profile import JOB_PROFILE_FIELDS, JobProfile
 from flows.stored import (
     mapping,
     number,
@@ -49,10 +50,6 @@ class Purpose(StrEnum):
     BOOK = "book"
     RESCHEDULE = "reschedule"
     CALLBACK = "callback"
-
-
-# The job wishes asked for, one at a time and in this order, by their keys in the profile.
-JOB_PROFILE_FIELDS = ("kinds", "hours", "days", "cannot")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -209,55 +206,13 @@ class ChooseAbsenceReason(Question):
         )
 
 
-@dataclass(frozen=True, slots=True)
-class JobProfile:
-    """The job wishes told so far: the first ``answered`` of :data:`JOB_PROFILE_FIELDS`."""
-
-    answered: int = 0
-    kinds: tuple[str, ...] = ()
-    hours: float | None = None  # None: not known
-    days: tuple[str, ...] = ()
-    cannot: str | None = None
-
-    @property
-    def next_field(self) -> str | None:
-        return (
-            JOB_PROFILE_FIELDS[self.answered] if self.answered < len(JOB_PROFILE_FIELDS) else None
-        )
-
-    def to_stored(self) -> StoredState:
-        values = {
-            "kinds": list(self.kinds),
-            "hours": self.hours,
-            "days": list(self.days),
-            "cannot": self.cannot,
-        }
-        return {name: values[name] for name in JOB_PROFILE_FIELDS[: self.answered]}
-
-    @classmethod
-    def from_stored(cls, data: StoredState) -> JobProfile:
-        answered = 0
-        while answered < len(JOB_PROFILE_FIELDS) and JOB_PROFILE_FIELDS[answered] in data:
-            answered += 1
-        hours = data.get("hours")
-        if hours is not None and (not isinstance(hours, int | float) or isinstance(hours, bool)):
-            raise MalformedFlowState("hours")
-        return cls(
-            answered,
-            texts(data, "kinds"),
-            None if hours is None else float(hours),
-            texts(data, "days"),
-            optional_text(data, "cannot"),
-        )
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AskJobWish(Question):
     """One job wish (``field``), with those told before it."""
 
     kind = PendingKind.JOB
     field: str
-    profile: JobProfile = JobProfile()
+    profile: JobProfile = JobProfile()  # noqa: RUF009 (frozen, so one shared default is safe)
     asked_again: bool = False  # the hours, asked a second time
 
     def to_stored(self) -> StoredState:

@@ -25,6 +25,8 @@ class HandoffReason(StrEnum):
     CALLBACK = "callback"  # a callback wanted, no callback time free
     CHECK_IN = "check_in"  # an answer to "Hvordan går det?"
     CONTENT_EXPIRED = "content_expired"  # the answer asked for is past its review-by date
+    ON_BEHALF = "on_behalf"  # an errand for someone the writer writes for
+    SEVERAL_CONCERNS = "several_concerns"  # one message with several concerns
 
 
 class SummaryKey(StrEnum):
@@ -183,10 +185,9 @@ class ContextFacts(Protocol):
     @property
     def recent_messages(self) -> tuple[str, ...]: ...
 
+    # Has the citizen a number a consultant can call (shared, or typed for a callback)?
     @property
-    def phone_known(self) -> bool:
-        """Has the citizen a number a consultant can call (shared, or typed for a callback)?"""
-        ...
+    def phone_known(self) -> bool: ...
 
     @property
     def pending_reminder(self) -> PendingReminder | None: ...
@@ -332,9 +333,7 @@ class BookMeeting(Effect):
 
 @dataclass(frozen=True, slots=True)
 class SetCallbackPhone(Effect):
-    """Keep the number the citizen typed for a phone callback (``+45`` and 8 digits)."""
-
-    phone: str
+    phone: str  # the number typed for a phone callback: "+45" and 8 digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +377,7 @@ class SaveJobProfile(Effect):
     hours_per_week: float | None = None
     days: tuple[str, ...] = ()
     cannot_do: str | None = None
+    hours_per_week_to: float | None = None  # the top of a range of hours ("8-10 timer")
 
 
 @dataclass(frozen=True, slots=True)

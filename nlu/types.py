@@ -57,6 +57,8 @@ class ParseResult(TypedDict):
     intent: IntentScore
     entities: list[Entity]
     intent_ranking: list[IntentScore]
+    # Not Rasa's: the intent of each sentence that is a concern (nlu.concerns), when several.
+    concerns: NotRequired[list[IntentScore]]
 
 
 class IntentRecognizer(Protocol):

@@ -205,6 +205,10 @@ def save_job_profile(scope: EffectScope, effect: SaveJobProfile) -> None:
     profile.hours_per_week = effect.hours_per_week
     profile.days = list(effect.days)
     profile.cannot_do = effect.cannot_do
+    details = {key: value for key, value in (profile.details or {}).items() if key != "hours_to"}
+    if effect.hours_per_week_to is not None:
+        details["hours_to"] = effect.hours_per_week_to
+    profile.details = details
     profile.updated_at = scope.now
 
 

@@ -67,6 +67,7 @@ HANDOFF_SUMMARY = Reading(
         "details": "summary_detail",
         "details.absence": "absence_detail",
         "details.job_profile": "job_profile_field",
+        "details.writes_for": "writes_for_detail",
     },
     values={
         "reason": code_words("handoff_reason"),
@@ -76,6 +77,9 @@ HANDOFF_SUMMARY = Reading(
         "details.benefit": code_words("benefit"),
         "details.pension_granted": code_words("pension_granted"),
         "details.absence.reason": code_words("absence"),
+        "details.writes_for.writer": code_words("writer_role"),
+        "details.writes_for.about": code_words("intent"),
+        "details.concerns": code_words("intent"),
         "details.job_profile.kinds": code_words("kind_of_work"),
         # Weekday names in the citizen's language, shown in the inbox's.
         "details.job_profile.days": InboxText.chatbot_weekday,

@@ -7,12 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from flows.language import language_asked_for, written_language
 from flows.reading import (
     fold,
-    language_asked_for,
     pick_choice,
     wanted_time,
-    written_language,
     yes_or_no,
 )
 from tests.flows.parses import NOW, parse, time_entity

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from bot.runtime.config import AppConfig, load_config
 from bot.wiring import build_recognizer, build_services, create_app
+from nlu.concerns import ConcernReader
 from nlu.embedded import EmbeddedRecognizer
 from nlu.rasa_client import RasaRecognizer
 from tests.conftest import REFERENCE_TIME
@@ -91,7 +92,8 @@ def test_a_rasa_answer_in_the_wrong_shape_falls_back(
 
 def test_config_selects_the_backend(rasa: FakeRasa, model_dir_env: dict[str, str]) -> None:
     embedded = build_recognizer(load_config(env=model_dir_env))
-    assert isinstance(embedded, EmbeddedRecognizer)
+    assert isinstance(embedded, ConcernReader)
+    assert isinstance(embedded.recognizer, EmbeddedRecognizer)
     chosen = build_recognizer(
         load_config(
             env={
@@ -101,7 +103,8 @@ def test_config_selects_the_backend(rasa: FakeRasa, model_dir_env: dict[str, str
             }
         )
     )
-    assert isinstance(chosen, RasaRecognizer)
+    assert isinstance(chosen, ConcernReader)
+    assert isinstance(chosen.recognizer, RasaRecognizer)
     assert chosen.parse("hvad som helst")["intent"]["name"] == "greet"
     assert rasa.received == ["hvad som helst"]
 

@@ -136,7 +136,7 @@ def stored_keys() -> dict[str, frozenset[str]]:
         "absence_detail": frozenset(
             str(key.value) for key in absence.keys if isinstance(key, ast.Constant)
         ),
-        "job_profile_field": frozenset(JOB_PROFILE_FIELDS),
+        "job_profile_field": frozenset((*JOB_PROFILE_FIELDS, "hours_to")),  # and a range's top
         "audit_detail": frozenset(str(key) for key in audit_details),
     }
 
