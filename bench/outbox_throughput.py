@@ -129,7 +129,8 @@ def lanes(url: str, sms_queued: int, replies: int = 16, timeout: float = 120.0) 
             citizen, conversation = new_citizen(services, Channel.TELEGRAM, chat, now)
             texts.add(f"svar til {chat}")
             queue(services, citizen, conversation, [f"svar til {chat}"])
-        assert services.channels is not None and services.channels.outbox is not None
+        assert services.channels is not None
+        assert services.channels.outbox is not None
         delays = asyncio.run(
             telegram_delays(services.channels.outbox, telegram, texts, timeout)  # type: ignore[arg-type]
         )

@@ -43,6 +43,7 @@ class AuditAction(StrEnum):
     LOGIN = "login"
     LOGIN_REFUSED = "login_refused"
     LOGOUT = "logout"
+    SEND_AGAIN = "send_again"
 
 
 class AuditObject(StrEnum):

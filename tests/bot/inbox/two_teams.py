@@ -47,6 +47,7 @@ class TeamThings:
     location_id: int
     consultant_id: int
     absence_note: str
+    failed_message_id: int  # a bot message in the bot-only conversation the outbox gave up on
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def _team(services: Services, make_consultant: MakeConsultant, name: str) -> Tea
     conversation_id = _conversation(services, ids[0], ConversationStatus.BOT, f"{name} bot chat")
     note = f"{name} borgers fravær"
     _absence(services, ids[0], conversation_id, note)
+    failed = _failed_message(services, ids[0], conversation_id)
     return TeamThings(
         name=name,
         team_id=consultant.team_id,
@@ -151,6 +153,7 @@ def _team(services: Services, make_consultant: MakeConsultant, name: str) -> Tea
         location_id=ids[4],
         consultant_id=consultant.id,
         absence_note=note,
+        failed_message_id=failed,
     )
 
 
@@ -183,3 +186,23 @@ def two_teams(services: Services, make_consultant: MakeConsultant) -> TwoTeams:
 def citizen_team(services: Services, citizen_id: int) -> int | None:
     with transaction(services.session_factory) as db:
         return db.scalars(select(Citizen.team_id).where(Citizen.id == citizen_id)).one()
+
+
+def _failed_message(services: Services, citizen_id: int, conversation_id: int) -> int:
+    with transaction(services.session_factory) as db:
+        message = Message(
+            conversation_id=conversation_id,
+            citizen_id=citizen_id,
+            direction="out",
+            sender="bot",
+            channel="telegram",
+            address=f"70{citizen_id}",
+            text="Husk dit møde i morgen.",
+            status="failed",
+            attempts=30,
+            last_error="gave up after 30 attempts (retry deadline reached): Telegram 502",
+            created_at=services.clock.now(),
+        )
+        db.add(message)
+        db.flush()
+        return message.id
