@@ -44,6 +44,7 @@ class AuditAction(StrEnum):
     LOGIN_REFUSED = "login_refused"
     LOGOUT = "logout"
     VIEW_ATTACHMENT = "view_attachment"
+    SEND_AGAIN = "send_again"
 
 
 class AuditObject(StrEnum):

@@ -106,9 +106,12 @@ class TwilioSettings(Section):
 
 class OutboxSettings(Section):
     batch_size: int = Field(default=50, ge=1)
-    max_attempts: int = Field(default=8, ge=1)
     poll_interval_seconds: float = Field(default=0.5, gt=0)
-    claim_seconds: float = Field(default=60, gt=0)
+    # Renewed every third of this while a send is on the way (a heartbeat).
+    claim_seconds: float = Field(default=15, gt=0)
+    max_backoff_seconds: float = Field(default=3600, gt=0)
+    give_up_after_hours: float = Field(default=24, gt=0)
+    sends_in_flight_per_channel: int = Field(default=4, ge=1)
 
 
 class QuietHours(Section):

@@ -97,7 +97,7 @@ async def test_twilio_429_retry_after_header_is_honoured(
     assert sms["StatusCallback"].endswith(f"/webhooks/twilio/status?outbox_id={row.id}")
 
 
-async def test_server_errors_back_off_and_give_up_after_max_attempts(
+async def test_a_two_minute_telegram_outage_is_retried_until_it_is_over_then_sent_once(
     channel_services: Services,
     sender: OutboxSender,
     fake_telegram: FakeTelegramApi,
@@ -105,24 +105,56 @@ async def test_server_errors_back_off_and_give_up_after_max_attempts(
 ) -> None:
     citizen, conversation = new_citizen(channel_services, Channel.TELEGRAM, CHAT, clock.now())
     queue(channel_services, citizen, conversation, ["en besked"])
-    max_attempts = channel_services.config.settings.outbox.max_attempts
-    fake_telegram.fail_next(500, times=max_attempts)
+    started = clock.now()
+    fake_telegram.fail_next(500, times=8)  # 8 attempts spread over about two minutes
 
     delays = []
-    for _ in range(max_attempts):
+    for _ in range(8):
         await run_until_idle(sender)
         [row] = outbox_rows(channel_services)
-        if row.status == MessageStatus.FAILED.value:
-            break
+        assert row.status == MessageStatus.QUEUED.value  # not given up on
         assert row.next_attempt_at is not None
         delays.append((row.next_attempt_at - clock.now()).total_seconds())
         clock.set(row.next_attempt_at)
+    await run_until_idle(sender)
 
     [row] = outbox_rows(channel_services)
+    assert row.status == MessageStatus.SENT.value
+    assert row.attempts == 9
+    assert len(fake_telegram.sent()) == 1
+    # Exponential backoff with jitter: between half and all of 1 s, 2 s, 4 s ...
+    for attempt, delay in enumerate(delays):
+        assert 2.0**attempt / 2 <= delay <= 2.0**attempt
+    assert row.give_up_at == started + timedelta(hours=24)
+
+
+async def test_retries_back_off_to_about_an_hour_and_end_at_the_deadline(
+    channel_services: Services,
+    sender: OutboxSender,
+    fake_telegram: FakeTelegramApi,
+    clock: FixedClock,
+) -> None:
+    citizen, conversation = new_citizen(channel_services, Channel.TELEGRAM, CHAT, clock.now())
+    queue(channel_services, citizen, conversation, ["en besked"])
+    fake_telegram.fail_next(503, times=1000)  # down for good
+    deadline = clock.now() + timedelta(hours=24)
+
+    delays = []
+    while True:
+        await run_until_idle(sender)
+        [row] = outbox_rows(channel_services)
+        if row.status != MessageStatus.QUEUED.value:
+            break
+        assert row.next_attempt_at is not None
+        assert row.next_attempt_at <= deadline
+        delays.append((row.next_attempt_at - clock.now()).total_seconds())
+        clock.set(row.next_attempt_at)
+
     assert row.status == MessageStatus.FAILED.value
-    assert row.attempts == max_attempts
-    assert (row.last_error or "").startswith(f"gave up after {max_attempts} attempts")
-    assert delays == [2.0**n for n in range(max_attempts - 1)]  # exponential backoff
+    assert (row.last_error or "").startswith(f"gave up after {row.attempts} attempts")
+    assert max(delays) <= 3600
+    assert sum(1 for d in delays if d >= 1800) >= 10  # most of the day at about an hour apart
+    assert clock.now() > deadline - timedelta(hours=1)  # it kept trying almost until the end
     assert fake_telegram.sent() == []
 
 

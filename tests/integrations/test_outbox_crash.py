@@ -58,7 +58,9 @@ def test_killing_the_sender_mid_batch_loses_nothing_and_sends_nothing_twice(
         queue(channel_services, citizen, conversation, texts)
         expected_telegram += texts
     env = channel_env(database_url, fake_telegram, fake_twilio, tmp_path)
-    env["BORGERCHAT_OUTBOX__CLAIM_SECONDS"] = "1"
+    # Far longer than the test may take: only the next sender seeing the first one's process
+    # gone (same host) can free the interrupted chat, so no chat waits for a claim to run out.
+    env["BORGERCHAT_OUTBOX__CLAIM_SECONDS"] = "600"
     held: LoopbackServer = fake_twilio if killed_during == "sms" else fake_telegram
     held.hold_after = 5  # the 5th message reaches the provider; its answer never comes back
 
@@ -93,12 +95,16 @@ def test_killing_the_sender_mid_batch_loses_nothing_and_sends_nothing_twice(
     assert sms_counts == Counter(expected_sms)  # every SMS exactly once
     assert telegram_counts == Counter(expected_telegram)  # every Telegram message exactly once
     rows = outbox_rows(channel_services)
-    statuses = Counter(r.status for r in rows)
-    if killed_during == "sms":
-        # Twilio's message list proved the interrupted SMS went out.
-        assert statuses == Counter({MessageStatus.SENT.value: 36})
-    else:
-        # Telegram cannot prove it: flagged for a person, never resent.
-        assert statuses == Counter({MessageStatus.SENT.value: 35, MessageStatus.FAILED.value: 1})
-        [failed] = [r for r in rows if r.status == MessageStatus.FAILED.value]
-        assert (failed.last_error or "").startswith(DELIVERY_UNKNOWN)
+    # Twilio's message list proves what an interrupted SMS came to: every SMS row is sent.
+    assert {r.status for r in rows if r.channel == "sms"} == {MessageStatus.SENT.value}
+    # Telegram cannot prove it: a send on the way when the process died is flagged for a
+    # person, never resent. The lanes send at once, so the kill may catch one Telegram send
+    # on the way even while the SMS lane was held; never more than the lane has in flight.
+    unknown = [r for r in rows if r.status != MessageStatus.SENT.value]
+    assert all(r.channel == "telegram" for r in unknown)
+    assert all((r.last_error or "").startswith(DELIVERY_UNKNOWN) for r in unknown)
+    in_flight = channel_services.config.settings.outbox.sends_in_flight_per_channel
+    assert len(unknown) <= in_flight
+    if killed_during == "telegram":
+        assert unknown
+    assert "left sending by" in stderr.decode()  # settled at start-up: its sender was gone

@@ -14,12 +14,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.inbox import conversations
+from bot.inbox import conversations, failed_messages
 from bot.inbox.attachments import files_by_message
 from bot.inbox.audit import AuditAction, AuditObject, AuditTrail
 from bot.inbox.auth import Viewer
 from bot.inbox.reply_length import reply_limit
 from bot.inbox.routes.depends import (
+    Answer,
     Audit,
     Changes,
     ChangesDep,
@@ -37,9 +38,11 @@ from bot.inbox.routes.visible import ConversationId
 from bot.inbox.scope import Scope
 from bot.inbox.staff_text import with_cpr_notice
 from bot.inbox.text import InboxText
+from bot.kernel.bounds import ROW_ID_MAX
 from bot.kernel.cpr import MaskedText, mask_cpr
 from bot.kernel.errors import InboxError
-from bot.store.models import Consultant, Conversation
+from bot.store.db import transaction
+from bot.store.models import Consultant, Conversation, Message
 
 router = section_router()
 
@@ -47,11 +50,13 @@ router = section_router()
 def _conversation_context(db: Session, viewer: Viewer, conversation_id: int) -> dict[str, Any]:
     conversation = conversations.visible_conversation(db, Scope.reading(viewer), conversation_id)
     names = {c.id: c.display_name for c in db.scalars(select(Consultant))}
+    messages = conversations.transcript(db, conversation_id)
     return {
         "conversation": conversation,
         "citizen": conversation.citizen,
-        "messages": conversations.transcript(db, conversation_id),
+        "messages": messages,
         "files": files_by_message(db, conversation_id),
+        "failed": failed_messages.fates(messages),
         "notes": conversations.notes(db, conversation_id),
         "consultant_names": names,
         "holds_it": conversation.status == "consultant"
@@ -205,3 +210,34 @@ def close(action: Action) -> Response:
     with action.audited(AuditAction.CLOSE) as db:
         conversations.close(db, action.viewer, action.conversation_id, action.now)
     return action.to_queue("notices.closed")
+
+
+def _message_id(
+    message_id: str,
+    conversation_id: ConversationId,
+    viewer: LoggedIn,
+    services: ServicesDep,
+    render: Render,
+) -> int:
+    """The path's message id once it names a message of the (visible) conversation; 404
+    otherwise, as for any id that names nothing of the viewer's."""
+    if message_id.isdigit() and 0 < int(message_id) <= ROW_ID_MAX:
+        with transaction(services.session_factory) as db:
+            found = db.scalar(
+                select(Message.id).where(
+                    Message.id == int(message_id), Message.conversation_id == conversation_id
+                )
+            )
+        if found is not None:
+            return found
+    raise Answer(render.error(viewer, 404, render.text("errors.conversation_not_found")))
+
+
+@router.post("/conversations/{conversation_id}/messages/{message_id}/send-again")
+def send_again(action: Action, message_id: Annotated[int, Depends(_message_id)]) -> Response:
+    """A failed outbound message (any sender's) queued again, with a fresh retry deadline."""
+    with action.audited(AuditAction.SEND_AGAIN) as db:
+        failed_messages.send_message_again(
+            db, action.viewer, action.conversation_id, message_id, action.now
+        )
+    return action.back("outbox.sent_again")

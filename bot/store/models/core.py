@@ -212,6 +212,11 @@ class Message(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The sender process holding a ``sending`` row ("host:pid:token"): a dead one's rows are
+    # settled at once rather than after ``claimed_until``.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    # Retrying ends here (set at the first attempt; "send again" in the inbox clears it).
+    give_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

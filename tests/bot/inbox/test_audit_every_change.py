@@ -147,6 +147,13 @@ VALID_REQUESTS: dict[tuple[str, str], tuple[Request, AuditAction]] = {
         lambda walk: walk.admin.post(f"/inbox/canned/{walk.teams.nord.canned_id}/delete"),
         AuditAction.DELETE_CANNED,
     ),
+    ("POST", "/inbox/conversations/{conversation_id}/messages/{message_id}/send-again"): (
+        lambda walk: walk.admin.post(
+            f"/inbox/conversations/{walk.teams.nord.conversation_id}"
+            f"/messages/{walk.teams.nord.failed_message_id}/send-again"
+        ),
+        AuditAction.SEND_AGAIN,
+    ),
 }
 
 

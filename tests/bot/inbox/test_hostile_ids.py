@@ -32,6 +32,7 @@ ID_ROUTES = [
     ("POST", "/inbox/bookings/{id}/mark"),
     ("POST", "/inbox/canned/{id}/delete"),
     ("POST", "/inbox/opening-hours/{id}/delete"),
+    ("POST", "/inbox/conversations/{id}/messages/{id}/send-again"),
 ]
 
 

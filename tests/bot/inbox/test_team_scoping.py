@@ -26,6 +26,7 @@ IDS = {
     "canned_id": "canned_id",
     "hours_id": "hours_id",
     "attachment_id": "attachment_id",
+    "message_id": "failed_message_id",
 }
 # Enough for every form with an id to be valid, had the id been the sender's team's.
 FORM = {"text": "Hej", "status": "attended", "weeks": "4"}
@@ -76,7 +77,7 @@ def test_every_route_with_an_id_answers_404_for_another_teams_things(
 ) -> None:
     teams = two_teams(services, make_consultant)
     routes = id_routes(services)
-    assert len(routes) == 13, routes
+    assert len(routes) == 14, routes
     syd_admin = logged_in(inbox_factory, teams.syd.admin)
     syd_consultant = logged_in(inbox_factory, teams.syd.consultant)
     for method, path in routes:

@@ -48,6 +48,7 @@ class TeamThings:
     location_id: int
     consultant_id: int
     absence_note: str
+    failed_message_id: int  # a bot message in the bot-only conversation the outbox gave up on
     attachment_id: int = 0  # a photo in the team citizen's bot-only conversation
 
 
@@ -116,7 +117,10 @@ def _photo(services: Services, conversation_id: int) -> int:
     """A photo with the conversation's first message."""
     with transaction(services.session_factory) as db:
         message = db.scalars(
-            select(Message).where(Message.conversation_id == conversation_id)
+            select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(Message.id)
+            .limit(1)
         ).one()
         photo = MessageAttachment(
             message_id=message.id,
@@ -160,6 +164,7 @@ def _team(services: Services, make_consultant: MakeConsultant, name: str) -> Tea
     conversation_id = _conversation(services, ids[0], ConversationStatus.BOT, f"{name} bot chat")
     note = f"{name} borgers fravær"
     _absence(services, ids[0], conversation_id, note)
+    failed = _failed_message(services, ids[0], conversation_id)
     return TeamThings(
         name=name,
         team_id=consultant.team_id,
@@ -174,6 +179,7 @@ def _team(services: Services, make_consultant: MakeConsultant, name: str) -> Tea
         consultant_id=consultant.id,
         absence_note=note,
         attachment_id=_photo(services, conversation_id),
+        failed_message_id=failed,
     )
 
 
@@ -206,3 +212,23 @@ def two_teams(services: Services, make_consultant: MakeConsultant) -> TwoTeams:
 def citizen_team(services: Services, citizen_id: int) -> int | None:
     with transaction(services.session_factory) as db:
         return db.scalars(select(Citizen.team_id).where(Citizen.id == citizen_id)).one()
+
+
+def _failed_message(services: Services, citizen_id: int, conversation_id: int) -> int:
+    with transaction(services.session_factory) as db:
+        message = Message(
+            conversation_id=conversation_id,
+            citizen_id=citizen_id,
+            direction="out",
+            sender="bot",
+            channel="telegram",
+            address=f"70{citizen_id}",
+            text="Husk dit møde i morgen.",
+            status="failed",
+            attempts=30,
+            last_error="gave up after 30 attempts (retry deadline reached): Telegram 502",
+            created_at=services.clock.now(),
+        )
+        db.add(message)
+        db.flush()
+        return message.id
