@@ -7,6 +7,7 @@ on any page. Phone-size screenshots go to /tmp/borgerchat-screenshots (never the
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ SCREENS = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
     "desktop": {"viewport": {"width": 1280, "height": 800}},
 }
-SHOTS = Path("/tmp/borgerchat-screenshots")
+# Outside the checkout: screenshots are looked at, never committed.
+SHOTS = Path(tempfile.gettempdir()) / "borgerchat-screenshots"
 SESSION_KEY = "borgerchat-session"
 
 
