@@ -44,7 +44,7 @@ class WebchatSettings(Section):
         default_factory=list
     )
     # On SQLite, how often each server process looks for another's commits (the live pages).
-    live_poll_seconds: float = Field(default=0.2, gt=0, le=10)
+    live_poll_seconds: float = Field(default=0.1, gt=0, le=10)
 
 
 class InboxSettings(Section):

@@ -39,7 +39,7 @@ class ChangeFeed:
 
     name = "live-feed"
 
-    def __init__(self, engine: Engine, *, poll_seconds: float = 0.2) -> None:
+    def __init__(self, engine: Engine, *, poll_seconds: float = 0.1) -> None:
         self._engine = engine
         self._poll_seconds = poll_seconds
         self._loop: asyncio.AbstractEventLoop | None = None
