@@ -123,7 +123,18 @@ def events_token(request: Request, body: ChatSessionIn) -> EventsTokenOut | JSON
     return EventsTokenOut(token=make_token(_key(request), row_id, time.time()))
 
 
-@router.get("/api/chat/events", responses=documented_errors(422))
+@router.get(
+    "/api/chat/events",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Server-Sent Events: `replies` (as the poll's body), then `ended`",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        204: {"description": "The token is not valid (any more): ask for a new one, or poll"},
+        **documented_errors(422),
+    },
+)
 async def chat_events(
     request: Request,
     token: Annotated[str, Query(max_length=200)],

@@ -43,7 +43,7 @@ REFRESH_SECONDS = 15.0
 SETTLE_SECONDS = 0.03
 CRISIS_PRIORITY = 100
 # Only the inbox's own fragments: never a path outside it, never another host.
-FRAGMENT = re.compile(r"^/inbox/[A-Za-z0-9/_.-]+\.fragment(\?[A-Za-z0-9=&%_.,:+-]*)?$")
+FRAGMENT = re.compile(r"^/inbox(?:/[A-Za-z0-9_-]+)+\.fragment(?:\?[A-Za-z0-9=&%_.,:+-]*)?$")
 
 
 def alert_state(db: Session, viewer: Viewer) -> dict[str, Any]:
