@@ -15,6 +15,7 @@ from bot.pipeline.dispatcher import Dispatcher
 from bot.runtime.config import AppConfig
 from bot.runtime.workers import BackgroundWorker
 from bot.store.db import SessionFactory
+from bot.store.live import ChangeFeed
 from flows.content import Content
 from flows.engine import FlowEngine
 from nlu.types import IntentRecognizer
@@ -56,6 +57,8 @@ class Services:
     channels: Channels | None = None
     # What build_services opened besides the engine (the Rasa client, Twilio's HTTP session).
     resources: ExitStack = field(default_factory=ExitStack)
+    # Commits seen across server processes, for the live pages (Server-Sent Events).
+    live: ChangeFeed | None = None
 
     def close(self) -> None:
         """Close the clients the services opened, then the connection pool; a second call does

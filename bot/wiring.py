@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from datetime import datetime, timedelta
+from functools import cache
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -20,6 +21,7 @@ from bot.domain.reminders.answers import ReminderAnswers, load_pending_reminder
 from bot.domain.reminders.dispatch import ReminderDispatcher
 from bot.domain.reminders.planning import ReminderPlanner
 from bot.domain.reminders.policy import ReminderPolicy
+from bot.inbox.auth import load_secret_key
 from bot.kernel.clock import Clock, SystemClock
 from bot.pipeline.context import FlowContextLoader
 from bot.pipeline.dispatcher import Dispatcher
@@ -27,11 +29,12 @@ from bot.pipeline.port import TransportContext
 from bot.runtime.config import AppConfig, Settings, load_config
 from bot.services import Closable, Services
 from bot.store.db import SessionFactory, create_db_engine, create_session_factory, transaction
+from bot.store.live import ChangeFeed
 from bot.web.app import build_app
 from flows.content import Content
 from flows.engine import FlowEngine
 from flows.types import PendingReminder
-from integrations import webchat
+from integrations import webchat, webchat_live
 from integrations.channels import build_channels
 from integrations.scheduler import DailyJob, ReminderScheduler
 from integrations.telegram import webhook as telegram_webhook
@@ -172,6 +175,10 @@ def build_services(
     )
     services.workers.extend(services.channels.workers)
     resources.callback(services.channels.close)
+    # Last, so the feed detaches from the engine first and stops before the pool is disposed.
+    services.live = ChangeFeed(engine, poll_seconds=settings.webchat.live_poll_seconds)
+    services.workers.append(services.live)
+    resources.callback(services.live.close)
     return services
 
 
@@ -182,7 +189,13 @@ def create_app(services: Services) -> FastAPI:
         # The two endpoints every citizen message takes, ahead of all other routes: routes are
         # tried in order, and each router passed on the way costs a message CPU.
         message_routers=[webchat.message_router, twilio_inbound.message_router],
-        routers=[webchat.router, telegram_webhook.router, twilio_status.router, inbox.router],
+        routers=[
+            webchat.router,
+            webchat_live.router,
+            telegram_webhook.router,
+            twilio_status.router,
+            inbox.router,
+        ],
     )
     app.state.transport = TransportContext(
         pipeline=services.dispatcher,
@@ -193,6 +206,10 @@ def create_app(services: Services) -> FastAPI:
     app.state.webchat = webchat.WebChatOptions(
         session_idle=timedelta(minutes=services.config.settings.webchat.session_idle_minutes)
     )
+    # The live web chat (integrations/webchat_live.py): commits across processes, and the key
+    # its stream tokens are signed with (the inbox's, so every process shares it).
+    app.state.live = services.live
+    app.state.webchat_events_key = cache(lambda: load_secret_key(services.config))
     return app
 
 

@@ -37,7 +37,7 @@ MAX_LIX = 35
 MIN_LIX_WORDS = 5
 REVIEW_WINDOW_DAYS = 60
 # Files shown only in the web chat's page, never sent by SMS.
-WEB_ONLY_FILES = frozenset({"webchat", "privacy_web"})
+WEB_ONLY_FILES = frozenset({"webchat", "privacy_web", "webchat_page", "accessibility"})
 # A placeholder's value when a template's SMS length is measured: a name, a time, a place.
 PLACEHOLDER_SAMPLE = "x" * 20
 # Twilio's opt-out keywords: a citizen who sends one is unsubscribed at Twilio.

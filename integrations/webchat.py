@@ -83,6 +83,8 @@ class ReplyOut(BaseModel):
     id: int
     text: str
     choices: list[str]
+    # Who wrote it: "bot" (the chatbot, also its notices) or "consultant" (a person).
+    sender: str = "bot"
 
 
 class ChatRepliesOut(BaseModel):
@@ -187,7 +189,12 @@ def replies_json(replies: Sequence[OutboundMessage]) -> bytes:
     """``ChatRepliesOut`` as JSON, byte for byte what its response model gave, without building
     the models (pydantic's own encoder, on plain data)."""
     return pydantic_core.to_json(
-        {"replies": [{"id": r.id, "text": r.text, "choices": list(r.choices)} for r in replies]}
+        {
+            "replies": [
+                {"id": r.id, "text": r.text, "choices": list(r.choices), "sender": "bot"}
+                for r in replies
+            ]
+        }
     )
 
 
@@ -240,14 +247,24 @@ def poll_messages(
     after: Annotated[RowIdOrZero, Query()] = 0,
 ) -> ChatRepliesOut | JSONResponse:
     """Messages queued for this web session since ``after`` (consultant replies, notices)."""
-    transport = _transport(request)
+    state, replies = take_later_messages(_transport(request), session, after, _idle(request))
+    if state == SessionState.ENDED:
+        return session_ended()
+    return ChatRepliesOut(replies=replies)
+
+
+def take_later_messages(
+    transport: TransportContext, session: str, after: int, idle: timedelta
+) -> tuple[SessionState, list[ReplyOut]]:
+    """The proactive messages for ``session`` not yet on its page, marked delivered (the page
+    fetched them); the poll and the live stream (``integrations/webchat_live.py``) share it."""
     now = transport.clock.now()
     with transaction(transport.session_factory) as db:
         connection = db.connection()
-        state = poll_state(connection, session, now, _idle(request))
+        state = poll_state(connection, session, now, idle)
         citizen_id = session_citizen(connection, session) if state == SessionState.LIVE else None
         if citizen_id is None:
-            return session_ended() if state == SessionState.ENDED else ChatRepliesOut(replies=[])
+            return (SessionState.ENDED if state == SessionState.ENDED else state), []
         rows = db.scalars(
             select(Message)
             .where(
@@ -276,8 +293,11 @@ def poll_messages(
                 row.delivered_at = now
         db.flush()
         record_poll(connection, session, now, delivered=bool(rows))
-        replies = [ReplyOut(id=r.id, text=r.text or "", choices=list(r.choices)) for r in rows]
-    return ChatRepliesOut(replies=replies)
+        replies = [
+            ReplyOut(id=r.id, text=r.text or "", choices=list(r.choices), sender=r.sender)
+            for r in rows
+        ]
+    return state, replies
 
 
 @router.post(

@@ -16,6 +16,7 @@ from bot.inbox.routes import (
     citizen,
     content,
     conversation,
+    live,
     login,
     queue,
     slots,
@@ -36,6 +37,7 @@ for _section in (
     audit_log,
     content,
     attachments,
+    live,
 ):
     router.include_router(_section.router)
 

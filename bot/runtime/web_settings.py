@@ -43,6 +43,8 @@ class WebchatSettings(Section):
     embed_origins: list[Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.-]+(:\d+)?$")]] = Field(
         default_factory=list
     )
+    # On SQLite, how often each server process looks for another's commits (the live pages).
+    live_poll_seconds: float = Field(default=0.1, gt=0, le=10)
 
 
 class InboxSettings(Section):

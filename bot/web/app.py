@@ -15,7 +15,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot import __version__
 from bot.services import Services
-from bot.web import chat_page, health, metrics, nlu_api, privacy_page
+from bot.web import accessibility_page, chat_page, health, metrics, nlu_api, privacy_page
 from bot.web.http_errors import BodySizeLimit, install_error_handlers
 from bot.web.security import API_DOCS_PATH, SecurityHeaders, TrustedHosts, trusted_hosts
 
@@ -86,6 +86,7 @@ def build_app(
     app.include_router(health.router)
     app.include_router(chat_page.router)
     app.include_router(privacy_page.router)
+    app.include_router(accessibility_page.router)
     app.include_router(nlu_api.router)
     app.include_router(metrics.router)
     app.state.metrics_registry = metrics.metrics_registry(services.session_factory, services.clock)

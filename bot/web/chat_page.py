@@ -22,6 +22,17 @@ def chat_page(request: Request, lang: str = "da") -> HTMLResponse:
         for key in ("title", "intro", "placeholder", "send", "error", "you", "bot")
     }
     labels["privacy"] = content.text(language, "privacy_web.link_label")
+    # Who says what, shown and read aloud with every message; the greeting and its menu.
+    labels.update(
+        {
+            "bot": content.text(language, "webchat_page.speaker_bot"),
+            "consultant": content.text(language, "webchat_page.speaker_consultant"),
+            "transcript": content.text(language, "webchat_page.transcript"),
+            "accessibility": content.text(language, "accessibility.link_label"),
+            "greeting": content.text(language, "core.greeting"),
+            "greeting_choices": content.raw(language, "core.greeting_choices"),
+        }
+    )
     # The page says a chatbot answers before anything is written (EU AI Act art. 50).
     labels["bot_notice"] = content.text(language, "core.bot_disclosure")
     # Ending the session (bot/domain/web_sessions.py): the button, and what the page then says.

@@ -20,7 +20,8 @@
   }
   document.querySelectorAll("[data-refresh]").forEach(function (element) {
     var seconds = Number(element.dataset.interval || "4");
-    setInterval(function () { refresh(element); }, seconds * 1000);
+    // Pushed by the live stream (live.js) while it is open: polled only without it.
+    setInterval(function () { if (element.dataset.live !== "on") refresh(element); }, seconds * 1000);
   });
   document.querySelectorAll(".transcript").forEach(function (log) { log.scrollTop = log.scrollHeight; });
   // Canned replies: pick one to put its text in the reply box (still editable).

@@ -1,12 +1,15 @@
-// The web chat: sends a message, shows the replies, and polls for later ones
-// (a consultant's answer). No build step; works on a phone.
+// The web chat: sends a message, shows the replies, and gets later ones (a consultant's answer)
+// live by Server-Sent Events, polling where that fails. No build step; works on a phone.
 //
-// The session key and the conversation shown are kept in sessionStorage: a reload in the same
-// tab keeps the conversation, a closed tab or another browser does not. The server ends a key
-// that is idle too long, or when "Afslut samtale" is pressed; then this page forgets it too.
+// The session key is kept in sessionStorage: a reload in the same tab keeps the conversation
+// (fetched again from the server, both ways), a closed tab or another browser does not. The
+// server ends a key that is idle too long, or when "Afslut samtale" is pressed; then this page
+// forgets it too. The key is only ever sent in a POST body, never in a URL: the live stream is
+// opened with a short-lived token instead (integrations/webchat_live.py).
 (function () {
   "use strict";
   const main = document.querySelector(".chat");
+  const scroller = document.getElementById("transcript");
   const log = document.getElementById("log");
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
@@ -14,9 +17,11 @@
   const notice = document.getElementById("notice");
   const endButton = document.getElementById("end");
   const storageKey = "borgerchat-session";
-  const transcriptKey = "borgerchat-transcript";
+  const transcriptKey = "borgerchat-transcript"; // kept by older versions: removed
   const store = window.sessionStorage;
   const validSession = /^[A-Za-z0-9_-]{8,128}$/;
+  const POLL_MS = 3000; // without a live stream
+  const SLOW_POLL_MS = 20000; // beside a live stream, in case it silently stalls
 
   function newSessionId() {
     const bytes = new Uint8Array(16);
@@ -31,74 +36,96 @@
     window.localStorage.removeItem(storageKey);
     if (validSession.test(lasting)) endOnServer(lasting);
   }
+  store.removeItem(transcriptKey);
 
   let session = store.getItem(storageKey);
   if (!session || !validSession.test(session)) {
     session = newSessionId();
     store.setItem(storageKey, session);
-    store.removeItem(transcriptKey);
-  }
-  let transcript = [];
-  try {
-    transcript = JSON.parse(store.getItem(transcriptKey) || "[]");
-  } catch (error) {
-    transcript = [];
   }
   let lastSeen = 0;
+  let used = false; // a message was sent with this key (or the server knows it)
   const shown = new Set();
 
-  // An answer's sources are https links: shown as links, every other character as text.
-  const link = /https:\/\/[^\s<>"]+[^\s<>".,;:!?)]/g;
+  // Links in what the bot says: https sources, and phone numbers as tap-to-call links.
+  const linkable = /https:\/\/[^\s<>"]+[^\s<>".,;:!?)]|(?:\+45 ?)?\b(?:[2-9]\d ?\d{2} ?\d{2} ?\d{2}|[2-9]\d \d{3} \d{3}|1813|112)\b/g;
 
   function appendText(item, text, linked) {
     let at = 0;
-    for (const found of linked ? text.matchAll(link) : []) {
+    for (const found of linked ? text.matchAll(linkable) : []) {
       item.appendChild(document.createTextNode(text.slice(at, found.index)));
       const anchor = document.createElement("a");
-      anchor.href = found[0];
-      anchor.textContent = found[0];
-      anchor.target = "_blank";
-      anchor.rel = "noopener noreferrer";
+      const value = found[0];
+      if (value.startsWith("https://")) {
+        anchor.href = value;
+        anchor.target = "_blank";
+        anchor.rel = "noopener noreferrer";
+      } else {
+        anchor.href = "tel:" + value.replace(/ /g, "");
+      }
+      anchor.textContent = value;
       item.appendChild(anchor);
-      at = found.index + found[0].length;
+      at = found.index + value.length;
     }
     item.appendChild(document.createTextNode(text.slice(at)));
   }
 
-  function render(entry) {
-    const item = document.createElement("li");
-    item.className = entry.who;
-    appendText(item, entry.text, entry.who === "bot");
-    if (entry.choices && entry.choices.length) {
-      const row = document.createElement("div");
-      row.className = "choices";
-      entry.choices.forEach((choice) => {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.textContent = choice;
-        button.addEventListener("click", () => send(choice));
-        row.appendChild(button);
-      });
-      item.appendChild(row);
-    }
-    log.appendChild(item);
-    item.scrollIntoView({ block: "end" });
+  function speakerOf(sender) {
+    if (sender === "citizen") return { css: "citizen", label: main.dataset.you };
+    if (sender === "consultant") return { css: "bot consultant", label: main.dataset.consultant };
+    return { css: "bot", label: main.dataset.bot };
   }
 
-  function show(who, text, choices, id) {
-    const entry = { who: who, text: text, choices: choices || [], id: id || 0 };
-    render(entry);
-    transcript.push(entry);
-    store.setItem(transcriptKey, JSON.stringify(transcript));
+  function choiceButtons(choices) {
+    const row = document.createElement("div");
+    row.className = "choices";
+    choices.forEach((choice, index) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      const number = document.createElement("span");
+      number.className = "number";
+      number.textContent = String(index + 1);
+      button.append(number, document.createTextNode(" " + choice));
+      button.addEventListener("click", () => send(choice, { chosen: true }));
+      row.appendChild(button);
+    });
+    return row;
+  }
+
+  function scrollToNewest() {
+    scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  function render(sender, text, choices, id) {
+    const speaker = speakerOf(sender);
+    const item = document.createElement("li");
+    item.className = speaker.css;
+    item.tabIndex = -1; // focusable from script: after a choice, focus moves here
+    if (id) item.dataset.id = String(id);
+    const label = document.createElement("span");
+    label.className = "speaker";
+    label.textContent = speaker.label;
+    item.appendChild(label);
+    const body = document.createElement("span");
+    body.className = "text";
+    appendText(body, text, sender !== "citizen");
+    item.appendChild(body);
+    if (choices && choices.length) item.appendChild(choiceButtons(choices));
+    log.appendChild(item);
+    scrollToNewest();
+    return item;
   }
 
   function showReplies(replies) {
+    let first = null;
     replies.forEach((reply) => {
       if (shown.has(reply.id)) return;
       shown.add(reply.id);
       if (reply.id > lastSeen) lastSeen = reply.id;
-      show("bot", reply.text, reply.choices, reply.id);
+      const item = render(reply.sender || "bot", reply.text, reply.choices, reply.id);
+      first = first || item;
     });
+    return first;
   }
 
   function tell(text) {
@@ -110,12 +137,12 @@
   function forget(nextSession) {
     session = nextSession && validSession.test(nextSession) ? nextSession : newSessionId();
     store.setItem(storageKey, session);
-    store.removeItem(transcriptKey);
-    transcript = [];
     shown.clear();
     lastSeen = 0;
+    used = false;
     log.replaceChildren();
     status.textContent = "";
+    closeStream();
   }
 
   async function ended(response) {
@@ -125,30 +152,39 @@
     } catch (error) {
       next = null;
     }
+    endedWith(next);
+  }
+
+  function endedWith(next) {
     forget(next);
     tell(main.dataset.expired);
   }
 
-  function endOnServer(key) {
-    return fetch("/api/chat/session/end", {
+  function post(path, body) {
+    return fetch(path, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ session: key }),
-    }).catch(() => null);
+      body: JSON.stringify(body),
+      cache: "no-store",
+    });
   }
 
-  async function send(text) {
+  function endOnServer(key) {
+    return post("/api/chat/session/end", { session: key }).catch(() => null);
+  }
+
+  async function send(text, options) {
     text = text.trim();
     if (!text) return;
     tell("");
-    show("citizen", text, []);
+    render("citizen", text, []);
     status.textContent = "";
     const messageId = newSessionId();
     try {
-      const response = await fetch("/api/chat/messages", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ session: session, text: text, message_id: messageId }),
+      const response = await post("/api/chat/messages", {
+        session: session,
+        text: text,
+        message_id: messageId,
       });
       if (response.status === 410) {
         await ended(response);
@@ -157,22 +193,73 @@
       }
       if (!response.ok) throw new Error("HTTP " + response.status);
       const body = await response.json();
-      showReplies(body.replies);
+      const first = showReplies(body.replies);
+      // After a button, the answer to it is where a screen reader and the keyboard go on.
+      if (options && options.chosen && first) first.focus({ preventScroll: true });
+      if (!used) {
+        used = true;
+        openStream();
+      }
     } catch (error) {
       status.textContent = main.dataset.error;
     }
   }
 
-  function fetchLater() {
-    return fetch(
-      "/api/chat/messages?session=" + encodeURIComponent(session) + "&after=" + lastSeen,
-      { cache: "no-store" }
+  // -- later messages: the live stream, polling as the fallback -----------------------------
+
+  let stream = null;
+  let streamFailures = 0;
+  let pollTimer = null;
+
+  function closeStream() {
+    if (stream) stream.close();
+    stream = null;
+  }
+
+  async function openStream() {
+    closeStream();
+    if (!("EventSource" in window) || streamFailures >= 3) return;
+    let token = null;
+    try {
+      const response = await post("/api/chat/events-token", { session: session });
+      if (response.status === 410) return ended(response);
+      if (response.ok) token = (await response.json()).token;
+    } catch (error) {
+      token = null;
+    }
+    if (!token) return;
+    const opened = new EventSource(
+      "/api/chat/events?token=" + encodeURIComponent(token) + "&after=" + lastSeen
     );
+    stream = opened;
+    opened.addEventListener("open", () => {
+      streamFailures = 0;
+    });
+    opened.addEventListener("replies", (event) => {
+      showReplies(JSON.parse(event.data).replies);
+    });
+    opened.addEventListener("ended", (event) => {
+      closeStream();
+      let next = null;
+      try {
+        next = JSON.parse(event.data).session;
+      } catch (error) {
+        next = null;
+      }
+      endedWith(next);
+    });
+    opened.addEventListener("error", () => {
+      // The token is single-window: a reconnect needs a new one. Polling covers the gap.
+      if (stream !== opened) return;
+      closeStream();
+      streamFailures += 1;
+      setTimeout(openStream, 1000 * streamFailures);
+    });
   }
 
   async function poll() {
     try {
-      const response = await fetchLater();
+      const response = await post("/api/chat/later", { session: session, after: lastSeen });
       if (response.status === 410) return ended(response);
       if (response.ok) showReplies((await response.json()).replies);
     } catch (error) {
@@ -180,31 +267,36 @@
     }
   }
 
-  function restore(saved) {
-    saved.forEach(render);
-    transcript = saved;
+  function schedulePoll() {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(async () => {
+      await poll();
+      schedulePoll();
+    }, stream ? SLOW_POLL_MS : POLL_MS);
   }
 
-  // After a reload: the conversation is shown again only once the server says the key lives.
+  // After a reload: the conversation so far, from the server, only while the key lives.
   async function start() {
-    const saved = transcript;
-    transcript = [];
-    if (!saved.length) return;
-    saved.forEach((entry) => {
-      if (!entry.id) return;
-      shown.add(entry.id);
-      if (entry.id > lastSeen) lastSeen = entry.id;
-    });
     let response;
     try {
-      response = await fetchLater();
+      response = await post("/api/chat/history", { session: session });
     } catch (error) {
-      restore(saved); // offline: this tab's own copy
       return;
     }
     if (response.status === 410) return ended(response);
-    restore(saved);
-    if (response.ok) showReplies((await response.json()).replies);
+    if (!response.ok) return;
+    const messages = (await response.json()).messages;
+    if (!messages.length) return;
+    used = true;
+    messages.forEach((message) => {
+      if (message.sender !== "citizen") {
+        showReplies([message]);
+      } else {
+        render("citizen", message.text, []);
+        if (message.id > lastSeen) lastSeen = message.id;
+      }
+    });
+    openStream();
   }
 
   form.addEventListener("submit", (event) => {
@@ -219,6 +311,9 @@
       form.requestSubmit();
     }
   });
+  document.querySelectorAll("#greeting [data-choice]").forEach((button) => {
+    button.addEventListener("click", () => send(button.dataset.choice, { chosen: true }));
+  });
   endButton.addEventListener("click", async () => {
     if (!window.confirm(main.dataset.confirmEnd)) return;
     const key = session;
@@ -226,5 +321,5 @@
     await endOnServer(key);
     tell(main.dataset.ended);
   });
-  start().finally(() => setInterval(poll, 3000));
+  start().finally(schedulePoll);
 })();
