@@ -13,6 +13,7 @@ from bot.domain.reminders.planning import ReminderPlanner
 from bot.domain.reminders.policy import ReminderPolicy
 from bot.inbox import conversations, schedule
 from bot.inbox.audit import AuditAction, AuditObject
+from bot.inbox.citizen_view import last_seen
 from bot.inbox.routes.depends import (
     Audit,
     ChangesDep,
@@ -57,6 +58,7 @@ def citizen_page(
         "citizen.html",
         viewer,
         citizen=citizen,
+        last_seen=last_seen(db, citizen),
         absences=list(
             db.scalars(
                 select(AbsenceNotice)
