@@ -23,6 +23,7 @@ from __future__ import annotations
 from bot.kernel.messages import Reply
 from flows import (
     absence,
+    after_close,
     conversation,
     crisis,
     handoff,
@@ -36,7 +37,15 @@ from flows import (
 )
 from flows.content import Content
 from flows.handoff import misunderstood
-from flows.questions import Action, AskJobWish, Menu, PendingKind, Question, YesNo
+from flows.questions import (
+    Action,
+    AskJobWish,
+    ConsultantQuestion,
+    Menu,
+    PendingKind,
+    Question,
+    YesNo,
+)
 from flows.reading import (
     contains_any,
     is_stop,
@@ -105,6 +114,7 @@ class FlowEngine:
             job_wishes,
             opening_hours,
             opt_out,
+            after_close,
         )
         for module in modules:
             module.register(self.registry)
@@ -169,6 +179,8 @@ class FlowEngine:
     def _interrupts(self, turn: Turn, pending: Question) -> bool:
         """Is this message another topic rather than an answer to the open question?"""
         intent = turn.intent
+        if isinstance(pending, ConsultantQuestion):
+            return False  # whatever it says is for the consultant who asked (crisis came first)
         if is_stop(turn.text) or pick_choice(turn.text, pending.choices) is not None:
             return False
         if intent in ALWAYS_SWITCH and turn.confidence >= SWITCH_CONFIDENCE:

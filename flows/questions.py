@@ -40,6 +40,7 @@ class PendingKind(StrEnum):
     YES_NO = "yesno"
     MENU = "menu"  # a choice of intents to start
     DELETE = "delete"  # delete what the citizen told us?
+    CONSULTANT = "consultant"  # a consultant's question, asked before they closed the chat
 
 
 class Purpose(StrEnum):
@@ -365,6 +366,18 @@ class ConfirmDelete(Question):
         return cls(text=text(data, "text"), choices=texts(data, "choices"))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConsultantQuestion(Question):
+    """A consultant asked and then closed the chat: the next message answers them, not the bot
+    (``flows.after_close``)."""
+
+    kind = PendingKind.CONSULTANT
+
+    @classmethod
+    def from_stored(cls, data: StoredState) -> ConsultantQuestion:
+        return cls(text=text(data, "text"), choices=texts(data, "choices"))
+
+
 _READERS: dict[PendingKind, Callable[[StoredState], Question]] = {
     PendingKind.SLOTS: ChooseSlot.from_stored,
     PendingKind.CONFIRM_SLOT: ConfirmSlot.from_stored,
@@ -376,6 +389,7 @@ _READERS: dict[PendingKind, Callable[[StoredState], Question]] = {
     PendingKind.YES_NO: YesNo.from_stored,
     PendingKind.MENU: Menu.from_stored,
     PendingKind.DELETE: ConfirmDelete.from_stored,
+    PendingKind.CONSULTANT: ConsultantQuestion.from_stored,
 }
 
 

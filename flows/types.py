@@ -25,6 +25,7 @@ class HandoffReason(StrEnum):
     CALLBACK = "callback"  # a callback wanted, no callback time free
     CHECK_IN = "check_in"  # an answer to "Hvordan går det?"
     CONTENT_EXPIRED = "content_expired"  # the answer asked for is past its review-by date
+    ANSWER_AFTER_CLOSE = "answer_after_close"  # answers a consultant's question after closing
 
 
 class SummaryKey(StrEnum):

@@ -6,6 +6,7 @@ Importing this package registers every table on ``Base.metadata`` (Alembic relie
 from __future__ import annotations
 
 from bot.store.models.base import Base, UtcDateTime, utcnow
+from bot.store.models.citizen_care import CitizenContact, Satisfaction, SatisfactionAnswer
 from bot.store.models.core import (
     ChannelIdentity,
     Citizen,
@@ -54,6 +55,7 @@ __all__ = [
     "ChannelIdentity",
     "CheckIn",
     "Citizen",
+    "CitizenContact",
     "Consultant",
     "Conversation",
     "ConversationStatus",
@@ -71,6 +73,8 @@ __all__ = [
     "Reminder",
     "ReminderKind",
     "ReminderStatus",
+    "Satisfaction",
+    "SatisfactionAnswer",
     "Sender",
     "Slot",
     "SlotException",

@@ -92,7 +92,9 @@ VALID_REQUESTS: dict[tuple[str, str], tuple[Request, AuditAction]] = {
         AuditAction.HAND_BACK,
     ),
     ("POST", "/inbox/conversations/{conversation_id}/close"): (
-        _on_conversation("close", lambda walk: walk.teams.nord.conversation_id),
+        _on_conversation(
+            "close", lambda walk: walk.teams.nord.conversation_id, confirmed="yes"
+        ),
         AuditAction.CLOSE,
     ),
     ("POST", "/inbox/citizens/{citizen_id}/check-in"): (
