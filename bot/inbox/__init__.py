@@ -15,6 +15,7 @@ from bot.inbox.routes import (
     citizen,
     content,
     conversation,
+    finding,
     login,
     queue,
     slots,
@@ -34,6 +35,7 @@ for _section in (
     canned,
     audit_log,
     content,
+    finding,
 ):
     router.include_router(_section.router)
 

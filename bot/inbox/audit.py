@@ -43,6 +43,12 @@ class AuditAction(StrEnum):
     LOGIN = "login"
     LOGIN_REFUSED = "login_refused"
     LOGOUT = "logout"
+    SEARCH = "search"
+    ASSIGN = "assign"
+    SAVE_CONTACT = "save_contact"
+    BOOK_FOR_CITIZEN = "book_for_citizen"
+    ANNUL_ABSENCE = "annul_absence"
+    CORRECT_ABSENCE = "correct_absence"
 
 
 class AuditObject(StrEnum):
@@ -56,6 +62,7 @@ class AuditObject(StrEnum):
     OPENING_HOURS = "opening_hours"
     CANNED_REPLY = "canned_reply"
     ACCOUNT = "account"
+    ABSENCE_NOTICE = "absence_notice"
 
 
 class Actor(Protocol):

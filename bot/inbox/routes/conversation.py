@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.inbox import closing, conversations
+from bot.inbox import closing, conversations, finding
 from bot.inbox.audit import AuditAction, AuditObject, AuditTrail
 from bot.inbox.auth import Viewer
 from bot.inbox.routes.depends import (
@@ -78,6 +78,7 @@ def conversation_page(
         "conversation.html",
         viewer,
         canned=conversations.canned_replies(db, viewer),
+        colleagues=finding.colleagues(db, viewer),
         **context,
     )
 

@@ -92,10 +92,15 @@ VALID_REQUESTS: dict[tuple[str, str], tuple[Request, AuditAction]] = {
         AuditAction.HAND_BACK,
     ),
     ("POST", "/inbox/conversations/{conversation_id}/close"): (
-        _on_conversation(
-            "close", lambda walk: walk.teams.nord.conversation_id, confirmed="yes"
-        ),
+        _on_conversation("close", lambda walk: walk.teams.nord.conversation_id, confirmed="yes"),
         AuditAction.CLOSE,
+    ),
+    ("POST", "/inbox/conversations/{conversation_id}/assign"): (
+        lambda walk: walk.admin.post(
+            f"/inbox/conversations/{walk.held_conversation()}/assign",
+            consultant_id=str(walk.teams.nord.consultant_id),
+        ),
+        AuditAction.ASSIGN,
     ),
     ("POST", "/inbox/citizens/{citizen_id}/check-in"): (
         lambda walk: walk.admin.post(

@@ -29,6 +29,8 @@ ID_ROUTES = [
     ("POST", "/inbox/conversations/{id}/notes"),
     ("POST", "/inbox/conversations/{id}/hand-back"),
     ("POST", "/inbox/conversations/{id}/close"),
+    ("GET", "/inbox/conversations/{id}/close"),
+    ("POST", "/inbox/conversations/{id}/assign"),
     ("POST", "/inbox/bookings/{id}/mark"),
     ("POST", "/inbox/canned/{id}/delete"),
     ("POST", "/inbox/opening-hours/{id}/delete"),
