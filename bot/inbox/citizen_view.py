@@ -1,4 +1,5 @@
-"""What the citizen's page shows beyond the stored rows: when the citizen was last seen."""
+"""What the citizen's page shows beyond the stored rows: when the citizen was last seen, and who
+recorded their consent."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Citizen, Direction, Message
+from bot.store.models import Citizen, Consultant, Direction, Message
 
 
 def last_seen(db: Session, citizen: Citizen) -> datetime:
@@ -21,3 +22,12 @@ def last_seen(db: Session, citizen: Citizen) -> datetime:
     if newest is None or newest < citizen.last_seen_at:
         return citizen.last_seen_at
     return newest
+
+
+def consent_by(db: Session, citizen: Citizen) -> str | None:
+    """The name of the consultant who recorded the contact details' consent."""
+    contact = citizen.contact
+    if contact is None or contact.consent_by_id is None:
+        return None
+    consultant = db.get(Consultant, contact.consent_by_id)
+    return consultant.display_name if consultant else None

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from bot.domain.reminders.planning import ReminderPlanner
 from bot.domain.reminders.policy import ReminderPolicy
-from bot.inbox import conversations, schedule
+from bot.inbox import citizen_care, conversations, schedule
 from bot.inbox.audit import AuditAction, AuditObject
-from bot.inbox.citizen_view import last_seen
+from bot.inbox.citizen_view import consent_by, last_seen
 from bot.inbox.routes.depends import (
     Audit,
     ChangesDep,
@@ -59,6 +59,8 @@ def citizen_page(
         viewer,
         citizen=citizen,
         last_seen=last_seen(db, citizen),
+        consent_by=consent_by(db, citizen),
+        free_slots=citizen_care.bookable_slots(db, viewer, services.clock.now()),
         absences=list(
             db.scalars(
                 select(AbsenceNotice)

@@ -22,6 +22,10 @@ OUT_OF_RANGE = [str(ROW_ID_MAX + 1), str(2**63), "9" * 30, "0", "-1"]
 ID_ROUTES = [
     ("GET", "/inbox/citizens/{id}"),
     ("POST", "/inbox/citizens/{id}/check-in"),
+    ("POST", "/inbox/citizens/{id}/contact"),
+    ("POST", "/inbox/citizens/{id}/book"),
+    ("POST", "/inbox/absences/{id}/annul"),
+    ("POST", "/inbox/absences/{id}/correct"),
     ("GET", "/inbox/conversations/{id}"),
     ("GET", "/inbox/conversations/{id}/transcript.fragment"),
     ("POST", "/inbox/conversations/{id}/claim"),
