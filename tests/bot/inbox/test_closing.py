@@ -80,7 +80,7 @@ def test_a_handled_chat_tells_the_citizen_and_asks_once_whether_they_got_help(
     assert told[-1] == "Fik du den hjælp, du havde brug for?"
     with transaction(services.session_factory) as db:
         question = db.scalars(select(Message).where(Message.text == told[-1])).one()
-        assert question.choices == ["Ja", "Delvist", "Nej"]
+        assert question.choices == ["Ja", "Ja, delvist", "Nej"]
         assert question.conversation_id != conversation_id  # the next message's conversation
 
     assert "Tak for dit svar" in citizen.say_text("2")
