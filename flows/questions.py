@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from bot.kernel.errors import MalformedFlowState
 from flows.stored import (
@@ -65,6 +65,11 @@ class Question:
 
     def to_stored(self) -> StoredState:
         return {"kind": self.kind.value, "text": self.text, "choices": list(self.choices)}
+
+    @classmethod
+    def from_stored(cls, data: StoredState) -> Self:
+        """A question of text and choices only; a kind with fields of its own overrides this."""
+        return cls(text=text(data, "text"), choices=texts(data, "choices"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,21 +366,12 @@ class Menu(Question):
 class ConfirmDelete(Question):
     kind = PendingKind.DELETE
 
-    @classmethod
-    def from_stored(cls, data: StoredState) -> ConfirmDelete:
-        return cls(text=text(data, "text"), choices=texts(data, "choices"))
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConsultantQuestion(Question):
-    """A consultant asked and then closed the chat: the next message answers them, not the bot
-    (``flows.after_close``)."""
+    """A consultant's question left open at closing: the answer goes to a person (after_close)."""
 
     kind = PendingKind.CONSULTANT
-
-    @classmethod
-    def from_stored(cls, data: StoredState) -> ConsultantQuestion:
-        return cls(text=text(data, "text"), choices=texts(data, "choices"))
 
 
 _READERS: dict[PendingKind, Callable[[StoredState], Question]] = {
