@@ -3,11 +3,14 @@ open reaches a person, and a handled chat ends with one "Fik du hjælp?"."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
+from bot.kernel.gsm7 import gsm7_length
 from bot.services import Services
 from bot.store.db import transaction
 from bot.store.models import Conversation, Message, SatisfactionAnswer, Sender
+from flows.content import LANGUAGES, Content
 from tests.bot.inbox.conftest import InboxClient, MakeConsultant
 from tests.chat import ChatTester
 
@@ -148,3 +151,18 @@ def test_closing_a_waiting_chat_tells_the_citizen_but_asks_nothing(
     told = _system_texts(services, "web-close-5")
     assert any("Vi har lukket samtalen" in text for text in told)
     assert not any("Fik du den hjælp" in text for text in told)  # nobody helped them yet
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_closing_texts_fit_sms_as_plain_gsm_7(language: str) -> None:
+    content = Content.load()
+    texts = [
+        content.text(language, "after_close.closed"),
+        content.text(language, "after_close.closed_question_open"),
+        content.text(language, "after_close.satisfaction"),
+        content.text(language, "after_close.satisfaction_thanks"),
+        *map(str, content.raw(language, "after_close.satisfaction_choices")),
+    ]
+    for text in texts:
+        assert gsm7_length(text) is not None, text  # no character forces UCS-2
+    assert len(content.raw(language, "after_close.satisfaction_choices")) == 3
