@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot import inbox
-from bot.domain import attachments
+from bot.domain import attachments, satisfaction
 from bot.domain.booking import BookingEffects
 from bot.domain.booking_events import BookingListeners
 from bot.domain.citizen_data import PurgeReport, purge_expired
@@ -125,6 +125,7 @@ def build_services(
     booking_listeners.add(ReminderPlanner(reminder_policy).booking_changed)
     ReminderAnswers(booking_listeners).register(effects)
     attachments.register(effects)
+    satisfaction.register(effects)
     reminder_scheduler = ReminderScheduler(
         ReminderDispatcher(
             session_factory=session_factory, clock=clock, content=content, settings=settings

@@ -24,6 +24,7 @@ from __future__ import annotations
 from bot.kernel.messages import Reply
 from flows import (
     absence,
+    after_close,
     attachments,
     callback_phone,
     concerns,
@@ -42,7 +43,15 @@ from flows import (
 from flows.content import Content
 from flows.handoff import misunderstood
 from flows.language import language_asked_for, written_language
-from flows.questions import Action, AskJobWish, Menu, PendingKind, Question, YesNo
+from flows.questions import (
+    Action,
+    AskJobWish,
+    ConsultantQuestion,
+    Menu,
+    PendingKind,
+    Question,
+    YesNo,
+)
 from flows.reading import (
     contains_any,
     is_stop,
@@ -115,6 +124,7 @@ class FlowEngine:
             attachments,
             callback_phone,
             on_behalf,
+            after_close,
         )
         for module in modules:
             module.register(self.registry)
@@ -187,6 +197,8 @@ class FlowEngine:
     def _interrupts(self, turn: Turn, pending: Question) -> bool:
         """Is this message another topic rather than an answer to the open question?"""
         intent = turn.intent
+        if isinstance(pending, ConsultantQuestion):
+            return False  # whatever it says is for the consultant who asked (crisis came first)
         if is_stop(turn.text) or pick_choice(turn.text, pending.choices) is not None:
             return False
         if intent in COURTESY and pending.kind in TIME_QUESTIONS and _wants_time(turn):

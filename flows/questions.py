@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from bot.kernel.errors import MalformedFlowState
 from flows.job_profile import JOB_PROFILE_FIELDS, JobProfile
@@ -42,6 +42,7 @@ class PendingKind(StrEnum):
     MENU = "menu"  # a choice of intents to start
     DELETE = "delete"  # delete what the citizen told us?
     CALLBACK_PHONE = "callback_phone"  # which number to call back (flows/callback_phone.py)
+    CONSULTANT = "consultant"  # a consultant's question, asked before they closed the chat
 
 
 class Purpose(StrEnum):
@@ -62,6 +63,11 @@ class Question:
 
     def to_stored(self) -> StoredState:
         return {"kind": self.kind.value, "text": self.text, "choices": list(self.choices)}
+
+    @classmethod
+    def from_stored(cls, data: StoredState) -> Self:
+        """A question of text and choices only; a kind with fields of its own overrides this."""
+        return cls(text=text(data, "text"), choices=texts(data, "choices"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,9 +322,12 @@ class Menu(Question):
 class ConfirmDelete(Question):
     kind = PendingKind.DELETE
 
-    @classmethod
-    def from_stored(cls, data: StoredState) -> ConfirmDelete:
-        return cls(text=text(data, "text"), choices=texts(data, "choices"))
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConsultantQuestion(Question):
+    """A consultant's question left open at closing: the answer goes to a person (after_close)."""
+
+    kind = PendingKind.CONSULTANT
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -338,6 +347,7 @@ _READERS: dict[PendingKind, Callable[[StoredState], Question]] = {
     PendingKind.MENU: Menu.from_stored,
     PendingKind.DELETE: ConfirmDelete.from_stored,
     PendingKind.CALLBACK_PHONE: lambda data: AskCallbackPhone(text=text(data, "text")),
+    PendingKind.CONSULTANT: ConsultantQuestion.from_stored,
 }
 
 

@@ -37,5 +37,9 @@ class Registry:
     def handler(self, intent: str) -> IntentHandler | None:
         return self._intents.get(intent)
 
+    def intent_names(self) -> frozenset[str]:
+        """Every intent with a handler: the NLU's and those a menu option starts."""
+        return frozenset(self._intents)
+
     def read_answer(self, turn: Turn, question: Question) -> bool:
         return self._answers[type(question)](turn, question)

@@ -16,6 +16,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.cli.demo_history import seed_history
 from bot.store.models import Consultant, Location, LocationKind, OpeningHours, Slot, Team
 
 demo_app = typer.Typer(help="Demo data for trying the bot.", no_args_is_help=True)
@@ -176,6 +177,22 @@ def seed_demo(session: Session, now: datetime, tz: ZoneInfo, weeks: int = 3) -> 
     return SeedReport(created)
 
 
+def seed_demo_with_history(session: Session, now: datetime, tz: ZoneInfo, weeks: int) -> SeedReport:
+    """The demo jobcenter and its past (``bot.cli.demo_history``): what `demo seed` makes.
+
+    Tests seed without the past, so their citizens are the only ones."""
+    report = seed_demo(session, now, tz, weeks)
+    team = session.scalars(select(Team).where(Team.name == TEAM_NAME)).one()
+    consultant = session.scalars(
+        select(Consultant).where(Consultant.username == SHIFTS[0].username)
+    ).one()
+    office = session.scalars(
+        select(Location).where(Location.team_id == team.id, Location.name == OFFICE)
+    ).one()
+    report.created["past_bookings"] = seed_history(session, now, tz, team, consultant, office)
+    return report
+
+
 @demo_app.command("seed")
 def seed_command(
     weeks: int = typer.Option(3, min=1, max=12, help="How many weeks of slots to keep ahead."),
@@ -189,7 +206,7 @@ def seed_command(
     engine = create_db_engine(config.database_url)
     try:
         with transaction(create_session_factory(engine)) as session:
-            report = seed_demo(session, SystemClock().now(), config.settings.tz, weeks)
+            report = seed_demo_with_history(session, SystemClock().now(), config.settings.tz, weeks)
     finally:
         engine.dispose()
     summary = ", ".join(f"{count} {name}" for name, count in report.created.items())

@@ -25,10 +25,12 @@ from bot.store.models import (
     BookingStatus,
     ChannelIdentity,
     Citizen,
+    CitizenContact,
     Conversation,
     ConversationStatus,
     JobProfile,
     Message,
+    SatisfactionAnswer,
 )
 from bot.store.models.inbox import AuditEntry, InternalNote, QueueWait
 
@@ -64,6 +66,9 @@ def export_citizen(session: Session, citizen_id: int) -> dict[str, Any]:
         .where(Conversation.citizen_id == citizen_id)
         .order_by(InternalNote.id)
     ).all()
+    contact = session.scalars(
+        select(CitizenContact).where(CitizenContact.citizen_id == citizen_id)
+    ).first()
     return {
         "citizen": {
             "id": citizen.id,
@@ -74,6 +79,16 @@ def export_citizen(session: Session, citizen_id: int) -> dict[str, Any]:
             "sms_opted_out": citizen.sms_opted_out,
             "created_at": _iso(citizen.created_at),
             "last_seen_at": _iso(citizen.last_seen_at),
+        },
+        # Recorded by a consultant with the citizen's consent (who and when is the consent).
+        "contact": None
+        if contact is None
+        else {
+            "name": contact.name,
+            "phone": contact.phone,
+            "consent_statement": contact.consent_statement,
+            "consent_by_consultant_id": contact.consent_by_id,
+            "consent_at": _iso(contact.consent_at),
         },
         "channel_identities": [
             {"channel": i.channel, "address": i.address, "created_at": _iso(i.created_at)}
@@ -181,6 +196,13 @@ def erase_citizen_data(
     session.execute(messages)
     session.execute(delete(AbsenceNotice).where(AbsenceNotice.citizen_id == citizen.id))
     session.execute(delete(JobProfile).where(JobProfile.citizen_id == citizen.id))
+    # The name and phone recorded with consent go; a satisfaction answer stays, unlinked.
+    session.execute(delete(CitizenContact).where(CitizenContact.citizen_id == citizen.id))
+    session.execute(
+        update(SatisfactionAnswer)
+        .where(SatisfactionAnswer.citizen_id == citizen.id)
+        .values(citizen_id=None)
+    )
     conversation_ids = select(Conversation.id).where(Conversation.citizen_id == citizen.id)
     session.execute(delete(InternalNote).where(InternalNote.conversation_id.in_(conversation_ids)))
     conversations = delete(Conversation).where(Conversation.citizen_id == citizen.id)

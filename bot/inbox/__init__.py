@@ -14,8 +14,10 @@ from bot.inbox.routes import (
     bookings,
     canned,
     citizen,
+    citizen_care,
     content,
     conversation,
+    finding,
     live,
     login,
     queue,
@@ -30,6 +32,7 @@ for _section in (
     queue,
     conversation,
     citizen,
+    citizen_care,
     bookings,
     statistics,
     slots,
@@ -38,6 +41,7 @@ for _section in (
     content,
     attachments,
     live,
+    finding,
 ):
     router.include_router(_section.router)
 

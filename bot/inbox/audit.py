@@ -45,6 +45,12 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
     VIEW_ATTACHMENT = "view_attachment"
     SEND_AGAIN = "send_again"
+    SEARCH = "search"
+    ASSIGN = "assign"
+    SAVE_CONTACT = "save_contact"
+    BOOK_FOR_CITIZEN = "book_for_citizen"
+    ANNUL_ABSENCE = "annul_absence"
+    CORRECT_ABSENCE = "correct_absence"
 
 
 class AuditObject(StrEnum):
@@ -58,6 +64,7 @@ class AuditObject(StrEnum):
     OPENING_HOURS = "opening_hours"
     CANNED_REPLY = "canned_reply"
     ACCOUNT = "account"
+    ABSENCE_NOTICE = "absence_notice"
 
 
 class Actor(Protocol):

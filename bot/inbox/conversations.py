@@ -7,10 +7,11 @@ claimer's team.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.inbox import scope
@@ -57,14 +58,18 @@ def _items(db: Session, query: Select[Conversation, Citizen]) -> list[QueueItem]
     return [QueueItem(c, citizen, texts.get(c.id)) for c, citizen in rows]
 
 
-def waiting_queue(db: Session, viewer: Viewer, limit: int = 100) -> list[QueueItem]:
-    """Waiting conversations, crisis (highest priority) first, then the longest waiting."""
+def waiting_queue(
+    db: Session, viewer: Viewer, limit: int = 100, where: Sequence[ColumnElement[bool]] = ()
+) -> list[QueueItem]:
+    """Waiting conversations, crisis (highest priority) first, then the longest waiting;
+    ``where``: a filter's conditions on the conversation and citizen (bot/inbox/finding.py)."""
     query = (
         select(Conversation, Citizen)
         .join(Citizen, Citizen.id == Conversation.citizen_id)
         .where(
             Conversation.status == ConversationStatus.WAITING.value,
             Scope.changing(viewer).conversations(),
+            *where,
         )
         .order_by(
             Conversation.priority.desc(),

@@ -8,7 +8,7 @@ from bot.inbox.routes.depends import section_router
 from bot.inbox.routes.rendering import INBOX_DIR
 
 router = section_router()
-ASSETS = ("inbox.css", "inbox.js", "live.js")
+ASSETS = ("inbox.css", "inbox.js", "live.js", "shortcuts.js")
 
 
 @router.get("/assets/{name}")

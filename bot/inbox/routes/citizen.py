@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from bot.domain.reminders.planning import ReminderPlanner
 from bot.domain.reminders.policy import ReminderPolicy
-from bot.inbox import conversations, schedule
+from bot.inbox import citizen_care, conversations, schedule
 from bot.inbox.attachments import files_by_notice
 from bot.inbox.audit import AuditAction, AuditObject
+from bot.inbox.citizen_view import consent_by, last_seen
 from bot.inbox.routes.depends import (
     Audit,
     ChangesDep,
@@ -67,6 +68,9 @@ def citizen_page(
         citizen=citizen,
         absences=absences,
         notice_files=files_by_notice(db, [a.id for a in absences]),
+        last_seen=last_seen(db, citizen),
+        consent_by=consent_by(db, citizen),
+        free_slots=citizen_care.bookable_slots(db, viewer, services.clock.now()),
         profile=db.scalars(select(JobProfile).where(JobProfile.citizen_id == citizen_id)).first(),
         bookings=schedule.citizen_bookings(db, citizen_id),
         check_in=db.scalars(

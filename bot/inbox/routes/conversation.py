@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.inbox import conversations, failed_messages
+from bot.inbox import closing, conversations, failed_messages, finding
 from bot.inbox.attachments import files_by_message
 from bot.inbox.audit import AuditAction, AuditObject, AuditTrail
 from bot.inbox.auth import Viewer
@@ -89,6 +89,7 @@ def conversation_page(
         reply_limit=reply_limit(
             db, context["conversation"], services.config.settings.twilio.max_segments
         ),
+        colleagues=finding.colleagues(db, viewer),
         **context,
     )
 
@@ -205,10 +206,45 @@ def hand_back(action: Action, services: ServicesDep) -> Response:
     return action.to_queue("notices.handed_back")
 
 
+@router.get("/conversations/{conversation_id}/close")
+def close_confirm_page(
+    conversation_id: ConversationId,
+    viewer: LoggedIn,
+    db: Transaction,
+    render: Render,
+    services: ServicesDep,
+) -> Response:
+    """The confirm step before closing: what the citizen will be told, and what happens next."""
+    with found_or_404(render, viewer):
+        context = _conversation_context(db, viewer, conversation_id)
+    conversation = context["conversation"]
+    question_open = closing.asks_something(closing.last_consultant_message(db, conversation_id))
+    key = "after_close.closed_question_open" if question_open else "after_close.closed"
+    return render(
+        "close_confirm.html",
+        viewer,
+        told=services.content.text(conversation.language, key)
+        if conversation.status in ("consultant", "waiting")
+        else "",
+        question_open=question_open,
+        **context,
+    )
+
+
 @router.post("/conversations/{conversation_id}/close")
-def close(action: Action) -> Response:
+def close(
+    action: Action,
+    services: ServicesDep,
+    confirmed: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    if confirmed != "yes":
+        # Not from the confirm step (an old page, a script): ask first, change nothing. The
+        # id was checked against the viewer's scope already (ConversationId).
+        return see_other(f"{action.page}/close")
     with action.audited(AuditAction.CLOSE) as db:
-        conversations.close(db, action.viewer, action.conversation_id, action.now)
+        closing.close_and_tell(
+            db, action.viewer, action.conversation_id, action.now, services.content
+        )
     return action.to_queue("notices.closed")
 
 

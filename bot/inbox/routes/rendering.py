@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from bot.inbox import citizen_names
 from bot.inbox.auth import CookieSigner, Viewer
 from bot.inbox.details import (
     AUDIT_DETAIL,
@@ -85,6 +86,10 @@ def _number(context: Context, value: float) -> str:
 
 
 templates.env.filters["local"] = _local
+templates.env.filters["citizen_name"] = citizen_names.full_name
+templates.env.filters["citizen_masked"] = citizen_names.masked_name
+templates.env.filters["citizen_phone"] = citizen_names.phone_number
+templates.env.filters["citizen_phone_masked"] = citizen_names.masked_phone
 templates.env.filters["number"] = _number
 templates.env.filters["weekday"] = _weekday
 templates.env.filters["chatbot_weekdays"] = _chatbot_weekdays

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Annotated
 
-from fastapi import Form
+from fastapi import Form, Query
 from fastapi.responses import Response
 
-from bot.inbox import schedule
+from bot.inbox import schedule, week_view
 from bot.inbox.audit import AuditAction, AuditObject
 from bot.inbox.routes.depends import (
     Audit,
@@ -62,19 +62,23 @@ def _int_or_none(value: str, minimum: int = 1) -> int | None:
 
 @router.get("/slots")
 def slots_page(
-    viewer: LoggedIn, db: Transaction, render: Render, services: ServicesDep
+    viewer: LoggedIn,
+    db: Transaction,
+    render: Render,
+    services: ServicesDep,
+    week: Annotated[str, Query(max_length=4)] = "0",
 ) -> Response:
     now = services.clock.now()
+    tz = services.config.settings.tz
     return render(
         "slots.html",
         viewer,
         locations=schedule.team_locations(db, viewer),
         consultants=schedule.team_consultants(db, viewer),
         hours=schedule.opening_hours(db, viewer),
-        slots=schedule.upcoming_slots(db, viewer, now),
+        week=week_view.team_week(db, viewer, now, tz, week_view.week_offset(week)),
         exceptions=schedule.exceptions(db, viewer, now),
         today=now.astimezone(services.config.settings.tz).date(),
-        upcoming_days=schedule.UPCOMING_SLOT_DAYS,
     )
 
 

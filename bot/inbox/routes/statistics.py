@@ -14,6 +14,7 @@ from bot.inbox.routes.depends import (
     Transaction,
     section_router,
 )
+from bot.inbox.satisfaction_stats import satisfaction_by_week
 from bot.inbox.statistics import Rates, booking_statistics
 from bot.inbox.text import InboxText
 
@@ -43,4 +44,5 @@ def statistics_page(
         stats=stats,
         week_chart=_chart(text, "statistics.chart_per_week", stats.by_week),
         policy_chart=_chart(text, "statistics.chart_per_policy", stats.by_policy),
+        satisfaction=satisfaction_by_week(db, viewer, services.clock.now(), tz, text),
     )

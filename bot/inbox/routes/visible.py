@@ -18,7 +18,14 @@ from bot.inbox import scope
 from bot.inbox.routes.depends import Answer, LoggedIn, Render, ServicesDep
 from bot.inbox.scope import Scope
 from bot.store.db import transaction
-from bot.store.models import Booking, CannedReply, Citizen, Conversation, OpeningHours
+from bot.store.models import (
+    AbsenceNotice,
+    Booking,
+    CannedReply,
+    Citizen,
+    Conversation,
+    OpeningHours,
+)
 
 READING_METHODS = frozenset({"GET", "HEAD"})
 
@@ -86,4 +93,10 @@ CannedId = Annotated[
 OpeningHoursId = Annotated[
     int,
     Depends(_visible_id("hours_id", OpeningHours, Scope.opening_hours, "errors.hours_not_found")),
+]
+AbsenceId = Annotated[
+    int,
+    Depends(
+        _visible_id("notice_id", AbsenceNotice, Scope.absence_notices, "contact.absence_not_found")
+    ),
 ]

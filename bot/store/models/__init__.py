@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.store.models.attachments import MessageAttachment
 from bot.store.models.base import Base, UtcDateTime, utcnow
+from bot.store.models.citizen_care import CitizenContact, Satisfaction, SatisfactionAnswer
 from bot.store.models.core import (
     ChannelIdentity,
     Citizen,
@@ -55,6 +56,7 @@ __all__ = [
     "ChannelIdentity",
     "CheckIn",
     "Citizen",
+    "CitizenContact",
     "Consultant",
     "Conversation",
     "ConversationStatus",
@@ -73,6 +75,8 @@ __all__ = [
     "Reminder",
     "ReminderKind",
     "ReminderStatus",
+    "Satisfaction",
+    "SatisfactionAnswer",
     "Sender",
     "Slot",
     "SlotException",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Boolean,
@@ -26,6 +26,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.kernel.messages import Channel, OutboundMessage
 from bot.store.models.base import Base, JsonType, UtcDateTime, utcnow
+
+if TYPE_CHECKING:
+    from bot.store.models.citizen_care import CitizenContact
 
 
 class ConversationStatus(StrEnum):
@@ -117,6 +120,10 @@ class Citizen(Base):
 
     identities: Mapped[list[ChannelIdentity]] = relationship(
         back_populates="citizen", cascade="all, delete-orphan"
+    )
+    # The name and phone a consultant recorded with consent (bot/store/models/citizen_care.py).
+    contact: Mapped[CitizenContact | None] = relationship(
+        "CitizenContact", uselist=False, cascade="all, delete-orphan", passive_deletes=True
     )
 
 

@@ -193,6 +193,11 @@ class AbsenceNotice(Base):
     note: Mapped[str | None] = mapped_column(Text)
     seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
+    # A consultant annulled or corrected the notice (a wrongly recorded absence), and why.
+    annulled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
+    change_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class JobProfile(Base):

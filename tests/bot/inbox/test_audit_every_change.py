@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from fastapi.routing import iter_route_contexts
 from httpx import Response
@@ -15,7 +16,15 @@ from sqlalchemy import select
 from bot.inbox.audit import AuditAction
 from bot.services import Services
 from bot.store.db import transaction
-from bot.store.models import AuditEntry, Consultant, Conversation, ConversationStatus, Location
+from bot.store.models import (
+    AbsenceNotice,
+    AuditEntry,
+    Consultant,
+    Conversation,
+    ConversationStatus,
+    Location,
+    Slot,
+)
 from bot.wiring import create_app
 from tests.bot.inbox.conftest import InboxClient, InboxFactory, MakeConsultant
 from tests.bot.inbox.two_teams import TwoTeams, two_teams
@@ -47,6 +56,33 @@ class Walk:
             db.add(conversation)
             db.flush()
             return conversation.id
+
+    def absence_id(self) -> int:
+        """A new absence notice of Nord's citizen."""
+        with transaction(self.services.session_factory) as db:
+            notice = AbsenceNotice(
+                citizen_id=self.teams.nord.citizen_id,
+                starts_on=date(2026, 11, 23),
+                reason="own_sickness",
+                reported_at=self.services.clock.now(),
+            )
+            db.add(notice)
+            db.flush()
+            return notice.id
+
+    def free_slot_id(self) -> int:
+        """A new free slot at Nord's location, two days ahead."""
+        starts = self.services.clock.now() + timedelta(days=2, hours=3)
+        with transaction(self.services.session_factory) as db:
+            slot = Slot(
+                consultant_id=self.teams.nord.consultant_id,
+                location_id=self.teams.nord.location_id,
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=45),
+            )
+            db.add(slot)
+            db.flush()
+            return slot.id
 
 
 def _login(walk: Walk) -> Response:
@@ -92,8 +128,46 @@ VALID_REQUESTS: dict[tuple[str, str], tuple[Request, AuditAction]] = {
         AuditAction.HAND_BACK,
     ),
     ("POST", "/inbox/conversations/{conversation_id}/close"): (
-        _on_conversation("close", lambda walk: walk.teams.nord.conversation_id),
+        _on_conversation("close", lambda walk: walk.teams.nord.conversation_id, confirmed="yes"),
         AuditAction.CLOSE,
+    ),
+    ("POST", "/inbox/conversations/{conversation_id}/assign"): (
+        lambda walk: walk.admin.post(
+            f"/inbox/conversations/{walk.held_conversation()}/assign",
+            consultant_id=str(walk.teams.nord.consultant_id),
+        ),
+        AuditAction.ASSIGN,
+    ),
+    ("POST", "/inbox/citizens/{citizen_id}/contact"): (
+        lambda walk: walk.admin.post(
+            f"/inbox/citizens/{walk.teams.nord.citizen_id}/contact",
+            name="Mikkel Hansen",
+            phone="20 30 40 50",
+            consent="yes",
+        ),
+        AuditAction.SAVE_CONTACT,
+    ),
+    ("POST", "/inbox/citizens/{citizen_id}/book"): (
+        lambda walk: walk.admin.post(
+            f"/inbox/citizens/{walk.teams.nord.citizen_id}/book",
+            slot_id=str(walk.free_slot_id()),
+        ),
+        AuditAction.BOOK_FOR_CITIZEN,
+    ),
+    ("POST", "/inbox/absences/{notice_id}/correct"): (
+        lambda walk: walk.admin.post(
+            f"/inbox/absences/{walk.absence_id()}/correct",
+            starts_on="2026-11-24",
+            ends_on="2026-11-25",
+            reason="Borgeren ringede og rettede datoen",
+        ),
+        AuditAction.CORRECT_ABSENCE,
+    ),
+    ("POST", "/inbox/absences/{notice_id}/annul"): (
+        lambda walk: walk.admin.post(
+            f"/inbox/absences/{walk.absence_id()}/annul", reason="Registreret på den forkerte"
+        ),
+        AuditAction.ANNUL_ABSENCE,
     ),
     ("POST", "/inbox/citizens/{citizen_id}/check-in"): (
         lambda walk: walk.admin.post(

@@ -29,7 +29,8 @@ from bot.store.models import (
     MessageStatus,
 )
 from flows import absence, job_wishes, topics
-from flows.content import LANGUAGES
+from flows.content import LANGUAGES, Content
+from flows.engine import FlowEngine
 from flows.questions import JOB_PROFILE_FIELDS
 from flows.types import HandoffReason, SummaryKey, Topic
 from nlu.types import FALLBACK_INTENT, INTENTS
@@ -57,7 +58,10 @@ CODES: dict[str, frozenset[str]] = {
     "topic": values(Topic),
     "location_kind": values(LocationKind),
     "language": frozenset(LANGUAGES),
-    "intent": frozenset(INTENTS) | {FALLBACK_INTENT},
+    # A menu option starts an intent of its own ("handoff_wait"): the summary may name it.
+    "intent": frozenset(INTENTS)
+    | {FALLBACK_INTENT}
+    | FlowEngine(Content.load()).registry.intent_names(),
     "benefit": frozenset(topics.BENEFITS),
     "pension_granted": frozenset(topics.PENSION_GRANTED.values()),
     "absence": values(AbsenceReason),

@@ -211,6 +211,7 @@ def test_the_danish_phrase_list_would_catch_a_danish_page() -> None:
 SAME_IN_BOTH = {
     "audit_object.booking",  # booking
     "channel.sms",  # SMS
+    "satisfaction.team",  # Team
     "channel.telegram",  # Telegram
     "citizen.note",  # Note
     "common.admin_marker",  # (admin)

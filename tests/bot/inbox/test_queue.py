@@ -131,7 +131,7 @@ def test_handing_back_lets_the_bot_answer_again_and_closing_ends_the_chat(
 
     citizen.say("menneske igen")
     inbox.post(f"/inbox/conversations/{conversation.id}/claim")
-    inbox.post(f"/inbox/conversations/{conversation.id}/close")
+    inbox.post(f"/inbox/conversations/{conversation.id}/close", confirmed="yes")
     with transaction(services.session_factory) as db:
         row = db.get(Conversation, conversation.id)
         assert row is not None
