@@ -77,7 +77,7 @@ def test_every_route_with_an_id_answers_404_for_another_teams_things(
 ) -> None:
     teams = two_teams(services, make_consultant)
     routes = id_routes(services)
-    assert len(routes) == 14, routes
+    assert len(routes) == 20, routes
     syd_admin = logged_in(inbox_factory, teams.syd.admin)
     syd_consultant = logged_in(inbox_factory, teams.syd.consultant)
     for method, path in routes:
