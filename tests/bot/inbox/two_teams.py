@@ -47,6 +47,7 @@ class TeamThings:
     location_id: int
     consultant_id: int
     absence_note: str
+    absence_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,19 +96,20 @@ def _conversation(
         return conversation.id
 
 
-def _absence(services: Services, citizen_id: int, conversation_id: int, note: str) -> None:
+def _absence(services: Services, citizen_id: int, conversation_id: int, note: str) -> int:
     with transaction(services.session_factory) as db:
-        db.add(
-            AbsenceNotice(
-                citizen_id=citizen_id,
-                conversation_id=conversation_id,
-                starts_on=date(2026, 11, 23),
-                reason="own_sickness",
-                activity="praktik",
-                note=note,
-                reported_at=services.clock.now(),
-            )
+        notice = AbsenceNotice(
+            citizen_id=citizen_id,
+            conversation_id=conversation_id,
+            starts_on=date(2026, 11, 23),
+            reason="own_sickness",
+            activity="praktik",
+            note=note,
+            reported_at=services.clock.now(),
         )
+        db.add(notice)
+        db.flush()
+        return notice.id
 
 
 def _team(services: Services, make_consultant: MakeConsultant, name: str) -> TeamThings:
@@ -137,7 +139,7 @@ def _team(services: Services, make_consultant: MakeConsultant, name: str) -> Tea
         ids = (citizen.id, booking.id, canned.id, hours.id, location.id)
     conversation_id = _conversation(services, ids[0], ConversationStatus.BOT, f"{name} bot chat")
     note = f"{name} borgers fravær"
-    _absence(services, ids[0], conversation_id, note)
+    absence_id = _absence(services, ids[0], conversation_id, note)
     return TeamThings(
         name=name,
         team_id=consultant.team_id,
@@ -151,6 +153,7 @@ def _team(services: Services, make_consultant: MakeConsultant, name: str) -> Tea
         location_id=ids[4],
         consultant_id=consultant.id,
         absence_note=note,
+        absence_id=absence_id,
     )
 
 
