@@ -85,7 +85,7 @@ def test_search_filters_a_colleague_and_ctrl_enter(
 
     karim = _page(browser)
     _login(karim, live_server, "karim")
-    karim.goto(karim.url.replace("/inbox", "/inbox/mine"))
+    karim.click("header >> text=Mine")
     karim.wait_for_selector("#mine >> text=min praktik")
     assert_accessible(karim, "Mine, with a chat given by a colleague")
 

@@ -27,6 +27,7 @@ IDS = {
     "hours_id": "hours_id",
     "attachment_id": "attachment_id",
     "message_id": "failed_message_id",
+    "notice_id": "absence_id",
 }
 # Enough for every form with an id to be valid, had the id been the sender's team's.
 FORM = {"text": "Hej", "status": "attended", "weeks": "4"}

@@ -50,6 +50,7 @@ class TeamThings:
     absence_note: str
     failed_message_id: int  # a bot message in the bot-only conversation the outbox gave up on
     attachment_id: int = 0  # a photo in the team citizen's bot-only conversation
+    absence_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -98,19 +99,20 @@ def _conversation(
         return conversation.id
 
 
-def _absence(services: Services, citizen_id: int, conversation_id: int, note: str) -> None:
+def _absence(services: Services, citizen_id: int, conversation_id: int, note: str) -> int:
     with transaction(services.session_factory) as db:
-        db.add(
-            AbsenceNotice(
-                citizen_id=citizen_id,
-                conversation_id=conversation_id,
-                starts_on=date(2026, 11, 23),
-                reason="own_sickness",
-                activity="praktik",
-                note=note,
-                reported_at=services.clock.now(),
-            )
+        notice = AbsenceNotice(
+            citizen_id=citizen_id,
+            conversation_id=conversation_id,
+            starts_on=date(2026, 11, 23),
+            reason="own_sickness",
+            activity="praktik",
+            note=note,
+            reported_at=services.clock.now(),
         )
+        db.add(notice)
+        db.flush()
+        return notice.id
 
 
 def _photo(services: Services, conversation_id: int) -> int:
@@ -163,7 +165,7 @@ def _team(services: Services, make_consultant: MakeConsultant, name: str) -> Tea
         ids = (citizen.id, booking.id, canned.id, hours.id, location.id)
     conversation_id = _conversation(services, ids[0], ConversationStatus.BOT, f"{name} bot chat")
     note = f"{name} borgers fravær"
-    _absence(services, ids[0], conversation_id, note)
+    absence_id = _absence(services, ids[0], conversation_id, note)
     failed = _failed_message(services, ids[0], conversation_id)
     return TeamThings(
         name=name,
@@ -180,6 +182,7 @@ def _team(services: Services, make_consultant: MakeConsultant, name: str) -> Tea
         absence_note=note,
         attachment_id=_photo(services, conversation_id),
         failed_message_id=failed,
+        absence_id=absence_id,
     )
 
 
