@@ -14,6 +14,7 @@ import pytest
 from jinja2 import Environment, nodes
 from markupsafe import Markup
 
+from bot.domain.outbox_fate import Fate
 from bot.inbox import schedule
 from bot.inbox.text import INBOX_CONTENT_DIR, WEEKDAY_KEYS, InboxText, inbox_content
 from bot.kernel.errors import ContentError
@@ -139,6 +140,7 @@ def test_the_scans_below_find_what_they_look_for() -> None:
         "absence.",
         "bookings.mark_",
         "attachments.problem_",
+        "outbox.",
     }
 
 
@@ -160,6 +162,7 @@ def test_keys_built_from_codes_exist_for_every_code() -> None:
         "bookings.mark_": [status.value for status in schedule.MARKABLE],
         "absence.": ["own_sickness", "child_sick", "other"],
         "attachments.problem_": [problem.value for problem in AttachmentProblem],
+        "outbox.": [fate.value for fate in Fate],
         "status.": [s.value for s in (*BookingStatus, *ConversationStatus, *MessageStatus)],
     }
     for prefix in {prefix for _, prefix in template_key_prefixes()} | {"status."}:

@@ -41,10 +41,10 @@ def test_the_reply_box_counts_sms_parts_and_stops_at_the_limit(
 
     page.fill("#reply-text", "Hej, vi ringer dig op i morgen 🙂")
     counter = page.locator("#sms-counter")
-    assert "SMS: 1 af højst 2 dele" in counter.inner_text()
+    assert "Sms: 1 af højst 2 dele" in counter.inner_text()
     assert "emoji" in counter.inner_text()
     page.fill("#reply-text", "x" * 200)
-    assert "SMS: 2 af højst 2 dele, 200 tegn" in counter.inner_text()
+    assert "Sms: 2 af højst 2 dele, 200 tegn" in counter.inner_text()
     assert page.locator("#send-reply").is_enabled()
 
     page.fill("#reply-text", "x" * 400)
