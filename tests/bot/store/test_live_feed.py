@@ -47,6 +47,7 @@ def test_a_commit_here_wakes_the_feed_and_a_read_does_not(engine: Engine) -> Non
     async def scenario() -> tuple[int, int]:
         async for feed in started(ChangeFeed(engine)):
             await asyncio.sleep(0.5)  # PostgreSQL: listening (which wakes it once)
+            await feed.wait(feed.version, 1.5)  # on a busy machine that wake may come late
             seen = feed.version
             await asyncio.to_thread(read_teams, engine)
             after_read = await feed.wait(seen, 0.5)
