@@ -107,8 +107,8 @@ def test_a_new_chat_counts_in_the_title_and_alerts_once_turned_on(
 
     ChatTester(services, address="websession-live-1").say("jeg vil gerne tale med et menneske")
     page.wait_for_selector("#waiting")
-    consultant.wait_until(lambda: page.title().startswith("(1) "), 5)
-    consultant.wait_until(lambda: consultant.notifications(), 5)
+    consultant.wait_until(lambda: page.title().startswith("(1) "), 15)
+    consultant.wait_until(lambda: consultant.notifications(), 15)
     assert consultant.notifications()[0]["title"] == "Ny chat venter"
     assert consultant.tones() >= 2
     assert page.is_hidden("#crisis-alert")
@@ -123,7 +123,7 @@ def test_a_crisis_alerts_again_until_someone_takes_it(
     page.wait_for_selector("#queue[data-live=on]")
     ChatTester(services, address="websession-live-2").say("jeg vil ikke leve mere")
     page.wait_for_selector("#crisis-alert:visible")
-    consultant.wait_until(lambda: consultant.notifications(), 5)
+    consultant.wait_until(lambda: consultant.notifications(), 15)
     first = consultant.notifications()[0]
     assert first["title"] == "KRISE: en borger venter"
     assert first["requireInteraction"] is True
