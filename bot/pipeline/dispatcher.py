@@ -315,6 +315,22 @@ class Dispatcher:
         if attempt.failed:
             # The message is kept and the citizen gets a plain apology instead of silence.
             return [Reply(self.content.text(language, "core.error"))], language
+        return self._step(
+            db, conversation, parse, inbound, now, writes, attempt, self.context_loader
+        )
+
+    def _step(
+        self,
+        db: MessageTransaction,
+        conversation: OpenConversation,
+        parse: ParseResult,
+        inbound: InboundMessage,
+        now: datetime,
+        writes: dict[str, Any],
+        attempt: Attempt,
+        context_loader: ContextLoader,
+    ) -> tuple[list[Reply], str]:
+        """The flows' answer; their next state goes into ``writes``."""
         answer = step_flows(
             db,
             conversation,
@@ -324,7 +340,7 @@ class Dispatcher:
             attempt,
             flows=self.flows,
             effects=self.effects,
-            context_loader=self.context_loader,
+            context_loader=context_loader,
         )
         if answer.next_state is not None:
             writes["flow_state"] = answer.next_state
@@ -347,20 +363,11 @@ class Dispatcher:
         if nothing_kept_to_read(inbound, parse["text"]) or attempt.failed:
             error = [] if not attempt.failed else [Reply(self.content.text(language, "core.error"))]
             return refused + error, language
-        answer = step_flows(
-            db,
-            conversation,
-            parse,
-            inbound.channel.value,
-            now,
-            attempt,
-            flows=self.flows,
-            effects=self.effects,
-            context_loader=with_attachments(self.context_loader, inbound),
+        loader = with_attachments(self.context_loader, inbound)
+        replies, language = self._step(
+            db, conversation, parse, inbound, now, writes, attempt, loader
         )
-        if answer.next_state is not None:
-            writes["flow_state"] = answer.next_state
-        return refused + answer.replies, answer.language
+        return refused + replies, language
 
 
 def _count(inbound: InboundMessage, result: DispatchResult, delivery: Delivery) -> None:
