@@ -63,8 +63,10 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def services(app_config: AppConfig, engine: Engine, clock: FixedClock) -> Services:
-    return build_services(app_config, engine=engine, clock=clock)
+def services(app_config: AppConfig, engine: Engine, clock: FixedClock) -> Iterator[Services]:
+    built = build_services(app_config, engine=engine, clock=clock)
+    yield built
+    built.resources.close()  # the engine is shared by the session's tests: only what it opened
 
 
 @pytest.fixture

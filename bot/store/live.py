@@ -23,6 +23,7 @@ import contextlib
 import logging
 import sqlite3
 import threading
+import weakref
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -34,20 +35,14 @@ _WROTE = "live_wrote"
 _COMMITTED = "live_committed"
 
 
-class ChangeFeed:
-    """Wakes waiters in the app's event loop when the database changed (``name``: a worker)."""
+class _EngineCommits:
+    """Marks the connections of one engine that wrote and committed, and tells every feed on
+    that engine once such a connection goes back to the pool. One set of listeners per engine,
+    so that two feeds on one engine (tests, a second app in one process) both hear a commit."""
 
-    name = "live-feed"
-
-    def __init__(self, engine: Engine, *, poll_seconds: float = 0.1) -> None:
-        self._engine = engine
-        self._poll_seconds = poll_seconds
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._event: asyncio.Event | None = None
-        self.version = 0
-        self._stopping = threading.Event()
-        self._notify_wanted = threading.Event()
-        self._threads: list[threading.Thread] = []
+    def __init__(self, engine: Engine) -> None:
+        self._engine = weakref.ref(engine)  # the registry's key: no strong reference back
+        self.feeds: list[ChangeFeed] = []
         self._listeners: list[tuple[str, Any]] = [
             ("after_cursor_execute", self._after_execute),
             ("commit", self._on_commit),
@@ -57,7 +52,13 @@ class ChangeFeed:
         for name, listener in self._listeners:
             event.listen(engine, name, listener)
 
-    # -- local commits (any thread) -------------------------------------------------------
+    def detach(self) -> None:
+        engine = self._engine()
+        if engine is None:
+            return
+        for name, listener in self._listeners:
+            if event.contains(engine, name, listener):
+                event.remove(engine, name, listener)
 
     @staticmethod
     def _after_execute(conn: Any, _c: Any, _s: Any, _p: Any, context: Any, _m: Any) -> None:
@@ -75,8 +76,53 @@ class ChangeFeed:
 
     def _on_checkin(self, _dbapi_connection: Any, record: Any) -> None:
         if record is not None and record.info.pop(_COMMITTED, False):
-            self.changed()
-            self._notify_wanted.set()
+            for feed in list(self.feeds):
+                feed.committed_here()
+
+
+_HOOKS: weakref.WeakKeyDictionary[Engine, _EngineCommits] = weakref.WeakKeyDictionary()
+_HOOKS_LOCK = threading.Lock()
+
+
+def _attach(feed: ChangeFeed, engine: Engine) -> None:
+    with _HOOKS_LOCK:
+        hooks = _HOOKS.get(engine)
+        if hooks is None:
+            hooks = _HOOKS[engine] = _EngineCommits(engine)
+        hooks.feeds.append(feed)
+
+
+def _detach(feed: ChangeFeed, engine: Engine) -> None:
+    with _HOOKS_LOCK:
+        hooks = _HOOKS.get(engine)
+        if hooks is None or feed not in hooks.feeds:
+            return
+        hooks.feeds.remove(feed)
+        if not hooks.feeds:
+            hooks.detach()
+            del _HOOKS[engine]
+
+
+class ChangeFeed:
+    """Wakes waiters in the app's event loop when the database changed (``name``: a worker)."""
+
+    name = "live-feed"
+
+    def __init__(self, engine: Engine, *, poll_seconds: float = 0.1) -> None:
+        self._engine = engine
+        self._poll_seconds = poll_seconds
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
+        self.version = 0
+        self._stopping = threading.Event()
+        self._notify_wanted = threading.Event()
+        self._threads: list[threading.Thread] = []
+        _attach(self, engine)
+
+    def committed_here(self) -> None:
+        """A connection of this process wrote and committed (from any thread)."""
+        self.changed()
+        self._notify_wanted.set()
 
     # -- waking the loop ------------------------------------------------------------------
 
@@ -128,9 +174,7 @@ class ChangeFeed:
 
     def close(self) -> None:
         """Detach from the engine (a test builds many feeds on one engine)."""
-        for name, listener in self._listeners:
-            if event.contains(self._engine, name, listener):
-                event.remove(self._engine, name, listener)
+        _detach(self, self._engine)
 
     def _spawn(self, target: Any) -> None:
         thread = threading.Thread(target=target, name=f"{self.name}-{target.__name__}", daemon=True)

@@ -82,3 +82,15 @@ def test_a_closed_feed_no_longer_listens_to_the_engine(engine: Engine) -> None:
     before = feed.version
     add_team(engine, "Jobcenter Vest")
     assert feed.version == before
+
+
+def test_two_feeds_on_one_engine_both_hear_a_commit(engine: Engine) -> None:
+    first, second = ChangeFeed(engine), ChangeFeed(engine)
+    try:
+        before = (first.version, second.version)
+        add_team(engine, "Jobcenter Øst")
+        assert first.version > before[0]
+        assert second.version > before[1]
+    finally:
+        first.close()
+        second.close()
