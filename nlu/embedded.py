@@ -14,6 +14,7 @@ from nlu.crisis import crisis_matches
 from nlu.entities import extract_entities
 from nlu.linear_model import LinearIntentModel
 from nlu.model_store import load_or_train
+from nlu.salutations import strip_salutations
 from nlu.training_data import DEFAULT_DATA_DIR
 from nlu.types import FALLBACK_INTENT, IntentScore, ParseResult
 
@@ -67,7 +68,7 @@ class EmbeddedRecognizer:
         # character n-grams would still vote, and once voted "V" a crisis.
         if known_words == 0 and sum(char.isalnum() for char in text) <= MIN_UNKNOWN_CHARS:
             return self._unclassifiable(text, reference)
-        probabilities = self.model.probabilities(text)
+        probabilities = self.model.probabilities(strip_salutations(text))
         if probabilities is None:
             return self._unclassifiable(text, reference)
         order = probabilities.argsort()[::-1]

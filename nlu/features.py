@@ -8,22 +8,13 @@ n-grams across a word boundary survive SMS-style merged words ("vilsla mig" for 
 
 from __future__ import annotations
 
-from nlu.normalization import fold
-from nlu.salutations import strip_salutations
-
 # Bump when the features change: it is part of the model fingerprint, so models retrain.
-FEATURE_VERSION = "5"
+FEATURE_VERSION = "4"
 
 CHAR_NGRAM_MIN = 2
 CHAR_NGRAM_MAX = 5
 PREFIX_CHARS = 5
 CROSS_NGRAM_SIZES = (4, 5)
-
-
-def text_features(text: str) -> set[str]:
-    """The features of a citizen's text as the classifier sees it, in training and serving
-    alike: greetings and sign-offs removed (see :mod:`nlu.salutations`), then folded."""
-    return extract_features(fold(strip_salutations(text)))
 
 
 def extract_features(folded: str) -> set[str]:

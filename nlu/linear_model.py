@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nlu.features import text_features
+from nlu.features import extract_features
 from nlu.normalization import fold
 
 MODEL_FILE = "model.npz"
@@ -41,7 +41,7 @@ class LinearIntentModel:
         there is nothing to classify.
         """
         index = self.feature_index
-        rows = [index[name] for name in text_features(text) if name in index]
+        rows = [index[name] for name in extract_features(fold(text)) if name in index]
         if not rows:
             return None
         rows_array = np.asarray(rows, dtype=np.intp)

@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 
 from bot.kernel.errors import TrainingDataError
-from nlu.features import text_features
+from nlu.features import extract_features
 from nlu.linear_model import LinearIntentModel
 from nlu.model_store import REGULARISATION_C, SOFTMAX_SCALE, model_fingerprint
+from nlu.normalization import fold
 from nlu.training_data import Example, load_training_data
 
 MAX_ITERATIONS = 5000
@@ -36,8 +37,8 @@ def fit(examples: Sequence[Example], *, c: float = REGULARISATION_C) -> LinearIn
     from sklearn.svm import LinearSVC
 
     # Examples without features (emoji only) teach nothing and are left out.
-    examples = [example for example in examples if text_features(example.text)]
-    feature_sets = [text_features(example.text) for example in examples]
+    examples = [example for example in examples if extract_features(fold(example.text))]
+    feature_sets = [extract_features(fold(example.text)) for example in examples]
     document_frequency: dict[str, int] = {}
     for features in feature_sets:
         for name in features:
