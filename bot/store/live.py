@@ -42,7 +42,8 @@ class _EngineCommits:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = weakref.ref(engine)  # the registry's key: no strong reference back
-        self.feeds: list[ChangeFeed] = []
+        # Weak, so a feed nobody closed does not keep itself and its engine alive.
+        self.feeds: weakref.WeakSet[ChangeFeed] = weakref.WeakSet()
         self._listeners: list[tuple[str, Any]] = [
             ("after_cursor_execute", self._after_execute),
             ("commit", self._on_commit),
@@ -89,7 +90,7 @@ def _attach(feed: ChangeFeed, engine: Engine) -> None:
         hooks = _HOOKS.get(engine)
         if hooks is None:
             hooks = _HOOKS[engine] = _EngineCommits(engine)
-        hooks.feeds.append(feed)
+        hooks.feeds.add(feed)
 
 
 def _detach(feed: ChangeFeed, engine: Engine) -> None:
@@ -97,7 +98,7 @@ def _detach(feed: ChangeFeed, engine: Engine) -> None:
         hooks = _HOOKS.get(engine)
         if hooks is None or feed not in hooks.feeds:
             return
-        hooks.feeds.remove(feed)
+        hooks.feeds.discard(feed)
         if not hooks.feeds:
             hooks.detach()
             del _HOOKS[engine]
