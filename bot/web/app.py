@@ -15,7 +15,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot import __version__
 from bot.services import Services
-from bot.web import accessibility_page, chat_page, health, metrics, nlu_api, privacy_page
+from bot.web import chat_page, health, metrics, nlu_api, notice_pages
 from bot.web.http_errors import BodySizeLimit, install_error_handlers
 from bot.web.security import API_DOCS_PATH, SecurityHeaders, TrustedHosts, trusted_hosts
 
@@ -85,8 +85,7 @@ def build_app(
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     app.include_router(health.router)
     app.include_router(chat_page.router)
-    app.include_router(privacy_page.router)
-    app.include_router(accessibility_page.router)
+    app.include_router(notice_pages.router)
     app.include_router(nlu_api.router)
     app.include_router(metrics.router)
     app.state.metrics_registry = metrics.metrics_registry(services.session_factory, services.clock)

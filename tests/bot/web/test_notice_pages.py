@@ -1,11 +1,13 @@
-"""The full privacy notice at /privacy: every GDPR art. 13 item, with config's names and figures,
-Danish first and English on request, and plain Danish."""
+"""The notice pages: the full privacy notice at /privacy (every GDPR art. 13 item, with config's
+names and figures) and the accessibility statement at /accessibility, both Danish first and
+English on request, and plain Danish."""
 
 from __future__ import annotations
 
 import re
 from html import unescape
 
+import pytest
 from fastapi.testclient import TestClient
 
 from bot.kernel.lix import lix
@@ -53,11 +55,27 @@ def test_the_notice_is_in_english_too_and_links_both_ways(client: TestClient) ->
     assert client.get("/privacy?lang=xx").status_code == 200  # unknown language: Danish
 
 
-def test_the_danish_notice_is_plain(client: TestClient) -> None:
-    for paragraph in re.findall(r"<p>(.*?)</p>", client.get("/privacy").text, re.S):
+@pytest.mark.parametrize("path", ["/privacy", "/accessibility"])
+def test_the_danish_pages_are_plain(client: TestClient, path: str) -> None:
+    for paragraph in re.findall(r"<p>(.*?)</p>", client.get(path).text, re.S):
         text = unescape(re.sub(r"<[^>]+>", "", paragraph)).strip()
         if len(text.split()) >= 5:
             assert lix(text) <= 35, text
+
+
+def test_the_accessibility_statement_cites_the_act_and_links_both_ways(
+    client: TestClient, services: Services
+) -> None:
+    danish = client.get("/accessibility")
+    assert danish.status_code == 200
+    assert 'lang="da"' in danish.text
+    assert "tilgængelighedserklæring" in _text(danish.text)
+    assert "lov nr. 692 af 8. juni 2018" in _text(danish.text)
+    assert services.config.settings.privacy.controller_email in _text(danish.text)
+    assert 'href="/accessibility?lang=en" hreflang="en" lang="en"' in danish.text
+    english = client.get("/accessibility?lang=en")
+    assert 'lang="en"' in english.text
+    assert 'href="/accessibility?lang=da" hreflang="da" lang="da"' in english.text
 
 
 def test_the_chat_page_links_to_the_notice(client: TestClient) -> None:
