@@ -45,6 +45,7 @@ from flows.handoff import misunderstood
 from flows.language import language_asked_for, written_language
 from flows.questions import (
     Action,
+    AskCallbackPhone,
     AskJobWish,
     ConsultantQuestion,
     Menu,
@@ -201,6 +202,8 @@ class FlowEngine:
             return False  # whatever it says is for the consultant who asked (crisis came first)
         if is_stop(turn.text) or pick_choice(turn.text, pending.choices) is not None:
             return False
+        if isinstance(pending, AskCallbackPhone) and callback_phone.danish_phone(turn.text):
+            return False  # a phone number is the answer, whatever the classifier makes of digits
         if intent in COURTESY and pending.kind in TIME_QUESTIONS and _wants_time(turn):
             return False  # "torsdag kl 10 tak": the time is the answer, the thanks a courtesy
         if intent in ALWAYS_SWITCH and turn.confidence >= SWITCH_CONFIDENCE:

@@ -33,7 +33,8 @@ _PATTERNS = (
     r"\b(vil|vile|lyst til|onsker|hellere|bare|tanker pa|tanke om|tanker om) (at )?(bare )?do\b",
     r"\bafskedsbrev",
     r"\bike (lyst|lust) til at leve\b",
-    r"\b(ingen grund|ike vard|ike nogen grund|no reason|not worth) (til at|at|to) (leve|live)\b",
+    r"\b(ingen grund|ike vard|ike nogen grund|no reason|not worth) "
+    r"(til at |at |to )?(leve|live|living)\b",
     r"\blivet er ike vard\b",
     r"\b(ingen|nobody|no one|noone) (vil|vile|would|will) (savne|mis) (mig|me)\b",
     r"\b(hvis jeg var|vil vare|vile vare|bare vare|if i was|if i were) (dod|dead|gone|vak)\b",

@@ -6,8 +6,8 @@ short messages reads "hilsen" as a greeting and a signed name as asking for a pe
 classifier sees the stripped text: the parse result keeps the citizen's own text, and the crisis
 safety net and the entities read all of it.
 
-A message that is nothing but a greeting or a sign-off ("hej", "tak", "mvh") is left as it is:
-then the greeting *is* the message.
+A message that is nothing but a greeting or a sign-off ("hej", "tak", "mvh", "Goddag, det er
+Karin") is left as it is: then the greeting *is* the message.
 """
 
 from __future__ import annotations
@@ -23,6 +23,13 @@ _OPENING = re.compile(
     rf"(?:hej|hejsa|hey|hi|hello|goddag|god morgen|godmorgen|dav|halløj)"
     rf"(?:\s+(?:med dig|there|alle|jobcenter\w*|{_NAME}(?:\s+{_NAME})?))?\s*(?:[,!.:]+|\n))\s*",
     re.IGNORECASE,
+)
+# "Det er Karin.", "Jeg hedder Ali Hassan,", "This is John.": an introduction right after the
+# greeting says no more about the request than the greeting does. The name must be capitalised,
+# so "i am sick" is not an introduction.
+_INTRODUCTION = re.compile(
+    rf"^\s*(?i:det\s+er|jeg\s+hedder|mit\s+navn\s+er|this\s+is|my\s+name\s+is|i\s+am|i'm|it's)"
+    rf"\s+{_NAME}(?:\s+{_NAME})?\s*(?:[,!.:]+|\n|$)\s*"
 )
 # "Med venlig hilsen Mikkel", "mvh M.", "Kind regards, John Smith": at the end, with a name.
 _SIGNED = r"[\s,.!-]*(?:\S+(?:\s+\S+){0,2})?[\s.!]*$"
@@ -57,7 +64,10 @@ def strip_salutations(text: str) -> str:
         if shorter == stripped:
             break
         stripped = shorter
-    stripped = _OPENING.sub("", stripped, count=1).strip()
+    opened = _OPENING.sub("", stripped, count=1)
+    if opened != stripped:
+        opened = _INTRODUCTION.sub("", opened, count=1)
+    stripped = opened.strip()
     return stripped if _has_words(stripped) else text
 
 

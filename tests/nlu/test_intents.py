@@ -138,6 +138,10 @@ def test_a_letter_or_two_that_is_no_known_word_is_never_a_crisis(
         ("jeg slog mig på cyklen og kan ikke komme", "fravaer"),
         ("han truer mig med en kniv", "crisis"),
         ("min kæreste slår mig", "crisis"),
+        ("I really love my life in Odense", "out_of_scope"),
+        ("livet er skønt i dag", "out_of_scope"),
+        ("life is not worth living", "crisis"),
+        ("livet er ikke værd at leve", "crisis"),
     ],
 )
 def test_everyday_words_are_no_alarm_but_threats_are(
