@@ -46,7 +46,7 @@ if [[ ! -x "$venv/bin/rasa" ]]; then
 fi
 
 models="$rasa_home/models"
-version=$(cat "$repo"/nlu/data/*.yml "$repo/nlu/rasa/config.yml" | sha256sum | cut -c1-12)
+version=$(find "$repo/nlu/data" -name "*.yml" | sort | xargs cat "$repo/nlu/rasa/config.yml" | sha256sum | cut -c1-12)
 name="borgerchat-nlu-$version"
 if [[ ! -f "$models/$name.tar.gz" ]]; then
     echo "rasa_compare: training Rasa on nlu/data (log: $rasa_home/train.log)"

@@ -2,7 +2,8 @@
 
 Only what the embedded recognizer uses is interpreted: ``intent`` examples (entity annotations
 ``[text](entity)`` are reduced to their text), ``synonym`` and ``lookup`` tables and ``regex``
-patterns. A malformed file raises :class:`TrainingDataError` naming the file and the block.
+patterns, and an intent block's ``metadata: {source: URL}``, the public page it was modelled
+on. A malformed file raises :class:`TrainingDataError` naming the file and the block.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class TrainingData:
     synonyms: dict[str, str] = field(default_factory=dict)
     lookups: dict[str, list[str]] = field(default_factory=dict)
     regexes: dict[str, list[str]] = field(default_factory=dict)
+    sources: set[str] = field(default_factory=set)
 
     @property
     def intents(self) -> list[str]:
@@ -100,6 +102,9 @@ def _read_file(path: Path, data: TrainingData) -> None:
         lines = _example_lines(block.get("examples", ""))
         if "intent" in block:
             intent = str(block["intent"])
+            metadata = block.get("metadata")
+            if isinstance(metadata, dict) and metadata.get("source"):
+                data.sources.add(str(metadata["source"]))
             data.examples.extend(Example(strip_annotations(line), intent) for line in lines)
         elif "synonym" in block:
             for line in lines:
