@@ -157,14 +157,14 @@ def test_money_questions_name_who_knows_and_never_an_amount(
     assert "kroner" not in answer
 
 
-def test_a_pension_case_names_the_rehabilitation_team_then_the_deadlines_then_a_person(
+def test_a_pension_case_says_who_decides_under_the_2026_rules_then_the_deadlines_then_a_person(
     engine: FlowEngine,
 ) -> None:
     talk = Talk(engine)
     step = talk.say("hvor langt er min sag om førtidspension", "case_status")
     text = said(step)
-    assert "rehabiliteringsteamet" in text
-    assert "kommunen, der træffer afgørelsen" in text
+    assert "kommunen, der afgør" in text
+    assert "ikke længere først til et rehabiliteringsteam" in text
     assert "frister" in text
     step = talk.say("ja", "affirm")
     assert any(isinstance(effect, HandOff) for effect in step.effects)
