@@ -271,6 +271,15 @@ def _start_all(env: dict[str, str], count: int) -> list[tuple[str, subprocess.Po
 def _pending(services: Services) -> tuple[int, int]:
     """Outbox rows still queued or sending, and reminders not yet handled."""
     with transaction(services.session_factory) as session:
+        # Reminders first: a reminder and its outbox row are committed together, and under
+        # READ COMMITTED each statement sees its own moment. Counted the other way round, a
+        # reminder sent between the two statements would leave a queued row that neither saw.
+        # Not yet due counts too: the run waits for every planned reminder.
+        reminders = session.scalar(
+            select(func.count())
+            .select_from(Reminder)
+            .where(Reminder.status == ReminderStatus.SCHEDULED.value)
+        )
         outbox = session.scalar(
             select(func.count())
             .select_from(Message)
@@ -279,12 +288,6 @@ def _pending(services: Services) -> tuple[int, int]:
                 Message.channel != Channel.WEB.value,
                 Message.status.in_([MessageStatus.QUEUED.value, MessageStatus.SENDING.value]),
             )
-        )
-        # Not yet due counts too: the run waits for every planned reminder.
-        reminders = session.scalar(
-            select(func.count())
-            .select_from(Reminder)
-            .where(Reminder.status == ReminderStatus.SCHEDULED.value)
         )
     return int(outbox or 0), int(reminders or 0)
 
