@@ -185,8 +185,8 @@ def set_report(
     confusions: dict[tuple[str, str], int] = {}
     for pair in wrong:
         confusions[pair] = confusions.get(pair, 0) + 1
-    common = sorted(confusions.items(), key=lambda item: -item[1])[:8]
-    print("  most common confusions: " + ", ".join(f"{e}->{p} {n}" for (e, p), n in common))
+    common = sorted(confusions.items(), key=lambda item: (-item[1], item[0]))
+    print("  confusions: " + ", ".join(f"{e}->{p} {n}" for (e, p), n in common))
 
 
 class KeepAliveClient:

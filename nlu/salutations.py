@@ -7,7 +7,10 @@ classifier sees the stripped text: the parse result keeps the citizen's own text
 safety net and the entities read all of it.
 
 A message that is nothing but a greeting or a sign-off ("hej", "tak", "mvh", "Goddag, det er
-Karin") is left as it is: then the greeting *is* the message.
+Karin") is left as it is: then the greeting *is* the message. So is a greeting with no more than
+the citizen's situation ("Hej, jeg er på kontanthjælp", "Hi, I just moved here"): it asks
+nothing yet, and its benefit words would otherwise read as a question about that benefit. The
+classifier then sees the greeting alone.
 """
 
 from __future__ import annotations
@@ -30,6 +33,37 @@ _OPENING = re.compile(
 _INTRODUCTION = re.compile(
     rf"^\s*(?i:det\s+er|jeg\s+hedder|mit\s+navn\s+er|this\s+is|my\s+name\s+is|i\s+am|i'm|it's)"
     rf"\s+{_NAME}(?:\s+{_NAME})?\s*(?:[,!.:]+|\n|$)\s*"
+)
+_GREETING_WORD = r"(?:hej|hejsa|hey|hi|hello|goddag|god\s+morgen|godmorgen|godaften|dav|halløj)"
+# Benefits and courses a citizen says they are on, Danish and English.
+_STATUS = (
+    r"(?:kontanthjælp\w*|førtidspension|fleksjob|ledighedsydelse|ressourceforløb\w*|"
+    r"jobafklaring\w*|uddannelseshjælp|sygedagpenge|revalidering\w*|overgangsydelse|"
+    r"(?:early\s+retirement\s+|disability\s+)pension|cash\s+benefit|flex\s?job|"
+    r"sickness\s+benefits?|resource\s+course)"
+)
+# One clause of the citizen's situation, without a request: what they receive, that they are
+# new or have just moved here, their age. No question mark and no verb that asks for anything.
+_SITUATION_CLAUSE = (
+    r"(?:(?:(?:jeg|vi)\s+)?(?:er|går)\s+(?:nu\s+|stadig\s+)?(?:på|i|en)\s+" + _STATUS + r"|"
+    r"jeg\s+(?:får|modtager|har)\s+" + _STATUS + r"|"
+    r"jeg\s+(?:har|er)\s+(?:lige\s+|netop\s+)?(?:fået|blevet)\s+"
+    r"(?:tilkendt\s+|bevilget\s+|visiteret\s+til\s+)?(?:et\s+|en\s+)?" + _STATUS + r"|"
+    r"jeg\s+er\s+(?:førtidspensionist|fleksjobber|\d{2}\s+år(?:\s+gammel)?|"
+    r"ny\s+(?:her|i\s+jobcent\w+|i\s+kommunen))|"
+    r"(?:jeg|vi)\s+er\s+(?:lige\s+|netop\s+)?flyttet\s+(?:hertil|til\s+[\wæøå]+)"
+    r"(?:\s+fra\s+[\wæøå]+)?|"
+    r"i(?:'m|\s+am)\s+(?:on|in|a)\s+" + _STATUS + r"|"
+    r"i\s+(?:receive|get|got|have)\s+(?:a\s+)?" + _STATUS + r"(?:\s+last\s+\w+)?|"
+    r"i(?:'m|\s+am|\s+have)?\s+(?:just\s+)?(?:moved|new)\s+(?:here|to\s+\w+(?:\s+\w+)?)|"
+    r"i(?:'m|\s+am)\s+new\s+(?:here|at\s+the\s+job\s?cent\w+))"
+)
+_SITUATION_ONLY = re.compile(
+    rf"^\s*(?P<greeting>{_GREETING_WORD})(?:\s+(?:med dig|there|alle|{_NAME}))?[\s,!.:]*"
+    rf"(?:(?i:det\s+er|jeg\s+hedder|mit\s+navn\s+er|this\s+is|my\s+name\s+is)\s+{_NAME}"
+    rf"(?:\s+{_NAME})?(?:\s*,\s*|\s+og\s+|\s+and\s+|[\s.!]+))?"
+    rf"{_SITUATION_CLAUSE}(?:(?:\s*,\s*|\s+og\s+|\s+and\s+){_SITUATION_CLAUSE})*[\s.!]*$",
+    re.IGNORECASE,
 )
 # "Med venlig hilsen Mikkel", "mvh M.", "Kind regards, John Smith": at the end, with a name.
 _SIGNED = r"[\s,.!-]*(?:\S+(?:\s+\S+){0,2})?[\s.!]*$"
@@ -64,6 +98,9 @@ def strip_salutations(text: str) -> str:
         if shorter == stripped:
             break
         stripped = shorter
+    situation_only = _SITUATION_ONLY.match(stripped)
+    if situation_only:
+        return situation_only["greeting"]
     opened = _OPENING.sub("", stripped, count=1)
     if opened != stripped:
         opened = _INTRODUCTION.sub("", opened, count=1)

@@ -71,3 +71,38 @@ def test_a_real_threat_next_to_an_idiom_is_still_a_crisis(
     recognizer: EmbeddedRecognizer, message: str
 ) -> None:
     assert recognizer.parse(message)["intent"]["name"] == "crisis"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Hej, jeg modtager kontanthjælp",
+        "goddag jeg er fleksjobber på 8 timer",
+        "Hej. Vi er netop flyttet til kommunen",
+        "Hello, I got disability pension last month",
+    ],
+)
+def test_a_greeting_with_the_citizens_situation_and_no_request_is_a_greeting(
+    recognizer: EmbeddedRecognizer, message: str
+) -> None:
+    assert recognizer.parse(message)["intent"]["name"] == "greet"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Hej, jeg modtager kontanthjælp. Hvilken dato kommer pengene?", "benefit_amount"),
+        ("goddag jeg er fleksjobber og er syg i dag", "fravaer"),
+        ("Hej, vi er lige flyttet hertil, og jeg vil gerne have en tid hos jer", "book_meeting"),
+    ],
+)
+def test_the_request_after_the_situation_decides(
+    recognizer: EmbeddedRecognizer, message: str, intent: str
+) -> None:
+    assert recognizer.parse(message)["intent"]["name"] == intent
+
+
+def test_moving_house_is_not_moving_a_meeting(recognizer: EmbeddedRecognizer) -> None:
+    assert recognizer.parse("vi flytter til en anden by i marts")["intent"]["name"] != (
+        "reschedule_meeting"
+    )
