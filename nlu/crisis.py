@@ -33,6 +33,14 @@ _PATTERNS = (
     r"\b(vil|vile|lyst til|onsker|hellere|bare|tanker pa|tanke om|tanker om) (at )?(bare )?do\b",
     r"\bafskedsbrev",
     r"\bike (lyst|lust) til at leve\b",
+    # Passive wishes not to be here or not to wake up, the warning signs suicide-prevention
+    # advice lists ("jeg har ikke lyst til at være her mere"); "træt af livet", no meaning in it.
+    r"\bike (lyst|lust) til at (vare her|vagne( op)?) (mere|lang\w*|igen)\b",
+    r"\bike (lyst|lust) til at vare i live\b",
+    r"\b(ike|aldrig) (at )?vagne (op )?(igen|mere)\b",
+    r"\bhaber (at )?(jeg )?ike (at )?(jeg )?vagner\b",
+    r"\btrat af (at leve|livet|at vare i live)\b",
+    r"\b(ingen|ike nogen) mening (med|i) (at leve|livet)\b",
     r"\b(ingen grund|ike vard|ike nogen grund|no reason|not worth) "
     r"(til at |at |to )?(leve|live|living)\b",
     r"\blivet er ike vard\b",
@@ -82,6 +90,10 @@ _PATTERNS = (
     r"\b(want|wana|going|gona) (to )?die\b",
     r"\b(end|ending|take|taking) my (own )?life\b",
     r"\b(dont|do not|don t) want to (live|be alive)",
+    r"\b(dont|do not|don t) want to (be here|exist|wake up)\b.{0,12}\b(anymore|any more|again)\b",
+    r"\bwish i (was|were|could be) (dead|gone)\b",
+    r"\b(tired|sick) of (living|life|being alive)\b",
+    r"\bno (point|reason) (in )?(living|going on)\b",
     r"\b(hurt|harm|cut)\w* my ?self\b",
     r"\bself harm",
     r"\b(hits|beats|hit|beat|beating|hiting) me\b",

@@ -53,6 +53,8 @@ def test_an_ordinary_kommune_question_is_no_core_topic(
         "this waiting is killing me",
         "jeg er i fare for at miste min lejlighed",
         "I can't manage Digital Post",
+        "I don't want to be here all day, can the meeting be shorter?",
+        "jeg er træt af at vente på svar",
     ],
 )
 def test_strong_everyday_words_are_no_crisis(recognizer: EmbeddedRecognizer, message: str) -> None:

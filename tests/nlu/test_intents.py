@@ -57,6 +57,11 @@ def test_a_citizen_message_gets_its_intent(
         "i want to kill myself",
         "jeg har taget alle mine piller",
         "hej. jeg skærer i mig selv igen",
+        "jeg har ikke lyst til at være her mere",
+        "nogle dage håber jeg ikke jeg vågner",
+        "jeg er så træt af livet",
+        "I don't want to be here anymore",
+        "sometimes I wish I was dead",
     ],
 )
 def test_crisis_is_recognised_however_it_is_written(
