@@ -8,12 +8,13 @@ a loopback port, times ``POST /nlu/parse`` over one keep-alive connection and re
 server's resident memory from /proc. With ``--rasa-url`` it also scores a running Rasa server
 on the held-out set and times its ``/model/parse`` the same way (see bench/rasa_compare.sh).
 
-Both recognizers are also scored on the two real-phrasing sets (``nlu/eval/real_phrasing.yml``
-and ``nlu/eval/sealed.yml``: messages modelled on public pages nobody here wrote, never trained
-on), overall and per source kind, style, language and intent, with out-of-scope recall, crisis
-recall, the share of non-crisis messages kept out of crisis, and how often a wrong intent is
-given instead of a fallback. ``--real-only`` skips the timing; ``--sets real-phrasing`` leaves
-the sealed set out while tuning. Figures only: nothing here asserts a time.
+Both recognizers are also scored on the three real-phrasing sets (``nlu/eval/real_phrasing.yml``,
+``nlu/eval/sealed.yml`` and ``nlu/eval/independent.yml``: messages modelled on public pages nobody
+here wrote, never trained on; the last labelled blind by two labellers), overall and per source
+kind, style, language and intent, with out-of-scope recall, crisis recall, the share of
+non-crisis messages kept out of crisis, and how often a wrong intent is given instead of a
+fallback. ``--real-only`` skips the timing; ``--sets real-phrasing`` leaves the sealed and
+independent sets out while tuning. Figures only: nothing here asserts a time.
 """
 
 from __future__ import annotations

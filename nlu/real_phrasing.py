@@ -6,6 +6,9 @@ pages apart from ``nlu/data``. ``real_phrasing.yml`` is the first set; its aggre
 guided which kinds of training examples were added. ``sealed.yml`` was written later from other
 pages and guided nothing, but from the same intent definitions as the sourced training data, so
 it shares their label conventions and flatters the model: the first set is the fairer measure.
+``independent.yml`` was written without labels by writers who never saw the training data, then
+labelled by two labellers apart from each other and from any model (agreement and kappa in its
+header), so neither the team's label conventions nor its wording are in it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,12 @@ from nlu.training_data import PACKAGE_DIR
 
 DEFAULT_REAL_PHRASING_FILE = PACKAGE_DIR / "eval" / "real_phrasing.yml"
 SEALED_FILE = PACKAGE_DIR / "eval" / "sealed.yml"
-EVALUATION_SETS = {"real-phrasing": DEFAULT_REAL_PHRASING_FILE, "sealed": SEALED_FILE}
+INDEPENDENT_FILE = PACKAGE_DIR / "eval" / "independent.yml"
+EVALUATION_SETS = {
+    "real-phrasing": DEFAULT_REAL_PHRASING_FILE,
+    "sealed": SEALED_FILE,
+    "independent": INDEPENDENT_FILE,
+}
 
 LANGUAGES = frozenset({"da", "en"})
 STYLES = frozenset({"standard", "sms", "non_native", "on_behalf"})

@@ -35,7 +35,9 @@ def every_set_message() -> list[tuple[str, str]]:
     ]
 
 
-@pytest.mark.parametrize(("name", "least"), [("real-phrasing", 200), ("sealed", 150)])
+@pytest.mark.parametrize(
+    ("name", "least"), [("real-phrasing", 200), ("sealed", 150), ("independent", 150)]
+)
 def test_each_set_has_sourced_messages_labelled_with_known_intents(name: str, least: int) -> None:
     messages = load_real_phrasing(EVALUATION_SETS[name])
     assert len(messages) >= least
