@@ -34,10 +34,14 @@ def concerns_of(parse: ParseResult) -> list[str]:
     return distinct
 
 
+def several_concerns(parse: ParseResult, text: str) -> bool:
+    """Whether a message is about several distinct things, so a person answers it all."""
+    needed = MIN_CONCERNS_IN_A_LETTER if len(text) >= LETTER_CHARS else MIN_CONCERNS
+    return len(concerns_of(parse)) >= needed
+
+
 def several(turn: Turn) -> bool:
-    found = len(concerns_of(turn.parse))
-    needed = MIN_CONCERNS_IN_A_LETTER if len(turn.text) >= LETTER_CHARS else MIN_CONCERNS
-    return found >= needed
+    return several_concerns(turn.parse, turn.text)
 
 
 def hand_off(turn: Turn) -> None:
