@@ -40,7 +40,7 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from flows.concerns import concerns_of, several_concerns  # noqa: E402
+from flows.concerns import LETTER_CHARS, concerns_of, several_concerns  # noqa: E402
 from nlu.concerns import ConcernReader  # noqa: E402
 from nlu.embedded import EmbeddedRecognizer  # noqa: E402
 from nlu.real_phrasing import EVALUATION_SETS, RealMessage, load_real_phrasing  # noqa: E402
@@ -196,8 +196,9 @@ def set_report(
 
 def citizen_outcomes(parses: list[dict[str, Any]], messages: list[RealMessage]) -> None:
     """What the citizen meets, in the dialogue engine's order: a message about several distinct
-    things goes to a person with them listed (flows/concerns.py) before any one is answered."""
-    answered = to_person = listed = asked_again = wrong = 0
+    things goes to a person with them listed (flows/concerns.py) before any one is answered, and
+    a letter the bot cannot read goes to a person too (flows/conversation.py)."""
+    answered = to_person = listed = unread_letters = asked_again = wrong = 0
     for result, message in zip(parses, messages, strict=True):
         predicted = str(result["intent"]["name"])
         if predicted != "crisis" and several_concerns(result, message.text):  # type: ignore[arg-type]
@@ -205,6 +206,8 @@ def citizen_outcomes(parses: list[dict[str, Any]], messages: list[RealMessage]) 
             listed += message.intent in concerns_of(result)  # type: ignore[arg-type]
         elif predicted == message.intent:
             answered += 1
+        elif predicted == "nlu_fallback" and len(message.text) >= LETTER_CHARS:
+            unread_letters += 1
         elif predicted == "nlu_fallback":
             asked_again += 1
         else:
@@ -213,7 +216,8 @@ def citizen_outcomes(parses: list[dict[str, Any]], messages: list[RealMessage]) 
     print(
         f"  as the citizen meets it: answered on the labelled intent {_share(answered, total)}, "
         f"to a person with several concerns listed {_share(to_person, total)} (the labelled "
-        f"one among them {listed}), asked again {_share(asked_again, total)}, "
+        f"one among them {listed}), a letter it could not read to a person "
+        f"{_share(unread_letters, total)}, asked again {_share(asked_again, total)}, "
         f"answered on another intent {_share(wrong, total)}"
     )
 

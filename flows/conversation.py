@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from bot.kernel.cpr import CPR_MASK
 from flows import referrals
-from flows.handoff import misunderstood
+from flows.concerns import LETTER_CHARS
+from flows.handoff import misunderstood, start_handoff
 from flows.questions import Action, ConfirmDelete, Menu
 from flows.reading import contains_any, fold, pick_choice, yes_or_no
 from flows.registry import Registry
 from flows.state import FlowState
 from flows.turn import Turn
-from flows.types import DeleteCitizenData
+from flows.types import DeleteCitizenData, HandoffReason
 from nlu.types import FALLBACK_INTENT
 
 
@@ -30,6 +31,11 @@ def register(registry: Registry) -> None:
 def fallback(turn: Turn) -> None:
     if referrals.refer(turn):
         return  # "kan jeg få tilskud til briller?" read as nothing: who handles it, and a person
+    if len(turn.text) >= LETTER_CHARS:
+        # Whoever wrote a whole letter is not asked to say it again in other words.
+        turn.say("handoff.letter_not_understood")
+        start_handoff(turn, HandoffReason.LETTER_NOT_UNDERSTOOD)
+        return
     if not misunderstood(turn):
         turn.say("core.fallback")
 

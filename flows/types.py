@@ -27,6 +27,7 @@ class HandoffReason(StrEnum):
     CONTENT_EXPIRED = "content_expired"  # the answer asked for is past its review-by date
     ON_BEHALF = "on_behalf"  # an errand for someone the writer writes for
     SEVERAL_CONCERNS = "several_concerns"  # one message with several concerns
+    LETTER_NOT_UNDERSTOOD = "letter_not_understood"  # a long letter the bot could not read
     ANSWER_AFTER_CLOSE = "answer_after_close"  # answers a consultant's question after closing
 
 

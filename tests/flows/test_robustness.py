@@ -196,6 +196,26 @@ def test_two_concerns_in_a_long_letter_go_to_a_person(engine: FlowEngine) -> Non
     assert [e.reason for e in step.effects if isinstance(e, HandOff)] == ["several_concerns"]
 
 
+def test_a_long_letter_the_bot_cannot_read_goes_to_a_person_not_back_to_the_writer(
+    engine: FlowEngine,
+) -> None:
+    text = (
+        "Kære jobcenter. Jeg har fået et nyt forløb og en ny kontaktperson, og jeg har det "
+        "svært med alle de forandringer. " * 4
+    )
+    step = engine.step({}, parse(text, "nlu_fallback", confidence=0.45), context())
+    assert "medarbejder læser det hele" in said(step)
+    assert "andre ord" not in said(step)
+    [handoff] = [effect for effect in step.effects if isinstance(effect, HandOff)]
+    assert handoff.reason == "letter_not_understood"
+
+
+def test_a_short_message_the_bot_cannot_read_is_asked_again(engine: FlowEngine) -> None:
+    step = engine.step({}, parse("blabla noget med det der", "nlu_fallback"), context())
+    assert "andre ord" in said(step)
+    assert not any(isinstance(effect, HandOff) for effect in step.effects)
+
+
 def test_a_crisis_in_one_sentence_wins_over_the_concerns(engine: FlowEngine) -> None:
     text = "Jeg er syg. Hvor mange feriedage har jeg? Jeg orker ikke mere."
     step = engine.step({}, letter(text, "feriedage", "fravaer", "feriedage", "crisis"), context())
