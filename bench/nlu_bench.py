@@ -40,7 +40,8 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from flows.concerns import LETTER_CHARS, concerns_of, several_concerns  # noqa: E402
+from flows.concerns import concerns_of, several_concerns  # noqa: E402
+from flows.conversation import UNREAD_LETTER_CHARS  # noqa: E402
 from nlu.concerns import ConcernReader  # noqa: E402
 from nlu.embedded import EmbeddedRecognizer  # noqa: E402
 from nlu.real_phrasing import EVALUATION_SETS, RealMessage, load_real_phrasing  # noqa: E402
@@ -206,7 +207,7 @@ def citizen_outcomes(parses: list[dict[str, Any]], messages: list[RealMessage]) 
             listed += message.intent in concerns_of(result)  # type: ignore[arg-type]
         elif predicted == message.intent:
             answered += 1
-        elif predicted == "nlu_fallback" and len(message.text) >= LETTER_CHARS:
+        elif predicted == "nlu_fallback" and len(message.text) >= UNREAD_LETTER_CHARS:
             unread_letters += 1
         elif predicted == "nlu_fallback":
             asked_again += 1
