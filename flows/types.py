@@ -9,8 +9,7 @@ from typing import Any, Protocol
 
 from bot.kernel.messages import Reply
 
-# A flow state as the store keeps it (``Conversation.flow_state``); flows read it as
-# :class:`flows.state.FlowState`.
+# A flow state as the store keeps it (``Conversation.flow_state``), read as flows.state.FlowState.
 StoredState = dict[str, Any]
 
 
