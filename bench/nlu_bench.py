@@ -223,8 +223,9 @@ def citizen_outcomes(parses: list[dict[str, Any]], messages: list[RealMessage]) 
     )
 
 
-class RasaRecognizer:
-    """A running Rasa server as a recognizer, so its answers can be read sentence by sentence."""
+class RasaAsServed:
+    """A running Rasa server's own answers, without the safety net and fallback borgerchat adds
+    (nlu/rasa_client.py), in the recognizer shape, so they can be read sentence by sentence."""
 
     def __init__(self, url: str) -> None:
         self.client = KeepAliveClient(url.rstrip("/") + "/model/parse")
@@ -335,7 +336,7 @@ def main() -> None:
         real_phrasing_report("embedded", concerns.parse, real_messages)  # type: ignore[arg-type]
         if arguments.real_only:
             if arguments.rasa_url:
-                rasa = ConcernReader(RasaRecognizer(arguments.rasa_url))  # type: ignore[arg-type]
+                rasa = ConcernReader(RasaAsServed(arguments.rasa_url))  # type: ignore[arg-type]
                 real_phrasing_report("rasa", rasa.parse, real_messages)  # type: ignore[arg-type]
             return
         report("embedded in-process", time_calls(recognizer.parse, texts, arguments.requests * 5))
@@ -351,7 +352,7 @@ def main() -> None:
     if arguments.rasa_url:
         http_bench("rasa", arguments.rasa_url.rstrip("/") + "/model/parse", texts, intents,
                    arguments.requests)  # fmt: skip
-        rasa = ConcernReader(RasaRecognizer(arguments.rasa_url))  # type: ignore[arg-type]
+        rasa = ConcernReader(RasaAsServed(arguments.rasa_url))  # type: ignore[arg-type]
         real_phrasing_report("rasa", rasa.parse, real_messages)  # type: ignore[arg-type]
 
 

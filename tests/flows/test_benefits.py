@@ -9,7 +9,7 @@ import pytest
 
 from bot.kernel.gsm7 import septets
 from flows.benefits import benefit_in
-from flows.content import Content
+from flows.content import Answer, Content
 from flows.engine import FlowEngine
 from tests.flows.test_engine import Talk, choices, said
 
@@ -218,7 +218,21 @@ def test_every_sms_answer_is_short_gsm7_and_names_its_source(
 def test_every_web_answer_links_its_sources(engine: FlowEngine, message: str, intent: str) -> None:
     answer = Talk(engine).say(message, intent).replies[0].text
     assert "https://" in answer
-    assert re.search(r"Tjekket \d{1,2}\. \w+ 20\d\d\.", answer)
+    [shown] = [rule for rule in CONTENT.answers("da") if rule.text.strip() in answer]
+    assert verified_note(shown) in answer
+
+
+CONTENT = Content.load()
+
+
+def verified_note(rule: Answer) -> str:
+    """The line saying when the answer's rule was checked ("Tjekket 3. december 2026.")."""
+    verified = rule.verified
+    month = CONTENT.raw("da", "time.months")[verified.month - 1]
+    day = CONTENT.text(
+        "da", "answers.verified_date", day=verified.day, month=month, year=verified.year
+    )
+    return CONTENT.text("da", "answers.verified_note", date=day)
 
 
 def test_english_answers_carry_the_danish_sources(engine: FlowEngine) -> None:
