@@ -119,6 +119,13 @@ def _read_file(path: Path, data: TrainingData) -> None:
             )
 
 
+def load_training_file(path: Path) -> TrainingData:
+    """One data file's content; a file of synonyms or lookups only has no examples."""
+    data = TrainingData()
+    _read_file(path, data)
+    return data
+
+
 def load_training_data(directory: Path) -> TrainingData:
     """Every file under ``directory`` merged into one :class:`TrainingData`."""
     data = TrainingData()

@@ -14,7 +14,7 @@ from nlu.embedded import EmbeddedRecognizer
 from nlu.linear_model import MODEL_FILE, read_meta
 from nlu.model_store import is_fresh, load_or_train
 from nlu.trainer import fit
-from nlu.training_data import DEFAULT_DATA_DIR, load_training_data
+from nlu.training_data import DEFAULT_DATA_DIR, load_training_data, load_training_file
 
 SMALL_DATA = """version: "3.1"
 nlu:
@@ -115,3 +115,24 @@ def test_the_server_loads_a_trained_model_without_scikit_learn(model_dir: Path) 
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
     assert completed.stdout.strip() == "[]"
+
+
+def test_one_file_reads_as_the_directory_of_that_file_alone(data_dir: Path) -> None:
+    (data_dir / "synonyms_only.yml").write_text(
+        'version: "3.1"\nnlu:\n- synonym: kontanthjælp\n  examples: |\n    - kontant\n',
+        encoding="utf-8",
+    )
+    files = sorted(data_dir.glob("*.yml"))
+    merged = [e for path in files for e in load_training_file(path).examples]
+    assert merged == load_training_data(data_dir).examples
+    assert load_training_file(data_dir / "synonyms_only.yml").examples == []
+
+
+def test_the_blind_rounds_the_development_bench_holds_out_name_their_pages() -> None:
+    # bench/nlu_blind_cv.py folds these files by page: a block without its page would
+    # put one page on both sides of a fold.
+    import yaml
+
+    for name in ("sourced/blind_letters.yml", "sourced/blind_messages.yml"):
+        document = yaml.safe_load((DEFAULT_DATA_DIR / name).read_text(encoding="utf-8"))
+        assert all(block["metadata"]["source"].startswith("https://") for block in document["nlu"])
