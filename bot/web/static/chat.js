@@ -22,6 +22,7 @@
   const validSession = /^[A-Za-z0-9_-]{8,128}$/;
   const POLL_MS = 3000; // without a live stream
   const SLOW_POLL_MS = 20000; // beside a live stream, in case it silently stalls
+  const HISTORY_WAIT_MS = 5000; // the longest a message waits for the history after a reload
 
   function newSessionId() {
     const bytes = new Uint8Array(16);
@@ -176,6 +177,9 @@
   async function send(text, options) {
     text = text.trim();
     if (!text) return;
+    // After a reload the conversation so far comes first: a message shown before the history
+    // arrived would be shown again with it. A hung line holds nobody's message for long.
+    await Promise.race([historyShown, new Promise((done) => setTimeout(done, HISTORY_WAIT_MS))]);
     tell("");
     render("citizen", text, []);
     status.textContent = "";
@@ -321,5 +325,6 @@
     await endOnServer(key);
     tell(main.dataset.ended);
   });
-  start().finally(schedulePoll);
+  const historyShown = start().catch(() => {});
+  historyShown.finally(schedulePoll);
 })();

@@ -1,8 +1,9 @@
 """The web chat on a phone and a laptop: it greets with its menu, keeps the newest message and
 its buttons in view, says who speaks, numbers its choices, moves focus to the answer, makes
-phone numbers callable, keeps the conversation over a reload from the server, and gets a
-consultant's answer live, without the session key in any URL; axe-core finds nothing serious
-on any page. Phone-size screenshots go to /tmp/borgerchat-screenshots (never the repo).
+phone numbers callable, keeps the conversation over a reload from the server (a message sent
+before it is back shows once), and gets a consultant's answer live, without the session key in
+any URL; axe-core finds nothing serious on any page. Phone-size screenshots go to
+/tmp/borgerchat-screenshots (never the repo).
 """
 
 from __future__ import annotations
@@ -167,6 +168,26 @@ def test_a_reload_brings_the_conversation_back_from_the_server_both_ways(
     citizen.page.wait_for_selector("#log li.citizen >> text=hvad er et fleksjob")
     citizen.page.wait_for_selector("#log li.bot")
     assert citizen.page.inner_text("#log") == said
+
+
+def test_a_message_sent_while_the_history_is_on_its_way_shows_once(citizen: Citizen) -> None:
+    citizen.open_chat()
+    citizen.say("hvad er et fleksjob")
+    held: list[Any] = []
+    citizen.page.route("**/api/chat/history", lambda route: held.append(route))
+    citizen.page.reload()
+    citizen.page.wait_for_selector("#greeting")
+    while not held:  # a slow phone line: the page is up, its history not yet
+        citizen.page.wait_for_timeout(20)
+    citizen.page.fill("#text", "tak")
+    citizen.page.press("#text", "Enter")
+    citizen.page.wait_for_timeout(300)
+    held[0].continue_()
+    citizen.page.wait_for_selector("#log li.citizen >> text=tak")
+    citizen.page.wait_for_selector("#log li.bot >> nth=1")
+    citizen.page.wait_for_timeout(300)
+    said = citizen.page.locator("#log li.citizen .text").all_inner_texts()
+    assert said == ["hvad er et fleksjob", "tak"]
 
 
 def test_a_consultants_answer_arrives_live_marked_as_a_person_and_the_key_is_in_no_url(
