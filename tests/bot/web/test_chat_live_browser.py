@@ -177,8 +177,11 @@ def test_a_message_sent_while_the_history_is_on_its_way_shows_once(citizen: Citi
     citizen.page.route("**/api/chat/history", lambda route: held.append(route))
     citizen.page.reload()
     citizen.page.wait_for_selector("#greeting")
-    while not held:  # a slow phone line: the page is up, its history not yet
+    for _ in range(500):  # a slow phone line: the page is up, its history not yet
+        if held:
+            break
         citizen.page.wait_for_timeout(20)
+    assert held, "the page asked for no history after the reload"
     citizen.page.fill("#text", "tak")
     citizen.page.press("#text", "Enter")
     citizen.page.wait_for_timeout(300)
